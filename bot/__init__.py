@@ -1,0 +1,1 @@
+"""Javi se: the hotline's own package (storage, cases, text, NLU components, channels)."""

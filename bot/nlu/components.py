@@ -1,0 +1,143 @@
+"""Rasa NLU graph components for the hotline.
+
+Pipeline order in config.yml:
+  TextNormalizer -> tokenizer, featurizers, classifier, fallback -> LanguageDetector
+  -> CrisisSafetyNet -> OriginalTextRestorer
+The normaliser rewrites the text the featurizers see (one Latin, folded form for all
+scripts); the restorer puts back what the user wrote, so parse results and button
+payloads carry the original text.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.safety import default_safety_net
+from bot.text.language import detect_language
+from bot.text.scripts import detect_script, normalize_for_nlu
+
+ORIGINAL_TEXT = "original_text"
+SAFETY_NET = "safety_net"
+CRISIS_INTENTS = ("urgent_danger", "self_harm")
+
+
+def _is_payload(text: str) -> bool:
+    # Buttons send "/intent{...}" payloads; Rasa's regex handler reads them verbatim.
+    return text.startswith("/")
+
+
+class _StatelessComponent(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls()
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+)
+class TextNormalizer(_StatelessComponent):
+    """Cyrillic to Latin, diacritics folded, case folded: only for featurisation."""
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            self._normalise(message)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalise(message)
+        return messages
+
+    @staticmethod
+    def _normalise(message: Message) -> None:
+        text = message.get(TEXT)
+        if not text or _is_payload(text):
+            return
+        message.set(ORIGINAL_TEXT, text)
+        message.set(TEXT, normalize_for_nlu(text))
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class LanguageDetector(_StatelessComponent):
+    """Adds `language` (en/bcs) and `script` (latin/cyrillic) entities when the message
+    shows them; ambiguous messages add nothing so the conversation keeps its language."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(ORIGINAL_TEXT)
+            if not text:
+                continue
+            entities = list(message.get(ENTITIES, []))
+            language = detect_language(text)
+            if language:
+                entities.append(self._entity("language", language))
+                script = detect_script(text) if language == "bcs" else "latin"
+                entities.append(self._entity("script", script))
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+    @staticmethod
+    def _entity(name: str, value: str) -> Dict[Text, Any]:
+        return {"entity": name, "value": value, "extractor": "LanguageDetector"}
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class CrisisSafetyNet(_StatelessComponent):
+    """Overrides a non-crisis prediction when the message carries high-risk words."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        net = default_safety_net()
+        for message in messages:
+            text = message.get(ORIGINAL_TEXT)
+            if not text:
+                continue
+            predicted = (message.get(INTENT) or {}).get("name")
+            if predicted in CRISIS_INTENTS:
+                continue
+            match = net.check(text)
+            if match is None:
+                continue
+            message.set(INTENT, {"name": match.kind, "confidence": 1.0}, add_to_output=True)
+            ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != match.kind]
+            message.set(
+                INTENT_RANKING_KEY,
+                [{"name": match.kind, "confidence": 1.0}] + ranking,
+                add_to_output=True,
+            )
+            message.set(
+                SAFETY_NET,
+                {"kind": match.kind, "evidence": match.evidence, "overrode": predicted},
+                add_to_output=True,
+            )
+        return messages
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class OriginalTextRestorer(_StatelessComponent):
+    """Puts back the text the user wrote once the pipeline no longer needs the folded one."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            original = message.get(ORIGINAL_TEXT)
+            if original:
+                message.set(TEXT, original)
+        return messages

@@ -1,0 +1,112 @@
+"""SQLAlchemy models. Nothing here identifies a reporter: no names, numbers or chat ids."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Municipality(Base):
+    __tablename__ = "municipalities"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), unique=True)
+    name = Column(String(120))
+    schools = relationship("School", back_populates="municipality")
+
+
+class School(Base):
+    __tablename__ = "schools"
+    __table_args__ = (UniqueConstraint("code"),)
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(64))
+    name = Column(String(200))
+    kind = Column(String(32), default="primary")
+    is_sample = Column(Boolean, default=False)
+    municipality_id = Column(ForeignKey("municipalities.id"))
+    municipality = relationship("Municipality", back_populates="schools")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(16), unique=True)
+    pin_hash = Column(String(200))
+    status = Column(String(32), default="new")
+    severity = Column(String(16), default="medium")
+    crisis_kind = Column(String(32), nullable=True)
+    incident_type = Column(String(32), nullable=True)
+    discrimination_ground = Column(String(32), nullable=True)
+    affected = Column(String(32), nullable=True)
+    reporter_role = Column(String(32), nullable=True)
+    school_id = Column(ForeignKey("schools.id"), nullable=True)
+    municipality_id = Column(
+        ForeignKey("municipalities.id"), nullable=True
+    )
+    incident_time = Column(String(200), nullable=True)
+    description = Column(Text, nullable=True)
+    danger_now = Column(String(16), nullable=True)
+    contact_ok = Column(Boolean, nullable=True)
+    language = Column(String(8), default="bcs")
+    script = Column(String(16), default="latin")
+    channel = Column(String(32), nullable=True)
+    failed_checks = Column(Integer, default=0)
+    locked_until = Column(DateTime(timezone=True), nullable=True)
+    created_at = Column(DateTime(timezone=True), default=utcnow)
+    updated_at = Column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    school = relationship("School")
+    municipality = relationship("Municipality")
+    events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
+
+
+class CaseEvent(Base):
+    """Append-only audit trail of a case: written once, never updated or deleted."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_id", "case_id"),)
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(ForeignKey("cases.id"))
+    kind = Column(String(32))
+    actor = Column(String(64), default="system")
+    body = Column(Text, nullable=True)
+    visible_to_reporter = Column(Boolean, default=False)
+    created_at = Column(DateTime(timezone=True), default=utcnow)
+
+    case = relationship("Case", back_populates="events")
+
+
+class CheckLock(Base):
+    """Failed case look-ups per conversation (keyed by a pseudonym, never the raw id)."""
+
+    __tablename__ = "check_locks"
+
+    id = Column(Integer, primary_key=True)
+    conversation_key = Column(String(64), unique=True)
+    failures = Column(Integer, default=0)
+    locked_until = Column(DateTime(timezone=True), nullable=True)
+    updated_at = Column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
