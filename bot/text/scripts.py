@@ -22,7 +22,8 @@ _PROTECTED = re.compile(
     r"(\{[^{}]*\}"                 # template placeholders
     r"|https?://\S+|\S+@\S+"       # URLs, e-mail addresses
     r"|/[a-z_]+(?:\{[^\n]*\})?"    # Rasa payloads such as /choose{"choice": "x"}
-    r"|\b[\w-]*\d[\w-]*\b)"        # codes, numbers
+    r"|\b[\w-]*\d[\w-]*\b"         # codes, numbers
+    r"|\b(?:English|Telegram|Viber|WhatsApp|Instagram|TikTok|Snapchat|Facebook)\b)"  # names
 )
 
 # cyrtranslit reads "LJ" in an all-caps word as two letters; Serbian Cyrillic has one.

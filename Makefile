@@ -1,0 +1,55 @@
+# Javi se: `make run` sets everything up and starts the hotline; `make test` runs the suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODEL_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml $(wildcard data/stories*.yml) $(wildcard bot/nlu/*.py)
+export PYTHONUNBUFFERED := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup train db validate run shell test test-unit test-stories bench-nlu clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || { py=$$(scripts/find-python.sh) && $$py -m venv $(VENV); }
+	$(BIN)/python -m pip install -q --upgrade "pip<24.1" 2>&1 | grep -v "is ignored" || true
+	$(BIN)/pip install -q -r requirements.txt 2>&1 | grep -v -e "is ignored" -e DEPRECATION || true
+	$(BIN)/pip install -q --no-deps -e . 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -c "import rasa, telegram, twilio, bot.cli" && touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with Python 3.10 and install pinned dependencies
+
+models/javi-se.tar.gz: $(STAMP) $(MODEL_INPUTS)
+	$(BIN)/rasa train --fixed-model-name javi-se --out models
+	@touch $@
+
+train: models/javi-se.tar.gz ## Train the model (only when data or config changed)
+
+db: $(STAMP) ## Create/migrate the database and load the sample directory
+	$(BIN)/hotline db upgrade
+	$(BIN)/hotline directory import
+
+validate: $(STAMP) ## Check domain, rules and training data
+	$(BIN)/rasa data validate --fail-on-warnings
+
+run: train db ## Set up and start the hotline (REST on :5005, actions on :5055)
+	@echo "Talk to it:  curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"demo\",\"message\":\"zdravo\"}'"
+	@echo "or run 'make shell' in another terminal. Ctrl-C stops everything."
+	$(BIN)/hotline run
+
+shell: train db ## Chat in the terminal (rasa shell, with the action server)
+	$(BIN)/hotline shell
+
+test: train db validate ## Set up, then run the whole suite (unit, database, conversations, stories)
+	$(BIN)/pytest -q
+	$(BIN)/rasa test core --stories tests/stories --fail-on-prediction-errors --out results/stories
+
+bench-nlu: train ## Accuracy per language and script, crisis recall, training time, latency
+	$(BIN)/python -m bench.nlu
+
+clean: ## Remove the virtualenv, models and local database
+	rm -rf $(VENV) models/*.tar.gz var results

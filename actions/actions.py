@@ -1,0 +1,281 @@
+"""Custom actions: they adapt Rasa to the `bot` package and hold no business logic.
+
+Database work and PIN hashing run in a worker thread so that one slow turn does not hold
+up every other conversation on the action server."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import cases, contacts, intake, resources
+from bot.directory import match_place, municipality_names
+from bot.language_switch import requested_language
+from bot.storage.db import session_scope
+from bot.text.scripts import render
+
+logger = logging.getLogger(__name__)
+
+CHOICE_SLOTS = (
+    "incident_type", "discrimination_ground", "affected", "reporter_role",
+    "incident_time", "danger_now", "contact_ok", "confirm",
+)
+REPORT_SLOTS = CHOICE_SLOTS + ("school", "school_id", "municipality_id", "description", "crisis_case_id")
+CHECK_SLOTS = ("case_code", "case_pin")
+SHORT_TEXT_CHANNELS = ("sms", "twilio")
+
+
+def _reader(tracker: Tracker) -> tuple[Optional[str], Optional[str]]:
+    return tracker.get_slot("language"), tracker.get_slot("script")
+
+
+def _say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, **extra: Any) -> None:
+    """Send text we composed here (not a domain response) in the reader's script."""
+    language, script = _reader(tracker)
+    dispatcher.utter_message(text=text if language == "en" else render(text, script), **extra)
+
+
+def _reset(slots: tuple[str, ...]) -> List[EventType]:
+    return [SlotSet(slot, None) for slot in slots]
+
+
+async def _in_db(function, *args: Any) -> Any:  # type: ignore[no-untyped-def]
+    def work() -> Any:
+        with session_scope() as session:
+            return function(session, *args)
+
+    return await asyncio.to_thread(work)
+
+
+def _make_ask_action(slot: str) -> type:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        language, script = _reader(tracker)
+        dispatcher.utter_message(response=f"utter_ask_{slot}",
+                                 buttons=intake.buttons(slot, language, script))
+        return []
+
+    return type(f"AskFor_{slot}", (Action,), {"name": lambda self: f"action_ask_{slot}", "run": run})
+
+
+ASK_ACTIONS = [_make_ask_action(slot) for slot in CHOICE_SLOTS]
+
+
+class AskForSchool(Action):
+    def name(self) -> Text:
+        return "action_ask_school"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        language, script = _reader(tracker)
+        names = await _in_db(municipality_names)
+        buttons = [{"title": n, "payload": f'/choose{{"choice": "{n}"}}'} for n in names]
+        skip = intake.buttons("incident_time", language, script)[-1]  # the shared "skip"
+        dispatcher.utter_message(response="utter_ask_school", buttons=buttons + [skip])
+        return []
+
+
+class ValidateReportForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_report_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        if tracker.get_slot("incident_type") != "discrimination":
+            return [s for s in domain_slots if s != "discrimination_ground"]
+        return domain_slots
+
+    def _choice(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        chosen = intake.interpret(slot, str(value or ""))
+        if chosen is None:
+            dispatcher.utter_message(response="utter_choose_option")
+        return {slot: chosen}
+
+    async def validate_incident_type(self, value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._choice("incident_type", value, dispatcher)
+
+    async def validate_discrimination_ground(self, value: Any, dispatcher: CollectingDispatcher,
+                                             tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._choice("discrimination_ground", value, dispatcher)
+
+    async def validate_affected(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._choice("affected", value, dispatcher)
+
+    async def validate_reporter_role(self, value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._choice("reporter_role", value, dispatcher)
+
+    async def validate_incident_time(self, value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._choice("incident_time", value, dispatcher)
+
+    async def validate_contact_ok(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._choice("contact_ok", value, dispatcher)
+
+    async def validate_confirm(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._choice("confirm", value, dispatcher)
+
+    async def validate_danger_now(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        result = self._choice("danger_now", value, dispatcher)
+        if result["danger_now"] == "yes":
+            dispatcher.utter_message(response="utter_danger_now_yes")
+        return result
+
+    async def validate_school(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        typed = intake.payload_choice(str(value or "")) or str(value or "")
+        if intake.interpret("incident_time", typed) == intake.SKIP:
+            return {"school": intake.SKIP, "school_id": None, "municipality_id": None}
+        place = await _in_db(match_place, typed)
+        if place is None:
+            dispatcher.utter_message(response="utter_school_not_found")
+            return {"school": None}
+        return {"school": place.label, "school_id": place.school_id,
+                "municipality_id": place.municipality_id}
+
+    async def validate_description(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        if len(text) < intake.MIN_DESCRIPTION or intake.payload_choice(text):
+            dispatcher.utter_message(response="utter_description_too_short")
+            return {"description": None}
+        return {"description": text[: intake.MAX_DESCRIPTION]}
+
+
+def _report_from(tracker: Tracker) -> Dict[str, Any]:
+    return intake.report_from_slots(
+        {slot: tracker.get_slot(slot) for slot in REPORT_SLOTS + ("language", "script")},
+        channel=tracker.get_latest_input_channel(),
+    )
+
+
+class SubmitReport(Action):
+    def name(self) -> Text:
+        return "action_submit_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("confirm") != "send":
+            dispatcher.utter_message(response="utter_report_cancelled")
+            return _reset(REPORT_SLOTS)
+        issued = await _in_db(cases.submit_report, _report_from(tracker),
+                              tracker.get_slot("crisis_case_id"))
+        dispatcher.utter_message(response="utter_report_submitted", code=issued.code, pin=issued.pin)
+        return _reset(REPORT_SLOTS)
+
+
+class CancelForm(Action):
+    def name(self) -> Text:
+        return "action_cancel_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_report_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + _reset(REPORT_SLOTS + CHECK_SLOTS)
+
+
+class RecordCrisis(Action):
+    """The emergency numbers were already sent by a domain response (no action server
+    needed for them); this records a critical case with whatever is known."""
+
+    def name(self) -> Text:
+        return "action_record_crisis"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        kind = tracker.get_intent_of_latest_message() or "urgent_danger"
+        message = tracker.latest_message.get("text") or ""
+        existing = tracker.get_slot("crisis_case_id")
+        if existing:
+            await _in_db(cases.add_crisis_message, existing, kind, message)
+            return []
+        case_id = await _in_db(cases.record_crisis, kind, _report_from(tracker), message)
+        return [SlotSet("crisis_case_id", case_id)]
+
+
+class CheckCase(Action):
+    def name(self) -> Text:
+        return "action_check_case"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        def check(session) -> tuple[str, Optional[str], Optional[str], Optional[str]]:  # type: ignore[no-untyped-def]
+            result = cases.check_case(session, tracker.sender_id,
+                                      tracker.get_slot("case_code") or "",
+                                      tracker.get_slot("case_pin") or "")
+            code = result.case.code if result.case else None
+            status = result.case.status if result.case else None
+            return result.outcome, code, status, result.latest_update
+
+        outcome, code, status, update = await _in_db(check)
+        if outcome == "locked":
+            dispatcher.utter_message(response="utter_case_locked")
+        elif outcome == "invalid":
+            dispatcher.utter_message(response="utter_case_invalid")
+        else:
+            dispatcher.utter_message(response=f"utter_case_status_{cases.reporter_status(status)}", code=code)
+            if update:
+                dispatcher.utter_message(response="utter_case_latest_update", update=update)
+            else:
+                dispatcher.utter_message(response="utter_case_no_update")
+        return _reset(CHECK_SLOTS)
+
+
+class Resources(Action):
+    def name(self) -> Text:
+        return "action_resources"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        language, script = _reader(tracker)
+        language = language or "bcs"
+        topic_id = next(tracker.get_latest_entity_values("topic"), None)
+        text = tracker.latest_message.get("text") or ""
+        topic = resources.find_topic(topic_id) if topic_id else resources.best_topic(text)
+        if topic is None:
+            buttons = [
+                {"title": t.title[language] if language == "en" else render(t.title[language], script),
+                 "payload": f'/ask_resources{{"topic": "{t.id}"}}'}
+                for t in resources.load_library()
+            ]
+            dispatcher.utter_message(response="utter_resources_menu", buttons=buttons)
+            return []
+        form = "short" if tracker.get_latest_input_channel() in SHORT_TEXT_CHANNELS else "long"
+        _say(dispatcher, tracker, f"{topic.title[language]}\n\n{topic.text(form, language)}")
+        dispatcher.utter_message(response="utter_resources_more")
+        return []
+
+
+class TalkToPerson(Action):
+    def name(self) -> Text:
+        return "action_talk_to_person"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_talk_to_person")
+        lines = [f"• {s['name']}: {s['how']}" for s in contacts.services(tracker.get_slot("language"))]
+        _say(dispatcher, tracker, "\n".join(lines))
+        dispatcher.utter_message(response="utter_talk_to_person_report")
+        return []
+
+
+class SwitchLanguage(Action):
+    def name(self) -> Text:
+        return "action_switch_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        language, script = requested_language(
+            tracker.latest_message.get("text") or "", *_reader(tracker)
+        )
+        return [SlotSet("language", language), SlotSet("script", script)]

@@ -1,0 +1,188 @@
+"""Cases: creating them from a report or a crisis, and the reporter's check-in with code
+and PIN, with lock-out after repeated failures."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
+from bot.pseudonyms import pseudonym
+from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
+
+MAX_FAILURES = 5
+LOCK_DURATION = timedelta(minutes=15)
+
+# Fields of a report that a case keeps; anything else in a report is ignored.
+REPORT_FIELDS = (
+    "incident_type",
+    "discrimination_ground",
+    "affected",
+    "reporter_role",
+    "school_id",
+    "municipality_id",
+    "incident_time",
+    "description",
+    "danger_now",
+    "contact_ok",
+    "language",
+    "script",
+    "channel",
+)
+
+
+@dataclass(frozen=True)
+class IssuedCase:
+    """What the reporter is shown once: the code and the PIN in clear."""
+
+    case_id: int
+    code: str
+    pin: str
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; every time we store is UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _record(session: Session, case: Case, kind: str, body: str | None = None,
+            visible: bool = False) -> None:
+    session.add(CaseEvent(case=case, kind=kind, body=body, visible_to_reporter=visible))
+
+
+def _new_case(session: Session) -> tuple[Case, str]:
+    pin = new_pin()
+    for _ in range(5):  # a clash of random codes is rare; try again when it happens
+        case = Case(code=new_case_code(), pin_hash=hash_pin(pin), status="new")
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+            return case, pin
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a unique case code")
+
+
+def _apply_report(case: Case, report: dict[str, Any]) -> None:
+    for field in REPORT_FIELDS:
+        if report.get(field) is not None:
+            setattr(case, field, report[field])
+
+
+def record_crisis(session: Session, kind: str, report: dict[str, Any], message: str) -> int:
+    """A critical case for a crisis message, with whatever is known so far."""
+    case, _pin = _new_case(session)
+    case.severity = "critical"
+    case.crisis_kind = kind
+    _apply_report(case, report)
+    _record(session, case, f"crisis_{kind}", message)
+    session.flush()
+    return case.id
+
+
+def add_crisis_message(session: Session, case_id: int, kind: str, message: str) -> None:
+    """A further crisis message in a conversation that already opened a critical case."""
+    case = session.get(Case, case_id)
+    if case is not None:
+        _record(session, case, f"crisis_{kind}", message)
+
+
+# What the reporter is told of a case's status; staff statuses are finer.
+_REPORTER_STATUS = {"new": "new", "closed": "closed"}
+
+
+def reporter_status(status: str | None) -> str:
+    return _REPORTER_STATUS.get(status or "new", "in_progress")
+
+
+def submit_report(session: Session, report: dict[str, Any], crisis_case_id: int | None = None) -> IssuedCase:
+    """Store a finished report and issue its code and a fresh PIN.
+
+    A report that follows a crisis completes the case the crisis opened, so staff see one
+    case, not two."""
+    case = session.get(Case, crisis_case_id) if crisis_case_id else None
+    pin = new_pin()
+    if case is None:
+        case, pin = _new_case(session)
+    else:
+        case.pin_hash = hash_pin(pin)
+    _apply_report(case, report)
+    if case.severity != "critical":
+        case.severity = severity_for(report)
+    _record(session, case, "reported", None)
+    session.flush()
+    return IssuedCase(case.id, case.code, pin)
+
+
+def severity_for(report: dict[str, Any]) -> str:
+    """A first severity from the report; routing rules refine it later."""
+    if report.get("danger_now") == "yes":
+        return "critical"
+    if report.get("incident_type") in ("threats", "sexual", "physical"):
+        return "high"
+    return "medium"
+
+
+CheckOutcome = Literal["ok", "invalid", "locked"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    outcome: CheckOutcome
+    case: Case | None = None
+    latest_update: str | None = None
+
+
+def _conversation_lock(session: Session, conversation_id: str) -> CheckLock:
+    key = pseudonym("check", conversation_id)
+    lock = session.scalars(select(CheckLock).where(CheckLock.conversation_key == key)).one_or_none()
+    if lock is None:
+        lock = CheckLock(conversation_key=key, failures=0)
+        session.add(lock)
+    return lock
+
+
+def _is_locked(locked_until: datetime | None, now: datetime) -> bool:
+    until = _aware(locked_until)
+    return until is not None and until > now
+
+
+def _fail(session: Session, case: Case | None, lock: CheckLock, now: datetime) -> CheckResult:
+    lock.failures += 1
+    if lock.failures >= MAX_FAILURES:
+        lock.locked_until, lock.failures = now + LOCK_DURATION, 0
+    if case is not None:
+        case.failed_checks += 1
+        if case.failed_checks >= MAX_FAILURES:
+            case.locked_until, case.failed_checks = now + LOCK_DURATION, 0
+            _record(session, case, "locked", "too many failed checks")
+    locked = _is_locked(lock.locked_until, now) or (
+        case is not None and _is_locked(case.locked_until, now)
+    )
+    return CheckResult("locked" if locked else "invalid")
+
+
+def check_case(session: Session, conversation_id: str, typed_code: str, typed_pin: str,
+               now: datetime | None = None) -> CheckResult:
+    """Verify code and PIN. Wrong code and wrong PIN look the same to the reporter."""
+    now = now or utcnow()
+    lock = _conversation_lock(session, conversation_id)
+    if _is_locked(lock.locked_until, now):
+        return CheckResult("locked")
+    code, pin = normalize_case_code(typed_code), normalize_pin(typed_pin)
+    case = session.scalars(select(Case).where(Case.code == code)).one_or_none() if code else None
+    if case is not None and _is_locked(case.locked_until, now):
+        return CheckResult("locked")
+    if case is None or pin is None or not verify_pin(case.pin_hash, pin):
+        return _fail(session, case, lock, now)
+    case.failed_checks, lock.failures = 0, 0
+    _record(session, case, "checked_by_reporter")
+    updates = [e.body for e in case.events if e.visible_to_reporter and e.body]
+    return CheckResult("ok", case, updates[-1] if updates else None)

@@ -1,0 +1,103 @@
+"""`hotline`: the operational commands (database, directory, retention, running the stack)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from bot import settings
+from bot.paths import DATA_DIR
+
+SAMPLE_DIRECTORY = DATA_DIR / "directory.yml"
+
+
+@click.group()
+def main() -> None:
+    """Javi se hotline operations. DATABASE_URL selects the database."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the latest schema."""
+    from bot.storage.migrate import upgrade
+
+    upgrade()
+    click.echo("database is up to date")
+
+
+@main.group()
+def directory() -> None:
+    """Municipalities and schools."""
+
+
+@directory.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                default=SAMPLE_DIRECTORY)
+def directory_import(path: Path) -> None:
+    """Load a directory YAML file (default: the sample Canton 10 directory)."""
+    from bot.directory import DirectoryError, import_directory
+    from bot.storage.db import session_scope
+
+    try:
+        with session_scope() as session:
+            municipalities, schools = import_directory(session, path)
+    except DirectoryError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"imported {municipalities} municipalities and {schools} schools from {path}")
+
+
+@directory.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def directory_export(path: Path | None) -> None:
+    """Write the directory as YAML (to PATH or standard output)."""
+    from bot.directory import export_directory
+    from bot.storage.db import session_scope
+
+    with session_scope() as session:
+        text = yaml.safe_dump(export_directory(session), allow_unicode=True, sort_keys=False)
+    if path:
+        path.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--days", type=int, default=None, help="Retention in days (default HOTLINE_RETENTION_DAYS or 30).")
+def purge(days: int | None) -> None:
+    """Delete conversation history older than the retention period."""
+    from bot.retention import purge_conversations
+    from bot.storage.db import default_engine
+
+    days = days if days is not None else settings.retention_days()
+    removed = purge_conversations(default_engine(), days)
+    click.echo(f"deleted {removed} conversations idle for more than {days} days")
+
+
+@main.command()
+@click.option("--port", default=5005, show_default=True)
+@click.option("--actions-port", default=5055, show_default=True)
+def run(port: int, actions_port: int) -> None:
+    """Run the Rasa server and the action server together (Ctrl-C stops both)."""
+    from bot.supervisor import run_stack
+
+    click.echo(f"Javi se: REST channel on http://localhost:{port}/webhooks/rest/webhook")
+    sys.exit(run_stack(port, actions_port))
+
+
+@main.command()
+def shell() -> None:
+    """Chat in the terminal (rasa shell), with the action server running beside it."""
+    from bot.supervisor import run_shell
+
+    sys.exit(run_shell())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Runs the Rasa server and the action server as one unit (honcho): their output is
+interleaved with a prefix, Ctrl-C stops both, and if one dies the other is stopped too."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from honcho.manager import Manager
+
+from bot.paths import PROJECT_DIR
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def stack_commands(rasa_port: int = 5005, actions_port: int = 5055) -> dict[str, str]:
+    rasa = (
+        f"{_bin('rasa')} run --model models --port {rasa_port} --cors '*' "
+        "--credentials credentials.yml --endpoints endpoints.yml"
+    )
+    token = os.environ.get("HOTLINE_API_TOKEN")
+    if token:  # Rasa's HTTP API shows conversations: only with a token
+        rasa += f" --enable-api --auth-token {token}"
+    return {
+        "actions": f"{_bin('rasa')} run actions --port {actions_port} --actions actions",
+        "rasa": rasa,
+    }
+
+
+def run_stack(rasa_port: int = 5005, actions_port: int = 5055) -> int:
+    manager = Manager()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for name, command in stack_commands(rasa_port, actions_port).items():
+        manager.add_process(name, command, cwd=str(PROJECT_DIR), env=env)
+    manager.loop()
+    return manager.returncode or 0
+
+
+def run_shell(actions_port: int = 5055) -> int:
+    """rasa shell in the foreground, with the action server running beside it."""
+    import subprocess
+
+    actions = subprocess.Popen(stack_commands(actions_port=actions_port)["actions"], shell=True,
+                               cwd=str(PROJECT_DIR), stdout=subprocess.DEVNULL)
+    try:
+        return subprocess.call(
+            [_bin("rasa"), "shell", "--model", "models", "--endpoints", "endpoints.yml"],
+            cwd=str(PROJECT_DIR),
+        )
+    finally:
+        actions.terminate()
+        actions.wait(timeout=10)
