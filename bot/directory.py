@@ -81,10 +81,19 @@ class PlaceMatch:
     label: str
 
 
-def _municipality_names(m: Municipality) -> list[str]:
-    # Case endings of town names ("u Livnu", "Glamoču") are matched by their stem.
-    name = normalize_for_nlu(m.name)
-    return [name, name[:-1] if len(name) > 5 else name]
+_PREPOSITIONS = {"u", "in", "iz", "from", "at", "kod", "near", "opcina", "opstina", "municipality"}
+
+
+def _stem(word: str) -> str:
+    # Case endings of town names ("u Livnu", "Glamoču") differ only in the last letter.
+    return word[:-1] if len(word) > 4 else word
+
+
+def _is_town_only(query: str, municipality: Municipality) -> bool:
+    """True when every word typed is part of the town's name (or a preposition)."""
+    name_stems = {_stem(w) for w in normalize_for_nlu(municipality.name).split()}
+    words = [w for w in query.split() if w not in _PREPOSITIONS]
+    return bool(words) and all(_stem(w) in name_stems for w in words)
 
 
 def match_place(session: Session, text: str) -> PlaceMatch | None:
@@ -92,22 +101,21 @@ def match_place(session: Session, text: str) -> PlaceMatch | None:
     query = normalize_for_nlu(text)
     if not query:
         return None
+    municipalities = session.scalars(select(Municipality)).all()
+    for municipality in municipalities:
+        if _is_town_only(query, municipality):
+            return PlaceMatch(None, municipality.id, municipality.name)
     schools = session.scalars(select(School)).all()
     choices = {s.id: normalize_for_nlu(s.name) for s in schools}
     best = process.extractOne(query, choices, scorer=fuzz.token_set_ratio)
-    if best and best[1] >= SCHOOL_MATCH_THRESHOLD and _names_a_school(query):
+    if best and best[1] >= SCHOOL_MATCH_THRESHOLD:
         school = next(s for s in schools if s.id == best[2])
         return PlaceMatch(school.id, school.municipality_id, school.name)
-    for municipality in session.scalars(select(Municipality)).all():
-        for name in _municipality_names(municipality):
-            if fuzz.partial_ratio(name, query) >= MUNICIPALITY_MATCH_THRESHOLD:
-                return PlaceMatch(None, municipality.id, municipality.name)
+    for municipality in municipalities:
+        name = normalize_for_nlu(municipality.name)
+        if fuzz.partial_ratio(_stem(name), query) >= MUNICIPALITY_MATCH_THRESHOLD:
+            return PlaceMatch(None, municipality.id, municipality.name)
     return None
-
-
-def _names_a_school(query: str) -> bool:
-    # A bare town name ("Livno") names the municipality, not one of its schools.
-    return len(query.split()) > 1 or any(ch.isdigit() for ch in query)
 
 
 def municipality_names(session: Session) -> list[str]:

@@ -1,0 +1,60 @@
+"""The safety net, tested with messages that are not in its word list: inflected forms,
+typos, Cyrillic, no diacritics, and idioms that must not count."""
+import pytest
+
+from bot.safety import default_safety_net
+
+
+@pytest.mark.parametrize("text", [
+    "ne želim više da živim",
+    "razmišljam o samubistvu",           # typo
+    "moja drugarica se reže žiletom",
+    "Хоћу да се убијем",
+    "popiću sve tablete večeras",
+    "I keep thinking about suicde",       # typo
+    "my friend says she wants to end her life",
+    "i cut myself again last night",
+    "everyone would be better off without me",
+    "samoubojstvo",
+    "SAMOUBISTVO",
+])
+def test_self_harm_is_caught(text: str) -> None:
+    match = default_safety_net().check(text)
+    assert match is not None and match.kind == "self_harm", text
+
+
+@pytest.mark.parametrize("text", [
+    "ima nož u torbi i čeka me",
+    "he brought a gun to school",
+    "Имају пиштољ",
+    "prijete da će me ubiti",
+    "zovite policiju brzo",
+    "UPOMOĆ",
+    "they are hitting him right now",
+    "tuku ga upravo sada iza škole",
+    "zaključali su me u svlačionicu",
+    "he is bleeding and not breathing",
+])
+def test_danger_is_caught(text: str) -> None:
+    match = default_safety_net().check(text)
+    assert match is not None and match.kind == "urgent_danger", text
+
+
+@pytest.mark.parametrize("text", [
+    "this test is killing me",
+    "mama će me ubiti ako zakasnim",
+    "umirem od dosade na času",
+    "dying of laughter lol",
+    "noge me bole poslije treninga",
+    "samouvjeren sam",
+    "they laughed at my accent yesterday",
+    "zadirkuju me zbog naočala",
+    "how do I stay safe online",
+])
+def test_everyday_messages_are_not_crises(text: str) -> None:
+    assert default_safety_net().check(text) is None, text
+
+
+def test_self_harm_wins_over_danger_words() -> None:
+    match = default_safety_net().check("I want to kill myself with a knife")
+    assert match is not None and match.kind == "self_harm"

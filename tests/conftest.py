@@ -1,0 +1,79 @@
+"""Shared fixtures: real databases (a SQLite file and the local PostgreSQL), migrated."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+from bot.paths import DATA_DIR
+from bot.storage.db import make_engine, session_scope
+from bot.storage.migrate import upgrade
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+    name = f"hotline_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    make_engine(url).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in ("case_events", "cases", "check_locks", "schools", "municipalities"):
+            connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database of each kind, with the sample directory loaded."""
+    from bot.directory import import_directory
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hotline.db'}"
+        upgrade(url)
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    _empty_tables(engine)
+    with session_scope(engine) as session:
+        import_directory(session, DATA_DIR / "directory.yml")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine):  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def app_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """DATABASE_URL for code that opens its own sessions (actions, CLI): a migrated SQLite
+    file with the sample directory."""
+    from bot.directory import import_directory
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    upgrade(url)
+    with session_scope(make_engine(url)) as session:
+        import_directory(session, DATA_DIR / "directory.yml")
+    yield url
