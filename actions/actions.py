@@ -193,7 +193,8 @@ class RecordCrisis(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        kind = tracker.get_intent_of_latest_message() or "urgent_danger"
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        kind = intent if intent in ("self_harm", "urgent_danger") else "urgent_danger"
         message = tracker.latest_message.get("text") or ""
         existing = tracker.get_slot("crisis_case_id")
         if existing:

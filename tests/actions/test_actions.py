@@ -1,0 +1,180 @@
+"""The custom actions with rasa_sdk's CollectingDispatcher and real trackers, on a real
+(SQLite) database."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.actions import (
+    ASK_ACTIONS,
+    AskForSchool,
+    CancelForm,
+    CheckCase,
+    RecordCrisis,
+    Resources,
+    SubmitReport,
+    SwitchLanguage,
+    TalkToPerson,
+    ValidateReportForm,
+)
+from bot.storage.db import engine_for, session_scope
+from bot.storage.models import Case
+
+
+def tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "greet",
+            entities: list | None = None, channel: str = "rest", sender: str = "test-user") -> Tracker:
+    return Tracker(
+        sender_id=sender,
+        slots={"language": "bcs", "script": "latin", **(slots or {})},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0},
+                        "entities": entities or []},
+        events=[{"event": "user", "text": text, "input_channel": channel}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def slots_set(events) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def cases(url: str) -> list[Case]:
+    with session_scope(engine_for(url)) as session:
+        return session.scalars(select(Case)).all()
+
+
+async def test_choice_questions_offer_buttons_in_the_readers_script(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    ask = next(a for a in ASK_ACTIONS if a().name() == "action_ask_affected")()
+    await ask.run(dispatcher, tracker({"script": "cyrillic"}), {})
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_ask_affected"
+    assert [b["title"] for b in message["buttons"]] == ["Мени", "Неком другом", "Прескочи"]
+
+
+async def test_school_question_offers_the_towns(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    await AskForSchool().run(dispatcher, tracker(), {})
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles[:6] == ["Livno", "Tomislavgrad", "Kupres", "Glamoč", "Drvar", "Bosansko Grahovo"]
+    assert titles[-1] == "Preskoči"
+
+
+async def test_form_validation_of_typed_answers(app_database) -> None:
+    form, dispatcher = ValidateReportForm(), CollectingDispatcher()
+    assert await form.validate_incident_type("2", dispatcher, tracker(), {}) == {"incident_type": "bullying"}
+    assert await form.validate_incident_type("???", dispatcher, tracker(), {}) == {"incident_type": None}
+    assert dispatcher.messages[-1]["response"] == "utter_choose_option"
+    school = await form.validate_school("OŠ Uzorak 1 Livno", dispatcher, tracker(), {})
+    assert school["school"] == "OŠ Uzorak 1 Livno" and school["school_id"]
+    assert (await form.validate_school("Zagreb", dispatcher, tracker(), {}))["school"] is None
+    assert dispatcher.messages[-1]["response"] == "utter_school_not_found"
+    assert (await form.validate_school("preskoči", dispatcher, tracker(), {}))["school"] == "skipped"
+    assert await form.validate_description("ok", dispatcher, tracker(), {}) == {"description": None}
+    danger = await form.validate_danger_now("da", dispatcher, tracker(), {})
+    assert danger == {"danger_now": "yes"} and dispatcher.messages[-1]["response"] == "utter_danger_now_yes"
+
+
+async def test_discrimination_ground_is_asked_only_for_discrimination(app_database) -> None:
+    form, dispatcher = ValidateReportForm(), CollectingDispatcher()
+    slots = ["incident_type", "discrimination_ground", "affected"]
+    asked = await form.required_slots(slots, dispatcher, tracker({"incident_type": "bullying"}), {})
+    assert asked == ["incident_type", "affected"]
+    asked = await form.required_slots(slots, dispatcher, tracker({"incident_type": "discrimination"}), {})
+    assert asked == slots
+
+
+REPORT_SLOTS = {"incident_type": "discrimination", "discrimination_ground": "displaced",
+                "affected": "someone_else", "reporter_role": "parent", "school": "skipped",
+                "incident_time": "this_week", "description": "Djecu povratnika ne puštaju u igru.",
+                "danger_now": "no", "contact_ok": "yes", "confirm": "send"}
+
+
+async def test_submitting_stores_the_case_and_shows_code_and_pin_once(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await SubmitReport().run(dispatcher, tracker(REPORT_SLOTS), {})
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_report_submitted"
+    code, pin = message["code"], message["pin"]
+    [case] = cases(app_database)
+    assert case.code == code and pin not in case.pin_hash
+    assert case.discrimination_ground == "displaced" and case.contact_ok is True
+    assert case.school_id is None and case.channel == "rest"
+    assert all(value is None for value in slots_set(events).values())
+
+
+async def test_cancel_at_confirmation_stores_nothing(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    await SubmitReport().run(dispatcher, tracker({**REPORT_SLOTS, "confirm": "cancel"}), {})
+    assert dispatcher.messages[0]["response"] == "utter_report_cancelled"
+    assert cases(app_database) == []
+
+
+async def test_cancel_form_deactivates_and_clears(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await CancelForm().run(dispatcher, tracker(REPORT_SLOTS), {})
+    assert {"event": "active_loop", "name": None} in [
+        {"event": e["event"], "name": e.get("name")} for e in events]
+    assert slots_set(events)["description"] is None
+
+
+async def test_crisis_is_recorded_once_per_conversation(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await RecordCrisis().run(dispatcher, tracker(text="želim umrijeti", intent="self_harm"), {})
+    case_id = slots_set(events)["crisis_case_id"]
+    again = await RecordCrisis().run(
+        dispatcher, tracker({"crisis_case_id": case_id}, text="ne mogu više", intent="self_harm"), {})
+    assert again == []
+    [case] = cases(app_database)
+    assert case.severity == "critical" and case.crisis_kind == "self_harm"
+    with session_scope(engine_for(app_database)) as session:
+        bodies = [e.body for e in session.get(Case, case_id).events]
+    assert bodies == ["želim umrijeti", "ne mogu više"]
+
+
+async def test_check_case_right_and_wrong(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    await SubmitReport().run(dispatcher, tracker(REPORT_SLOTS), {})
+    code, pin = dispatcher.messages[0]["code"], dispatcher.messages[0]["pin"]
+    dispatcher = CollectingDispatcher()
+    events = await CheckCase().run(dispatcher, tracker({"case_code": code, "case_pin": pin}), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_case_status_new", "utter_case_no_update"]
+    assert slots_set(events) == {"case_code": None, "case_pin": None}
+    dispatcher = CollectingDispatcher()
+    wrong = "000000" if pin != "000000" else "111111"
+    await CheckCase().run(dispatcher, tracker({"case_code": code, "case_pin": wrong}), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_case_invalid"]
+
+
+async def test_resources_menu_and_topic(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    await Resources().run(dispatcher, tracker(text="trebam savjet"), {})
+    menu = dispatcher.messages[0]
+    assert menu["response"] == "utter_resources_menu" and len(menu["buttons"]) >= 12
+    dispatcher = CollectingDispatcher()
+    await Resources().run(dispatcher, tracker({"script": "cyrillic"}, text="/ask_resources",
+                                              entities=[{"entity": "topic", "value": "bullying"}]), {})
+    assert dispatcher.messages[0]["text"][:1] in "ВБЗНШ" and len(dispatcher.messages[0]["text"]) > 320
+    dispatcher = CollectingDispatcher()
+    await Resources().run(dispatcher, tracker({"language": "en"}, text="how do I stay safe online?",
+                                              channel="sms"), {})
+    text = dispatcher.messages[0]["text"]
+    assert "online" in text.lower() or "cyber" in text.lower()
+
+
+async def test_talk_to_person_lists_services_from_the_data_file(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    await TalkToPerson().run(dispatcher, tracker({"language": "en"}), {})
+    assert "080 05 03 05" in dispatcher.messages[1]["text"]
+
+
+async def test_switch_language(app_database) -> None:
+    events = await SwitchLanguage().run(CollectingDispatcher(), tracker(text="English please"), {})
+    assert slots_set(events) == {"language": "en", "script": "latin"}

@@ -1,0 +1,61 @@
+"""The custom NLU components on their own (the trained pipeline is tested in e2e/)."""
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.components import (
+    CrisisSafetyNet,
+    LanguageDetector,
+    OriginalTextRestorer,
+    TextNormalizer,
+)
+
+
+def _run(text: str, intent: str = "greet", confidence: float = 0.9) -> Message:
+    message = Message(data={TEXT: text})
+    TextNormalizer().process([message])
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}])
+    for component in (LanguageDetector(), CrisisSafetyNet(), OriginalTextRestorer()):
+        component.process([message])
+    return message
+
+
+def test_normaliser_changes_only_what_featurizers_see() -> None:
+    message = Message(data={TEXT: "Ђак ЖЕЛИ помоћ"})
+    TextNormalizer().process([message])
+    assert message.get(TEXT) == "djak zeli pomoc"
+    OriginalTextRestorer().process([message])
+    assert message.get(TEXT) == "Ђак ЖЕЛИ помоћ"
+
+
+def test_normaliser_also_prepares_training_data() -> None:
+    data = TrainingData([Message(data={TEXT: "Šta ĆUTIŠ", INTENT: "greet"})])
+    TextNormalizer().process_training_data(data)
+    assert data.training_examples[0].get(TEXT) == "sta cutis"
+
+
+def test_button_payloads_pass_untouched() -> None:
+    message = _run('/choose{"choice": "me"}', intent="choose")
+    assert message.get(TEXT) == '/choose{"choice": "me"}'
+    assert message.get(ENTITIES, []) == []
+
+
+def test_language_and_script_entities() -> None:
+    entities = {e["entity"]: e["value"] for e in _run("Здраво, треба ми помоћ").get(ENTITIES)}
+    assert entities == {"language": "bcs", "script": "cyrillic"}
+    entities = {e["entity"]: e["value"] for e in _run("hello, I need help").get(ENTITIES)}
+    assert entities == {"language": "en", "script": "latin"}
+    assert _run("ok").get(ENTITIES) == []
+
+
+def test_safety_net_overrides_a_missed_crisis() -> None:
+    message = _run("mislim o samoubistvu", intent="ask_resources", confidence=0.8)
+    assert message.get(INTENT) == {"name": "self_harm", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == "self_harm"
+    assert message.get("safety_net")["overrode"] == "ask_resources"
+
+
+def test_safety_net_leaves_crisis_predictions_and_ordinary_messages_alone() -> None:
+    assert _run("he has a knife", intent="self_harm").get(INTENT)["name"] == "self_harm"
+    assert _run("zadirkuju me", intent="report_incident").get(INTENT)["name"] == "report_incident"

@@ -1,0 +1,52 @@
+import pytest
+from rasa.shared.core.domain import Domain
+
+from bot.nlg import HotlineNLG, render_response
+from bot.paths import PROJECT_DIR
+
+
+@pytest.fixture(scope="module")
+def nlg() -> HotlineNLG:
+    return HotlineNLG(domain=Domain.load(str(PROJECT_DIR / "domain.yml")))
+
+
+def _text(nlg: HotlineNLG, name: str, language, script, **kwargs) -> str:
+    response = nlg.generate_from_slots(name, {"language": language, "script": script}, "rest", **kwargs)
+    return response["text"]
+
+
+def test_numbers_come_from_the_contacts_file(nlg: HotlineNLG) -> None:
+    text = _text(nlg, "utter_crisis_self_harm", "en", "latin")
+    assert "080 05 03 05" in text and "124" in text and "122" in text and "weekdays 9-17" in text
+
+
+def test_default_language_is_the_local_one(nlg: HotlineNLG) -> None:
+    assert _text(nlg, "utter_goodbye", None, None).startswith("Čuvaj se")
+    assert _text(nlg, "utter_goodbye", "bcs", "latin").startswith("Čuvaj se")
+    assert _text(nlg, "utter_goodbye", "en", "latin").startswith("Take care")
+
+
+def test_cyrillic_readers_get_cyrillic_with_codes_untouched(nlg: HotlineNLG) -> None:
+    text = _text(nlg, "utter_report_submitted", "bcs", "cyrillic", code="JS-7F3Q-9K2M", pin="482913")
+    assert text.startswith("Хвала ти.") and "JS-7F3Q-9K2M" in text and "482913" in text
+    crisis = _text(nlg, "utter_crisis_self_harm", "bcs", "cyrillic")
+    assert "Плави телефон" in crisis and "080 05 03 05" in crisis and "радним данима" in crisis
+
+
+def test_button_titles_are_rendered_too(nlg: HotlineNLG) -> None:
+    response = nlg.generate_from_slots("utter_greet", {"language": "bcs", "script": "cyrillic"}, "rest")
+    titles = [b["title"] for b in response["buttons"]]
+    assert "Пријави нешто" in titles and "English" in titles
+    assert all(b["payload"].startswith("/") for b in response["buttons"])
+
+
+def test_english_is_never_transliterated() -> None:
+    response = {"text": "Hello", "buttons": [{"title": "Yes", "payload": "/affirm"}]}
+    assert render_response(response, "en", "cyrillic") == response
+
+
+def test_every_response_has_both_languages(nlg: HotlineNLG) -> None:
+    for name, variations in nlg.responses.items():
+        conditioned = [v for v in variations if v.get("condition")]
+        default = [v for v in variations if not v.get("condition")]
+        assert conditioned and default, name
