@@ -15,10 +15,11 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def stack_commands(rasa_port: int = 5005, actions_port: int = 5055) -> dict[str, str]:
+def stack_commands(rasa_port: int = 5005, actions_port: int = 5055,
+                   endpoints: str = "endpoints.yml") -> dict[str, str]:
     rasa = (
         f"{_bin('rasa')} run --model models --port {rasa_port} --cors '*' "
-        "--credentials credentials.yml --endpoints endpoints.yml"
+        f"--credentials credentials.yml --endpoints {endpoints}"
     )
     token = os.environ.get("HOTLINE_API_TOKEN")
     if token:  # Rasa's HTTP API shows conversations: only with a token

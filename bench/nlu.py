@@ -1,0 +1,123 @@
+"""`make bench-nlu`: trains a fresh model, then measures it on the held-out test set
+(tests/nlu/heldout_*.yml, never used for training).
+
+Prints accuracy overall, per language and per script, crisis recall (urgent_danger or
+self_harm predicted for either), the crisis false-positive rate, training time and parse
+latency, each against its target."""
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import yaml
+
+from bot.paths import PROJECT_DIR
+from bot.text.scripts import normalize_for_nlu
+
+HELDOUT = {
+    ("en", "latin"): PROJECT_DIR / "tests/nlu/heldout_en.yml",
+    ("bcs", "latin"): PROJECT_DIR / "tests/nlu/heldout_bcs_latin.yml",
+    ("bcs", "cyrillic"): PROJECT_DIR / "tests/nlu/heldout_bcs_cyrillic.yml",
+}
+CRISIS = {"urgent_danger", "self_harm"}
+TARGET_ACCURACY, TARGET_RECALL, TARGET_FP, TARGET_TRAIN_S = 0.95, 1.0, 0.03, 180
+
+
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    examples = []
+    for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                examples.append((line[2:].strip(), block["intent"]))
+    return examples
+
+
+def training_texts() -> set[str]:
+    texts = set()
+    for path in (PROJECT_DIR / "data/nlu").glob("*.yml"):
+        texts |= {normalize_for_nlu(t) for t, _ in read_examples(path)}
+    return texts
+
+
+def train(output: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "rasa"), "train", "--force", "--out", str(output),
+         "--fixed-model-name", "bench"],
+        cwd=PROJECT_DIR, check=True, stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+async def evaluate(model: Path) -> None:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    seen_in_training = training_texts()
+    results, latencies, leaked = [], [], 0
+    for (language, script), path in HELDOUT.items():
+        for text, gold in read_examples(path):
+            leaked += normalize_for_nlu(text) in seen_in_training
+            started = time.perf_counter()
+            parsed = await agent.parse_message(text)
+            latencies.append((time.perf_counter() - started) * 1000)
+            results.append((language, script, gold, parsed["intent"]["name"], text))
+    report(results, latencies, leaked)
+
+
+def _accuracy(rows: list) -> float:
+    return sum(gold == predicted for _, _, gold, predicted, _ in rows) / len(rows)
+
+
+def _check(ok: bool) -> str:
+    return "ok " if ok else "MISS"
+
+
+def report(results: list, latencies: list[float], leaked: int) -> None:
+    print(f"\nheld-out messages: {len(results)} (also in training data: {leaked})")
+    overall = _accuracy(results)
+    print(f"[{_check(overall >= TARGET_ACCURACY)}] accuracy overall          {overall:.3f}  (target >= {TARGET_ACCURACY})")
+    groups: dict[str, list] = defaultdict(list)
+    for row in results:
+        groups[f"language {row[0]}"].append(row)
+        groups[f"script {row[1]}"].append(row)
+        groups[f"{row[0]}/{row[1]}"].append(row)
+    for name, rows in sorted(groups.items()):
+        acc = _accuracy(rows)
+        print(f"[{_check(acc >= TARGET_ACCURACY)}] accuracy {name:<17} {acc:.3f}  (n={len(rows)})")
+    crisis = [r for r in results if r[2] in CRISIS]
+    recall = sum(r[3] in CRISIS for r in crisis) / len(crisis)
+    calm = [r for r in results if r[2] not in CRISIS]
+    false_positive = sum(r[3] in CRISIS for r in calm) / len(calm)
+    print(f"[{_check(recall >= TARGET_RECALL)}] crisis recall             {recall:.3f}  (n={len(crisis)}, target {TARGET_RECALL})")
+    print(f"[{_check(false_positive <= TARGET_FP)}] crisis false positives    {false_positive:.3f}  (n={len(calm)}, target <= {TARGET_FP})")
+    latencies.sort()
+    p50, p95 = statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
+    print(f"parse latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    errors = Counter((r[2], r[3]) for r in results if r[2] != r[3])
+    if errors:
+        print("\nconfusions (gold -> predicted: count):")
+        for (gold, predicted), count in errors.most_common():
+            print(f"  {gold} -> {predicted}: {count}")
+        print("\nmisclassified messages:")
+        for language, script, gold, predicted, text in results:
+            if gold != predicted:
+                print(f"  [{language}/{script}] {gold} -> {predicted}: {text}")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        seconds = train(Path(directory))
+        print(f"[{_check(seconds <= TARGET_TRAIN_S)}] training time (NLU and dialogue, 2 cores): {seconds:.0f} s  (target <= {TARGET_TRAIN_S} s)")
+        asyncio.run(evaluate(Path(directory) / "bench.tar.gz"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Starts the real stack for conversation tests: `rasa run` with the trained model and our
+REST channel, and the real action server, on free ports and a fresh database."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.paths import PROJECT_DIR
+from bot.supervisor import stack_commands
+
+MODEL = PROJECT_DIR / "models" / "javi-se.tar.gz"
+STARTUP_TIMEOUT = 240
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def endpoints_for(actions_port: int, directory: Path) -> Path:
+    endpoints = yaml.safe_load((PROJECT_DIR / "endpoints.yml").read_text())
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    path = directory / f"endpoints-{actions_port}.yml"
+    path.write_text(yaml.safe_dump(endpoints))
+    return path
+
+
+def http(method: str, url: str, body: bytes | None = None,
+         content_type: str = "application/json") -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=body, method=method,
+                                     headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, raw.decode(errors="replace")
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited early; log:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up; log:\n{log.read_text()[-4000:]}")
+
+
+@dataclass
+class Stack:
+    database_url: str
+    workdir: Path
+    with_actions: bool = True
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def webhook(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def start(self) -> "Stack":
+        if not MODEL.exists():
+            raise RuntimeError(f"{MODEL} is missing: run `make train` (make test does)")
+        env = {**os.environ, "DATABASE_URL": self.database_url, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        commands = stack_commands(self.rasa_port, self.actions_port,
+                                  str(endpoints_for(self.actions_port, self.workdir)))
+        names = ["actions", "rasa"] if self.with_actions else ["rasa"]
+        for name in names:
+            log = self.workdir / f"{name}-{self.rasa_port}.log"
+            process = subprocess.Popen(commands[name], shell=True, cwd=str(PROJECT_DIR), env=env,
+                                       stdout=log.open("w"), stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+            self.processes.append(process)
+            health = (f"http://127.0.0.1:{self.actions_port}/health" if name == "actions"
+                      else f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/")
+            _wait_for(health, process, log)
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, 15)
+            except ProcessLookupError:
+                pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+
+    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
+        status, body = http("POST", self.webhook, json.dumps({"sender": sender, "message": text}).encode())
+        assert status == 200, (status, body)
+        return body
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in self.workdir.glob("*.log"))
