@@ -9,7 +9,7 @@ payloads carry the original text.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -26,6 +26,7 @@ from bot.text.scripts import detect_script, normalize_for_nlu
 ORIGINAL_TEXT = "original_text"
 SAFETY_NET = "safety_net"
 CRISIS_INTENTS = ("urgent_danger", "self_harm")
+FALLBACK_INTENT = "nlu_fallback"
 
 
 def _is_payload(text: str) -> bool:
@@ -112,21 +113,24 @@ class CrisisSafetyNet(_StatelessComponent):
             if predicted in CRISIS_INTENTS:
                 continue
             match = net.check(text)
-            if match is None:
-                continue
-            message.set(INTENT, {"name": match.kind, "confidence": 1.0}, add_to_output=True)
-            ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != match.kind]
-            message.set(
-                INTENT_RANKING_KEY,
-                [{"name": match.kind, "confidence": 1.0}] + ranking,
-                add_to_output=True,
-            )
-            message.set(
-                SAFETY_NET,
-                {"kind": match.kind, "evidence": match.evidence, "overrode": predicted},
-                add_to_output=True,
-            )
+            if match is not None:
+                self._override(message, match.kind, predicted, match.evidence)
+            elif predicted == FALLBACK_INTENT:
+                # An unsure crisis is still a crisis: the fallback never hides one.
+                ranking = message.get(INTENT_RANKING_KEY, [])
+                runner_up = ranking[1]["name"] if len(ranking) > 1 else None
+                if runner_up in CRISIS_INTENTS:
+                    self._override(message, runner_up, predicted, "low-confidence crisis")
         return messages
+
+    @staticmethod
+    def _override(message: Message, kind: str, predicted: Optional[str], evidence: str) -> None:
+        message.set(INTENT, {"name": kind, "confidence": 1.0}, add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != kind]
+        message.set(INTENT_RANKING_KEY, [{"name": kind, "confidence": 1.0}] + ranking,
+                    add_to_output=True)
+        message.set(SAFETY_NET, {"kind": kind, "evidence": evidence, "overrode": predicted},
+                    add_to_output=True)
 
 
 @DefaultV1Recipe.register(

@@ -21,7 +21,7 @@ _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _PROTECTED = re.compile(
     r"(\{[^{}]*\}"                 # template placeholders
     r"|https?://\S+|\S+@\S+"       # URLs, e-mail addresses
-    r"|/[a-z_]+(?:\{[^\n]*\})?"    # Rasa payloads such as /choose{"choice": "x"}
+    r"|(?<!\S)/[a-z_]+(?:\{[^\n]*\})?"  # payloads such as /choose{"choice": "x"}, not "mogao/la"
     r"|\b[\w-]*\d[\w-]*\b"         # codes, numbers
     r"|\b(?:English|Telegram|Viber|WhatsApp|Instagram|TikTok|Snapchat|Facebook)\b)"  # names
 )

@@ -59,3 +59,14 @@ def test_safety_net_overrides_a_missed_crisis() -> None:
 def test_safety_net_leaves_crisis_predictions_and_ordinary_messages_alone() -> None:
     assert _run("he has a knife", intent="self_harm").get(INTENT)["name"] == "self_harm"
     assert _run("zadirkuju me", intent="report_incident").get(INTENT)["name"] == "report_incident"
+
+
+def test_an_unsure_crisis_is_not_hidden_by_the_fallback() -> None:
+    message = Message(data={TEXT: "nesto cudno"})
+    TextNormalizer().process([message])
+    message.set(INTENT, {"name": "nlu_fallback", "confidence": 0.8})
+    message.set(INTENT_RANKING_KEY, [{"name": "nlu_fallback", "confidence": 0.8},
+                                     {"name": "self_harm", "confidence": 0.19},
+                                     {"name": "greet", "confidence": 0.1}])
+    CrisisSafetyNet().process([message])
+    assert message.get(INTENT)["name"] == "self_harm"

@@ -43,3 +43,7 @@ def test_script_detection() -> None:
     assert detect_script("pomozi mi") == "latin"
     assert detect_script("123 🙂") is None
     assert detect_script("ok Помози ми молим") == "cyrillic"
+
+
+def test_gendered_slash_forms_are_fully_rendered() -> None:
+    assert to_cyrillic("nisam mogao/la") == "нисам могао/ла"

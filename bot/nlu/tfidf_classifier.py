@@ -1,0 +1,98 @@
+"""Intent classifier: logistic regression on TF-IDF word and character n-grams.
+
+Why not Rasa's own: on the 2-core machines this project runs on, DIET needed over six
+minutes to train, and Rasa's count-vector features (no TF-IDF weighting) scored about five
+points lower on our held-out set than sublinear TF-IDF did. This trains in seconds.
+It reads the text already folded by TextNormalizer (one Latin form for every script).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_union
+
+logger = logging.getLogger(__name__)
+MODEL_FILE = "tfidf_intent_classifier.joblib"
+
+
+def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
+    features = make_union(
+        TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b",
+                        ngram_range=(1, config["word_max_ngram"]), sublinear_tf=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(config["char_min_ngram"], config["char_max_ngram"]),
+                        sublinear_tf=True),
+    )
+    classifier = LogisticRegression(C=config["C"], max_iter=config["max_iter"],
+                                    class_weight="balanced", random_state=config["random_state"])
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TfidfIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"C": 10.0, "max_iter": 3000, "word_max_ngram": 2, "char_min_ngram": 2,
+                "char_max_ngram": 5, "random_state": 42, "ranking_length": 10}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 pipeline: Optional[Pipeline] = None) -> None:
+        self.config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.pipeline = pipeline
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TfidfIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        texts = [m.get(TEXT) for m in examples]
+        labels = [m.get(INTENT) for m in examples]
+        self.pipeline = build_pipeline(self.config).fit(texts, labels)
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self.pipeline, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfIntentClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                pipeline = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("no trained intent classifier found; predicting nothing")
+            pipeline = None
+        return cls(config, model_storage, resource, pipeline)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.pipeline is None:
+            return messages
+        for message in messages:
+            text = message.get(TEXT)
+            if not text or text.startswith("/"):
+                continue  # button payloads are read by Rasa's regex handler
+            probabilities = self.pipeline.predict_proba([text])[0]
+            order = np.argsort(probabilities)[::-1][: self.config["ranking_length"]]
+            classes = self.pipeline.classes_
+            ranking = [{"name": str(classes[i]), "confidence": float(probabilities[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
