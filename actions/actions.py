@@ -80,6 +80,16 @@ class AskForSchool(Action):
         return []
 
 
+# A question asked in the middle of the form is answered, then the form asks again.
+_ASIDE_REPLIES = {"ask_privacy": "utter_privacy", "help_menu": "utter_form_help",
+                  "bot_challenge": "utter_bot_challenge"}
+
+
+def _not_an_answer_reply(tracker: Tracker) -> str:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return _ASIDE_REPLIES.get(intent, "utter_choose_option")
+
+
 class ValidateReportForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_report_form"
@@ -90,43 +100,44 @@ class ValidateReportForm(FormValidationAction):
             return [s for s in domain_slots if s != "discrimination_ground"]
         return domain_slots
 
-    def _choice(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    def _choice(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
+                tracker: Tracker) -> Dict[Text, Any]:
         chosen = intake.interpret(slot, str(value or ""))
         if chosen is None:
-            dispatcher.utter_message(response="utter_choose_option")
+            dispatcher.utter_message(response=_not_an_answer_reply(tracker))
         return {slot: chosen}
 
     async def validate_incident_type(self, value: Any, dispatcher: CollectingDispatcher,
                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("incident_type", value, dispatcher)
+        return self._choice("incident_type", value, dispatcher, tracker)
 
     async def validate_discrimination_ground(self, value: Any, dispatcher: CollectingDispatcher,
                                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("discrimination_ground", value, dispatcher)
+        return self._choice("discrimination_ground", value, dispatcher, tracker)
 
     async def validate_affected(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("affected", value, dispatcher)
+        return self._choice("affected", value, dispatcher, tracker)
 
     async def validate_reporter_role(self, value: Any, dispatcher: CollectingDispatcher,
                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("reporter_role", value, dispatcher)
+        return self._choice("reporter_role", value, dispatcher, tracker)
 
     async def validate_incident_time(self, value: Any, dispatcher: CollectingDispatcher,
                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("incident_time", value, dispatcher)
+        return self._choice("incident_time", value, dispatcher, tracker)
 
     async def validate_contact_ok(self, value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("contact_ok", value, dispatcher)
+        return self._choice("contact_ok", value, dispatcher, tracker)
 
     async def validate_confirm(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("confirm", value, dispatcher)
+        return self._choice("confirm", value, dispatcher, tracker)
 
     async def validate_danger_now(self, value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        result = self._choice("danger_now", value, dispatcher)
+        result = self._choice("danger_now", value, dispatcher, tracker)
         if result["danger_now"] == "yes":
             dispatcher.utter_message(response="utter_danger_now_yes")
         return result

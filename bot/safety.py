@@ -39,6 +39,7 @@ def _compile(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:
 
 class SafetyNet:
     def __init__(self, lexicon: dict) -> None:
+        self._never_excused = _compile(lexicon.get("always_a_crisis"))
         shared_exceptions = _compile(lexicon.get("not_a_crisis"))
         self._rules = {
             kind: _KindRules(
@@ -59,9 +60,14 @@ class SafetyNet:
         for kind in KINDS:
             rules = self._rules[kind]
             evidence = _find(normalised, rules)
-            if evidence and not any(e.search(normalised) for e in rules.exceptions):
+            if evidence and not self._excused(normalised, rules):
                 return CrisisMatch(kind, evidence)
         return None
+
+    def _excused(self, text: str, rules: _KindRules) -> bool:
+        if any(p.search(text) for p in self._never_excused):
+            return False
+        return any(e.search(text) for e in rules.exceptions)
 
 
 def _find(text: str, rules: _KindRules) -> str | None:
