@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import cases, contacts, intake, resources
+from bot.codes import normalize_case_code, normalize_pin
 from bot.directory import match_place, municipality_names
 from bot.language_switch import requested_language
 from bot.storage.db import session_scope
@@ -161,6 +162,27 @@ class ValidateReportForm(FormValidationAction):
             dispatcher.utter_message(response="utter_description_too_short")
             return {"description": None}
         return {"description": text[: intake.MAX_DESCRIPTION]}
+
+
+class ValidateCheckCaseForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_check_case_form"
+
+    async def validate_case_code(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        code = normalize_case_code(str(value or ""))
+        if code is None:
+            aside = _not_an_answer_reply(tracker)
+            dispatcher.utter_message(response=aside if aside != "utter_choose_option" else "utter_case_code_format")
+        return {"case_code": code}
+
+    async def validate_case_pin(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        pin = normalize_pin(str(value or ""))
+        if pin is None:
+            aside = _not_an_answer_reply(tracker)
+            dispatcher.utter_message(response=aside if aside != "utter_choose_option" else "utter_case_pin_format")
+        return {"case_pin": pin}
 
 
 def _report_from(tracker: Tracker) -> Dict[str, Any]:

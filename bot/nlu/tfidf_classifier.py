@@ -84,8 +84,13 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         for message in messages:
             text = message.get(TEXT)
-            if not text or text.startswith("/"):
-                continue  # button payloads are read by Rasa's regex handler
+            if not text or not text.strip():
+                # Nothing to classify: no intent, so the fallback answers it.
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+                continue
+            # Button payloads are classified too (Rasa's regex handler then overrides the
+            # result), because later components expect an intent on every message.
             probabilities = self.pipeline.predict_proba([text])[0]
             order = np.argsort(probabilities)[::-1][: self.config["ranking_length"]]
             classes = self.pipeline.classes_

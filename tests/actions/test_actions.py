@@ -178,3 +178,29 @@ async def test_talk_to_person_lists_services_from_the_data_file(app_database) ->
 async def test_switch_language(app_database) -> None:
     events = await SwitchLanguage().run(CollectingDispatcher(), tracker(text="English please"), {})
     assert slots_set(events) == {"language": "en", "script": "latin"}
+
+
+async def test_check_form_validation(app_database) -> None:
+    from actions.actions import ValidateCheckCaseForm
+
+    form, dispatcher = ValidateCheckCaseForm(), CollectingDispatcher()
+    assert await form.validate_case_code("js 7f3q 9k2m", dispatcher, tracker(), {}) == {"case_code": "JS-7F3Q-9K2M"}
+    assert await form.validate_case_code("hello", dispatcher, tracker(), {}) == {"case_code": None}
+    assert dispatcher.messages[-1]["response"] == "utter_case_code_format"
+    assert await form.validate_case_pin("123 456", dispatcher, tracker(), {}) == {"case_pin": "123456"}
+    assert await form.validate_case_pin("12", dispatcher, tracker(), {}) == {"case_pin": None}
+    assert dispatcher.messages[-1]["response"] == "utter_case_pin_format"
+    await form.validate_case_pin("is this anonymous?", dispatcher, tracker(intent="ask_privacy"), {})
+    assert dispatcher.messages[-1]["response"] == "utter_privacy"
+
+
+def test_every_custom_action_in_the_domain_is_served() -> None:
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    from bot.paths import PROJECT_DIR
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
+    assert set(domain["actions"]) <= set(executor.actions)
