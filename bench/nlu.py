@@ -20,10 +20,20 @@ import yaml
 from bot.paths import PROJECT_DIR
 from bot.text.scripts import normalize_for_nlu
 
+# Two held-out sets, written separately and never used for training: "development" was
+# also used to study errors while building the model (so it flatters it a little);
+# "final" was looked at only for this measurement.
 HELDOUT = {
-    ("en", "latin"): PROJECT_DIR / "tests/nlu/heldout_en.yml",
-    ("bcs", "latin"): PROJECT_DIR / "tests/nlu/heldout_bcs_latin.yml",
-    ("bcs", "cyrillic"): PROJECT_DIR / "tests/nlu/heldout_bcs_cyrillic.yml",
+    "development": {
+        ("en", "latin"): PROJECT_DIR / "tests/nlu/heldout_en.yml",
+        ("bcs", "latin"): PROJECT_DIR / "tests/nlu/heldout_bcs_latin.yml",
+        ("bcs", "cyrillic"): PROJECT_DIR / "tests/nlu/heldout_bcs_cyrillic.yml",
+    },
+    "final": {
+        ("en", "latin"): PROJECT_DIR / "tests/nlu_final/final_en.yml",
+        ("bcs", "latin"): PROJECT_DIR / "tests/nlu_final/final_bcs_latin.yml",
+        ("bcs", "cyrillic"): PROJECT_DIR / "tests/nlu_final/final_bcs_cyrillic.yml",
+    },
 }
 CRISIS = {"urgent_danger", "self_harm"}
 TARGET_ACCURACY, TARGET_RECALL, TARGET_FP, TARGET_TRAIN_S = 0.95, 1.0, 0.03, 180
@@ -61,15 +71,17 @@ async def evaluate(model: Path) -> None:
 
     agent = Agent.load(str(model))
     seen_in_training = training_texts()
-    results, latencies, leaked = [], [], 0
-    for (language, script), path in HELDOUT.items():
-        for text, gold in read_examples(path):
-            leaked += normalize_for_nlu(text) in seen_in_training
-            started = time.perf_counter()
-            parsed = await agent.parse_message(text)
-            latencies.append((time.perf_counter() - started) * 1000)
-            results.append((language, script, gold, parsed["intent"]["name"], text))
-    report(results, latencies, leaked)
+    for set_name, files in HELDOUT.items():
+        results, latencies, leaked = [], [], 0
+        for (language, script), path in files.items():
+            for text, gold in read_examples(path):
+                leaked += normalize_for_nlu(text) in seen_in_training
+                started = time.perf_counter()
+                parsed = await agent.parse_message(text)
+                latencies.append((time.perf_counter() - started) * 1000)
+                results.append((language, script, gold, parsed["intent"]["name"], text))
+        print(f"\n=== {set_name} set ===")
+        report(results, latencies, leaked)
 
 
 def _accuracy(rows: list) -> float:
@@ -81,7 +93,7 @@ def _check(ok: bool) -> str:
 
 
 def report(results: list, latencies: list[float], leaked: int) -> None:
-    print(f"\nheld-out messages: {len(results)} (also in training data: {leaked})")
+    print(f"held-out messages: {len(results)} (also in training data: {leaked}, must be 0)")
     overall = _accuracy(results)
     print(f"[{_check(overall >= TARGET_ACCURACY)}] accuracy overall          {overall:.3f}  (target >= {TARGET_ACCURACY})")
     groups: dict[str, list] = defaultdict(list)

@@ -9,7 +9,7 @@ payloads carry the original text.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -114,23 +114,33 @@ class CrisisSafetyNet(_StatelessComponent):
                 continue
             match = net.check(text)
             if match is not None:
-                self._override(message, match.kind, predicted, match.evidence)
+                mark_crisis(message, match.kind, f"safety net: {match.evidence}")
             elif predicted == FALLBACK_INTENT:
                 # An unsure crisis is still a crisis: the fallback never hides one.
                 ranking = message.get(INTENT_RANKING_KEY, [])
                 runner_up = ranking[1]["name"] if len(ranking) > 1 else None
                 if runner_up in CRISIS_INTENTS:
-                    self._override(message, runner_up, predicted, "low-confidence crisis")
+                    mark_crisis(message, runner_up, "low-confidence crisis")
         return messages
 
-    @staticmethod
-    def _override(message: Message, kind: str, predicted: Optional[str], evidence: str) -> None:
-        message.set(INTENT, {"name": kind, "confidence": 1.0}, add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != kind]
-        message.set(INTENT_RANKING_KEY, [{"name": kind, "confidence": 1.0}] + ranking,
-                    add_to_output=True)
-        message.set(SAFETY_NET, {"kind": kind, "evidence": evidence, "overrode": predicted},
-                    add_to_output=True)
+
+def mark_crisis(message: Message, kind: str, evidence: str) -> None:
+    """Make a crisis intent the prediction, and record why for the audit trail."""
+    predicted = (message.get(INTENT) or {}).get("name")
+    message.set(INTENT, {"name": kind, "confidence": 1.0}, add_to_output=True)
+    ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != kind]
+    message.set(INTENT_RANKING_KEY, [{"name": kind, "confidence": 1.0}] + ranking,
+                add_to_output=True)
+    message.set(SAFETY_NET, {"kind": kind, "evidence": evidence, "overrode": predicted},
+                add_to_output=True)
+
+
+def likely_crisis_kind(message: Message) -> str:
+    """The crisis intent the classifier ranked higher (self-harm when it ranked neither)."""
+    for entry in message.get(INTENT_RANKING_KEY, []):
+        if entry["name"] in CRISIS_INTENTS:
+            return entry["name"]
+    return "self_harm"
 
 
 @DefaultV1Recipe.register(

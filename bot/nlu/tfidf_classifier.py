@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "tfidf_intent_classifier.joblib"
 
 
-def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
+def build_pipeline(config: Dict[Text, Any], class_weight: Any = "balanced") -> Pipeline:
     features = make_union(
         TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b",
                         ngram_range=(1, config["word_max_ngram"]), sublinear_tf=True),
@@ -36,7 +36,7 @@ def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
                         sublinear_tf=True),
     )
     classifier = LogisticRegression(C=config["C"], max_iter=config["max_iter"],
-                                    class_weight="balanced", random_state=config["random_state"])
+                                    class_weight=class_weight, random_state=config["random_state"])
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
