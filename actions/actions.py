@@ -108,34 +108,6 @@ class ValidateReportForm(FormValidationAction):
             dispatcher.utter_message(response=_not_an_answer_reply(tracker))
         return {slot: chosen}
 
-    async def validate_incident_type(self, value: Any, dispatcher: CollectingDispatcher,
-                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("incident_type", value, dispatcher, tracker)
-
-    async def validate_discrimination_ground(self, value: Any, dispatcher: CollectingDispatcher,
-                                             tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("discrimination_ground", value, dispatcher, tracker)
-
-    async def validate_affected(self, value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("affected", value, dispatcher, tracker)
-
-    async def validate_reporter_role(self, value: Any, dispatcher: CollectingDispatcher,
-                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("reporter_role", value, dispatcher, tracker)
-
-    async def validate_incident_time(self, value: Any, dispatcher: CollectingDispatcher,
-                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("incident_time", value, dispatcher, tracker)
-
-    async def validate_contact_ok(self, value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("contact_ok", value, dispatcher, tracker)
-
-    async def validate_confirm(self, value: Any, dispatcher: CollectingDispatcher,
-                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._choice("confirm", value, dispatcher, tracker)
-
     async def validate_danger_now(self, value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         result = self._choice("danger_now", value, dispatcher, tracker)
@@ -162,6 +134,20 @@ class ValidateReportForm(FormValidationAction):
             dispatcher.utter_message(response="utter_description_too_short")
             return {"description": None}
         return {"description": text[: intake.MAX_DESCRIPTION]}
+
+
+def _choice_validator(slot: str):  # type: ignore[no-untyped-def]
+    async def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> Dict[Text, Any]:
+        return self._choice(slot, value, dispatcher, tracker)
+
+    return validate
+
+
+# rasa_sdk looks up `validate_<slot>` by name; the plain choice questions share one.
+for _slot in ("incident_type", "discrimination_ground", "affected", "reporter_role",
+              "incident_time", "contact_ok", "confirm"):
+    setattr(ValidateReportForm, f"validate_{_slot}", _choice_validator(_slot))
 
 
 class ValidateCheckCaseForm(FormValidationAction):

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-import joblib
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from bot.nlu.components import CRISIS_INTENTS, ORIGINAL_TEXT, likely_crisis_kind, mark_crisis
-from bot.nlu.tfidf_classifier import build_pipeline
+from bot.nlu.tfidf_classifier import PersistedSklearnComponent, build_pipeline, labelled_texts
 
 MODEL_FILE = "crisis_detector.joblib"
 CRISIS, CALM = "crisis", "calm"
@@ -38,29 +35,16 @@ def choose_threshold(scores: np.ndarray, is_crisis: np.ndarray, max_false_positi
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class CrisisDetector(GraphComponent):
+class CrisisDetector(PersistedSklearnComponent):
+    MODEL_FILE = MODEL_FILE
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 10.0, "max_iter": 3000, "word_max_ngram": 2, "char_min_ngram": 2,
-                "char_max_ngram": 5, "random_state": 42, "max_false_positive_rate": 0.03,
-                "folds": 5}
-
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Dict[str, Any] | None = None) -> None:
-        self.config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.model = model
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CrisisDetector":
-        return cls(config, model_storage, resource)
+        return {**PersistedSklearnComponent.DEFAULTS, "max_false_positive_rate": 0.03, "folds": 5}
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        texts = [m.get(TEXT) for m in examples]
-        labels = np.array([CRISIS if m.get(INTENT) in CRISIS_INTENTS else CALM for m in examples])
+        texts, intents = labelled_texts(training_data)
+        labels = np.array([CRISIS if intent in CRISIS_INTENTS else CALM for intent in intents])
         folds = StratifiedKFold(self.config["folds"], shuffle=True, random_state=self.config["random_state"])
         probabilities = cross_val_predict(build_pipeline(self.config), texts, labels, cv=folds,
                                           method="predict_proba")
@@ -68,17 +52,7 @@ class CrisisDetector(GraphComponent):
         threshold = choose_threshold(probabilities[:, crisis_column], labels == CRISIS,
                                      self.config["max_false_positive_rate"])
         pipeline = build_pipeline(self.config).fit(texts, labels)
-        self.model = {"pipeline": pipeline, "threshold": threshold}
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(self.model, directory / MODEL_FILE)
-        return self._resource
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "CrisisDetector":
-        with model_storage.read_from(resource) as directory:
-            model = joblib.load(directory / MODEL_FILE)
-        return cls(config, model_storage, resource, model)
+        return self._persist({"pipeline": pipeline, "threshold": threshold})
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None:
@@ -95,6 +69,3 @@ class CrisisDetector(GraphComponent):
                 mark_crisis(message, likely_crisis_kind(message),
                             f"crisis detector: {score:.2f} >= {threshold:.2f}")
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

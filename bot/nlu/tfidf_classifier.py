@@ -8,7 +8,7 @@ It reads the text already folded by TextNormalizer (one Latin form for every scr
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 import joblib
 import numpy as np
@@ -40,47 +40,65 @@ def build_pipeline(config: Dict[Text, Any], class_weight: Any = "balanced") -> P
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class TfidfIntentClassifier(GraphComponent, IntentClassifier):
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"C": 10.0, "max_iter": 3000, "word_max_ngram": 2, "char_min_ngram": 2,
-                "char_max_ngram": 5, "random_state": 42, "ranking_length": 10}
+class PersistedSklearnComponent(GraphComponent):
+    """A trainable component whose whole state is one object saved with joblib."""
+
+    MODEL_FILE = "model.joblib"
+    DEFAULTS: Dict[Text, Any] = {"C": 10.0, "max_iter": 3000, "word_max_ngram": 2,
+                                 "char_min_ngram": 2, "char_max_ngram": 5, "random_state": 42}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 pipeline: Optional[Pipeline] = None) -> None:
+                 model: Any = None) -> None:
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
-        self.pipeline = pipeline
+        self.model = model
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TfidfIntentClassifier":
+               execution_context: ExecutionContext) -> "PersistedSklearnComponent":
         return cls(config, model_storage, resource)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        texts = [m.get(TEXT) for m in examples]
-        labels = [m.get(INTENT) for m in examples]
-        self.pipeline = build_pipeline(self.config).fit(texts, labels)
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(self.pipeline, directory / MODEL_FILE)
-        return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfIntentClassifier":
+             execution_context: ExecutionContext, **kwargs: Any) -> "PersistedSklearnComponent":
         try:
             with model_storage.read_from(resource) as directory:
-                pipeline = joblib.load(directory / MODEL_FILE)
+                model = joblib.load(directory / cls.MODEL_FILE)
         except (ValueError, FileNotFoundError):
-            logger.warning("no trained intent classifier found; predicting nothing")
-            pipeline = None
-        return cls(config, model_storage, resource, pipeline)
+            logger.warning("%s was not trained; it will pass messages on unchanged", cls.__name__)
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def _persist(self, model: Any) -> Resource:
+        self.model = model
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(model, directory / self.MODEL_FILE)
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+def labelled_texts(training_data: TrainingData) -> tuple[List[str], List[str]]:
+    examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+    return [m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TfidfIntentClassifier(PersistedSklearnComponent, IntentClassifier):
+    MODEL_FILE = MODEL_FILE
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**PersistedSklearnComponent.DEFAULTS, "ranking_length": 10}
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels = labelled_texts(training_data)
+        return self._persist(build_pipeline(self.config).fit(texts, labels))
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self.pipeline is None:
+        if self.model is None:
             return messages
         for message in messages:
             text = message.get(TEXT)
@@ -91,13 +109,10 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
                 continue
             # Button payloads are classified too (Rasa's regex handler then overrides the
             # result), because later components expect an intent on every message.
-            probabilities = self.pipeline.predict_proba([text])[0]
+            probabilities = self.model.predict_proba([text])[0]
             order = np.argsort(probabilities)[::-1][: self.config["ranking_length"]]
-            classes = self.pipeline.classes_
+            classes = self.model.classes_
             ranking = [{"name": str(classes[i]), "confidence": float(probabilities[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
