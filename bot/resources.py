@@ -15,7 +15,7 @@ from bot.text.scripts import normalize_for_nlu
 RESOURCES_DIR = DATA_DIR / "resources"
 LANGUAGES = ("en", "bcs")
 SHORT_LIMIT = 320
-MATCH_THRESHOLD = 2.0
+MATCH_THRESHOLD = 1.0
 
 
 class ResourceError(ValueError):
@@ -78,8 +78,10 @@ def best_topic(question: str, directory: Path = RESOURCES_DIR) -> Topic | None:
         terms += [normalize_for_nlu(topic.title[lang]) for lang in LANGUAGES]
         score = sum(_term_score(term, words) for term in terms)
         scored.append((score, topic.id, topic))
-    score, _, topic = max(scored)
-    return topic if score >= MATCH_THRESHOLD else None
+    scored.sort(key=lambda entry: entry[0], reverse=True)
+    (best, _, topic), runner_up = scored[0], scored[1][0] if len(scored) > 1 else 0.0
+    # One clear winner, or the menu: a tie means the question does not say which topic.
+    return topic if best >= MATCH_THRESHOLD and best > runner_up else None
 
 
 def _term_score(term: str, words: list[str]) -> float:

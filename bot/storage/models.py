@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import event
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -110,3 +111,9 @@ class CheckLock(Base):
     updated_at = Column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+@event.listens_for(CaseEvent, "before_update")
+@event.listens_for(CaseEvent, "before_delete")
+def _case_events_are_append_only(_mapper, _connection, target: CaseEvent) -> None:  # type: ignore[no-untyped-def]
+    raise ValueError(f"case event {target.id} is part of the audit trail and cannot change")
