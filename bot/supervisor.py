@@ -11,6 +11,15 @@ from honcho.manager import Manager
 from bot.paths import PROJECT_DIR
 
 
+# Rasa's dependencies print pages of deprecation warnings that hide the useful lines.
+QUIET = {
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+}
+
+
 def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
@@ -32,7 +41,7 @@ def stack_commands(rasa_port: int = 5005, actions_port: int = 5055,
 
 def run_stack(rasa_port: int = 5005, actions_port: int = 5055) -> int:
     manager = Manager()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **QUIET}
     for name, command in stack_commands(rasa_port, actions_port).items():
         manager.add_process(name, command, cwd=str(PROJECT_DIR), env=env)
     manager.loop()
