@@ -33,6 +33,8 @@ def test_self_harm_is_caught(text: str) -> None:
     "they are hitting him right now",
     "tuku ga upravo sada iza škole",
     "zaključali su me u svlačionicu",
+    "ubiće me kad izađem iz škole",
+    "tata prijeti da će me ubiti ako kažem",
     "he is bleeding and not breathing",
 ])
 def test_danger_is_caught(text: str) -> None:
@@ -43,6 +45,8 @@ def test_danger_is_caught(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "this test is killing me",
     "mama će me ubiti ako zakasnim",
+    "keva će me zadavit kad vidi sobu",
+    "ова задаћа ме убија",
     "umirem od dosade na času",
     "dying of laughter lol",
     "noge me bole poslije treninga",
