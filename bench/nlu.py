@@ -20,20 +20,21 @@ import yaml
 from bot.paths import PROJECT_DIR
 from bot.text.scripts import normalize_for_nlu
 
-# Two held-out sets, written separately and never used for training: "development" was
-# also used to study errors while building the model (so it flatters it a little);
-# "final" was looked at only for this measurement.
+# Held-out sets, written by people who never saw the training data, never used for
+# training. "development" sets were also used to study errors while the model was built
+# (so they flatter it); the "final" set was run only for the reported measurement.
+def _set(folder: str, prefix: str) -> dict[tuple[str, str], Path]:
+    return {
+        ("en", "latin"): PROJECT_DIR / folder / f"{prefix}_en.yml",
+        ("bcs", "latin"): PROJECT_DIR / folder / f"{prefix}_bcs_latin.yml",
+        ("bcs", "cyrillic"): PROJECT_DIR / folder / f"{prefix}_bcs_cyrillic.yml",
+    }
+
+
 HELDOUT = {
-    "development": {
-        ("en", "latin"): PROJECT_DIR / "tests/nlu/heldout_en.yml",
-        ("bcs", "latin"): PROJECT_DIR / "tests/nlu/heldout_bcs_latin.yml",
-        ("bcs", "cyrillic"): PROJECT_DIR / "tests/nlu/heldout_bcs_cyrillic.yml",
-    },
-    "final": {
-        ("en", "latin"): PROJECT_DIR / "tests/nlu_final/final_en.yml",
-        ("bcs", "latin"): PROJECT_DIR / "tests/nlu_final/final_bcs_latin.yml",
-        ("bcs", "cyrillic"): PROJECT_DIR / "tests/nlu_final/final_bcs_cyrillic.yml",
-    },
+    "development 1": _set("tests/nlu", "heldout"),
+    "development 2": _set("tests/nlu", "dev2"),
+    "final": _set("tests/nlu_final", "final"),
 }
 CRISIS = {"urgent_danger", "self_harm"}
 TARGET_ACCURACY, TARGET_RECALL, TARGET_FP, TARGET_TRAIN_S = 0.95, 1.0, 0.03, 180
@@ -72,6 +73,8 @@ async def evaluate(model: Path) -> None:
     agent = Agent.load(str(model))
     seen_in_training = training_texts()
     for set_name, files in HELDOUT.items():
+        if not all(path.exists() for path in files.values()):
+            continue
         results, latencies, leaked = [], [], 0
         for (language, script), path in files.items():
             for text, gold in read_examples(path):
