@@ -25,3 +25,40 @@ def secret_key() -> bytes:
 
 def retention_days() -> int:
     return int(os.environ.get("HOTLINE_RETENTION_DAYS", "30"))
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def public_base_url() -> str:
+    """The address Twilio and Telegram call (the server sits behind a proxy)."""
+    return env("PUBLIC_BASE_URL", "http://127.0.0.1:5005").rstrip("/")
+
+
+def telegram_api_base_url() -> str:
+    return env("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
+
+
+def twilio_api_base_url() -> str:
+    return env("TWILIO_API_BASE_URL", "https://api.twilio.com").rstrip("/")
+
+
+def sms_max_segments() -> int:
+    return int(env("SMS_MAX_SEGMENTS", "6"))
+
+
+def sms_fold_diacritics() -> bool:
+    return env("SMS_FOLD_DIACRITICS", "true").lower() in ("1", "true", "yes", "on")
+
+
+def contact_vault_key() -> bytes:
+    """Fernet key for the contact vault; derived from HOTLINE_SECRET_KEY when not set."""
+    import base64
+    import hashlib
+
+    explicit = env("CONTACT_VAULT_KEY")
+    if explicit:
+        return explicit.encode()
+    digest = hashlib.sha256(b"contact-vault:" + secret_key()).digest()
+    return base64.urlsafe_b64encode(digest)
