@@ -188,7 +188,7 @@ class SubmitReport(Action):
             dispatcher.utter_message(response="utter_report_cancelled")
             return _reset(REPORT_SLOTS)
         issued = await _in_db(cases.submit_report, _report_from(tracker),
-                              tracker.get_slot("crisis_case_id"))
+                              tracker.get_slot("crisis_case_id"), tracker.sender_id)
         dispatcher.utter_message(response="utter_report_submitted", code=issued.code, pin=issued.pin)
         return _reset(REPORT_SLOTS)
 

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.channels.attachments import attach_to_case
+from bot.contact_vault import request_contact
 from bot.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
 from bot.pseudonyms import pseudonym
 from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
@@ -102,7 +104,8 @@ def reporter_status(status: str | None) -> str:
     return _REPORTER_STATUS.get(status or "new", "in_progress")
 
 
-def submit_report(session: Session, report: dict[str, Any], crisis_case_id: int | None = None) -> IssuedCase:
+def submit_report(session: Session, report: dict[str, Any], crisis_case_id: int | None = None,
+                  conversation_id: str | None = None) -> IssuedCase:
     """Store a finished report and issue its code and a fresh PIN.
 
     A report that follows a crisis completes the case the crisis opened, so staff see one
@@ -118,6 +121,10 @@ def submit_report(session: Session, report: dict[str, Any], crisis_case_id: int 
         case.severity = severity_for(report)
     _record(session, case, "reported", None)
     session.flush()
+    if conversation_id:
+        attach_to_case(session, conversation_id, case.id)
+        if report.get("contact_ok"):
+            request_contact(session, conversation_id)
     return IssuedCase(case.id, case.code, pin)
 
 

@@ -75,9 +75,15 @@ def purge(days: int | None) -> None:
     from bot.retention import purge_conversations
     from bot.storage.db import default_engine
 
+    from bot.contact_vault import purge_expired
+    from bot.storage.db import session_scope
+
     days = days if days is not None else settings.retention_days()
     removed = purge_conversations(default_engine(), days)
-    click.echo(f"deleted {removed} conversations idle for more than {days} days")
+    with session_scope() as session:
+        expired = purge_expired(session)
+    click.echo(f"deleted {removed} conversations idle for more than {days} days"
+               f" and {expired} expired contact details")
 
 
 @main.command()
@@ -89,6 +95,42 @@ def run(port: int, actions_port: int) -> None:
 
     click.echo(f"Javi se: REST channel on http://localhost:{port}/webhooks/rest/webhook")
     sys.exit(run_stack(port, actions_port))
+
+
+@main.group()
+def telegram() -> None:
+    """The Telegram bot."""
+
+
+@telegram.command("set-webhook")
+def telegram_set_webhook() -> None:
+    """Register PUBLIC_BASE_URL/webhooks/telegram/webhook with its secret token."""
+    import asyncio
+
+    from telegram import Bot
+
+    token, secret = settings.env("TELEGRAM_BOT_TOKEN"), settings.env("TELEGRAM_WEBHOOK_SECRET")
+    if not token or not secret:
+        raise click.ClickException("set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET first")
+    url = f"{settings.public_base_url()}/webhooks/telegram/webhook"
+
+    async def register() -> None:
+        async with Bot(token, base_url=f"{settings.telegram_api_base_url()}/bot") as bot:
+            await bot.set_webhook(url, secret_token=secret,
+                                  allowed_updates=["message", "edited_message", "callback_query"])
+
+    asyncio.run(register())
+    click.echo(f"webhook set to {url}")
+
+
+@main.command()
+@click.option("--telegram-port", default=8081, show_default=True)
+@click.option("--twilio-port", default=8082, show_default=True)
+def fakes(telegram_port: int, twilio_port: int) -> None:
+    """Run the fake Telegram Bot API and Twilio REST API servers (local demo, tests)."""
+    from bot.devtools.serve import run_fakes
+
+    run_fakes(telegram_port, twilio_port)
 
 
 @main.command()

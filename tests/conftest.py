@@ -37,7 +37,8 @@ def postgres_url() -> Iterator[str]:
 
 def _empty_tables(engine: Engine) -> None:
     with engine.begin() as connection:
-        for table in ("case_events", "cases", "check_locks", "schools", "municipalities"):
+        for table in ("attachments", "inbox_messages", "contact_vault", "channel_state",
+                      "case_events", "cases", "check_locks", "schools", "municipalities"):
             connection.execute(text(f"DELETE FROM {table}"))
 
 

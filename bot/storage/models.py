@@ -113,6 +113,68 @@ class CheckLock(Base):
     )
 
 
+class InboxMessage(Base):
+    """An incoming channel message, stored before the webhook answers so that a crash
+    loses nothing and a retried delivery is processed once. The reply address is sealed
+    (bot.vault) and erased once the turn is done."""
+
+    __tablename__ = "inbox_messages"
+    __table_args__ = (UniqueConstraint("channel", "delivery_id"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(16))
+    delivery_id = Column(String(128))
+    conversation_id = Column(String(64), index=True)
+    sealed_address = Column(Text, nullable=True)
+    text = Column(Text, default="")
+    metadata_json = Column(Text, default="{}")
+    status = Column(String(16), default="pending")
+    attempts = Column(Integer, default=0)
+    received_at = Column(DateTime(timezone=True), default=utcnow)
+    processed_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class ContactVaultEntry(Base):
+    """A reporter's address, sealed, kept only when they agreed to be contacted back."""
+
+    __tablename__ = "contact_vault"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), unique=True)
+    channel = Column(String(16))
+    sealed_address = Column(Text)
+    created_at = Column(DateTime(timezone=True), default=utcnow)
+    expires_at = Column(DateTime(timezone=True))
+
+
+class Attachment(Base):
+    """A photo, document or MMS sent by a reporter: a reference to the file at the
+    channel, attached to the case once the report is submitted."""
+
+    __tablename__ = "attachments"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), index=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=True)
+    channel = Column(String(16))
+    kind = Column(String(16))
+    file_ref = Column(Text)
+    content_type = Column(String(100), nullable=True)
+    created_at = Column(DateTime(timezone=True), default=utcnow)
+
+
+class ChannelState(Base):
+    """Per-conversation channel state: the numbered options last offered by SMS, and
+    whether the person sent STOP."""
+
+    __tablename__ = "channel_state"
+
+    conversation_id = Column(String(64), primary_key=True)
+    menu_json = Column(Text, default="[]")
+    opted_out = Column(Boolean, default=False)
+    updated_at = Column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
 @event.listens_for(CaseEvent, "before_update")
 @event.listens_for(CaseEvent, "before_delete")
 def _case_events_are_append_only(_mapper, _connection, target: CaseEvent) -> None:  # type: ignore[no-untyped-def]

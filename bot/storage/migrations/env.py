@@ -1,6 +1,5 @@
 """Alembic environment: the database URL comes from the caller (bot.storage.migrate)."""
 from alembic import context
-from sqlalchemy import pool
 
 from bot.storage.db import make_engine
 from bot.storage.models import Base
@@ -24,9 +23,11 @@ def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is None:
         engine = make_engine(config.get_main_option("sqlalchemy.url"))
-        engine.pool = pool.NullPool(engine.pool._creator)  # type: ignore[attr-defined]
-        with engine.connect() as connection:
-            _run(connection)
+        try:
+            with engine.connect() as connection:
+                _run(connection)
+        finally:
+            engine.dispose()
     else:
         _run(connectable)
 

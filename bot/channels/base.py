@@ -1,0 +1,154 @@
+"""What the Telegram and SMS channels share: authenticate, parse, store in the inbox
+(once per delivery id), answer the webhook at once, then run the turn in the
+conversation's lane and deliver the replies with retries.
+
+The raw address (phone number, chat id) exists only in memory and sealed in the inbox row
+until the turn is done; Rasa, the case database and the logs see the keyed pseudonym."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponential
+
+from bot import contact_vault
+from bot.channels import inbox
+from bot.channels.lanes import Lanes
+from bot.channels.no_silence import handle_without_silence
+from bot.storage.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+SEND_ATTEMPTS = 5
+Reply = Dict[Text, Any]
+
+
+class Rejected(Exception):
+    """A request that is answered with an HTTP error and not processed."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+async def in_db(function: Callable[..., Any], *args: Any) -> Any:
+    def work() -> Any:
+        with session_scope() as session:
+            return function(session, *args)
+
+    return await asyncio.to_thread(work)
+
+
+class HotlineChannel(InputChannel):
+    """Subclasses implement authenticate, parse, before_turn and send."""
+
+    def __init__(self) -> None:
+        self.lanes = Lanes()
+        self.on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HotlineChannel":
+        return cls()  # configuration comes from the environment, never credentials.yml
+
+    # -- to implement -------------------------------------------------------------------
+    async def authenticate(self, request: Request) -> None:
+        raise NotImplementedError
+
+    def parse(self, request: Request) -> List[inbox.Delivery]:
+        raise NotImplementedError
+
+    async def before_turn(self, turn: inbox.PendingTurn) -> Optional[List[Reply]]:
+        """Replies that need no conversation turn (commands, media), or None."""
+        return None
+
+    async def send(self, address: str, reply: Reply, turn: inbox.PendingTurn) -> None:
+        raise NotImplementedError
+
+    def ok(self) -> HTTPResponse:
+        return response.json({"ok": True})
+
+    # -- shared -------------------------------------------------------------------------
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        self.on_new_message = on_new_message
+        webhook = Blueprint(f"hotline_{self.name()}", __name__)
+
+        @webhook.listener("after_server_start")
+        async def replay(_app: Any, _loop: Any) -> None:
+            for inbox_id, conversation_id in await in_db(inbox.pending, self.name()):
+                self.lanes.submit(conversation_id, partial(self._turn, inbox_id))
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self._receive(request)
+
+        return webhook
+
+    async def _receive(self, request: Request) -> HTTPResponse:
+        try:
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                raise Rejected(400, "body too large")
+            await self.authenticate(request)
+            deliveries = self.parse(request)
+        except Rejected as rejection:
+            logger.warning("%s webhook rejected: %s", self.name(), rejection.reason)
+            return response.json({"error": rejection.reason}, status=rejection.status)
+        for delivery in deliveries:
+            inbox_id = await in_db(inbox.record, delivery)
+            if inbox_id is None:
+                logger.info("%s delivery %s already handled", self.name(), delivery.delivery_id)
+                continue
+            self.lanes.submit(delivery.conversation_id, partial(self._turn, inbox_id))
+        return self.ok()
+
+    async def _turn(self, inbox_id: int) -> None:
+        turn = await in_db(inbox.load, inbox_id)
+        if turn is None:
+            return
+        replies = await self.before_turn(turn)
+        if replies is None:
+            replies = await self.converse(turn, turn.text)
+        await in_db(contact_vault.fill, turn.conversation_id, self.name(), turn.address)
+        delivered = await self._deliver(turn, replies)
+        await self.after_turn(turn, replies)
+        await in_db(inbox.finish, inbox_id, "done" if delivered else "send_failed")
+
+    async def after_turn(self, turn: inbox.PendingTurn, replies: List[Reply]) -> None:
+        """Hook after the replies went out (the SMS channel remembers its menu here)."""
+
+    async def converse(self, turn: inbox.PendingTurn, text: str) -> List[Reply]:
+        assert self.on_new_message is not None, "blueprint() was not called"
+        collector = CollectingOutputChannel()
+        message = UserMessage(text, collector, turn.conversation_id,
+                              input_channel=self.name(), metadata=turn.metadata)
+        await handle_without_silence(self.on_new_message, message, collector)
+        return collector.messages
+
+    async def _deliver(self, turn: inbox.PendingTurn, replies: List[Reply]) -> bool:
+        for reply in replies:
+            try:
+                async for attempt in AsyncRetrying(
+                    stop=stop_after_attempt(SEND_ATTEMPTS),
+                    wait=wait_exponential(multiplier=0.2, max=5),
+                    reraise=False,
+                    before_sleep=lambda state: logger.warning(
+                        "%s send failed (attempt %d), retrying: %s", self.name(),
+                        state.attempt_number, state.outcome.exception()),
+                ):
+                    with attempt:
+                        await self.send(turn.address, reply, turn)
+            except RetryError:
+                logger.error("%s reply to conversation %s failed after %d attempts",
+                             self.name(), turn.conversation_id[:8], SEND_ATTEMPTS)
+                return False
+        return True

@@ -1,0 +1,171 @@
+"""SMS (and WhatsApp) through Twilio at /webhooks/sms/webhook.
+
+Every request is checked with twilio's RequestValidator against the URL Twilio called
+(PUBLIC_BASE_URL + path: the server sits behind a proxy). Buttons become numbered options
+and a reply of "1" selects the first. Replies are sized to SMS segments: diacritics folded
+to stay in GSM-7 (SMS_FOLD_DIACRITICS), cut at a sentence boundary past SMS_MAX_SEGMENTS,
+and every outbound message's segment count is logged. Sending uses twilio's async client
+(TWILIO_API_BASE_URL points it at a fake server in tests and the local demo)."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from sanic.request import Request
+from sqlalchemy.orm import Session
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot import settings
+from bot.channels import attachments
+from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
+from bot.channels.forget import forget_conversation
+from bot.channels.inbox import Delivery, PendingTurn
+from bot.channels.sms_text import prepare, size, split_for_sms
+from bot.channels.texts import channel_text
+from bot.pseudonyms import pseudonym
+from bot.storage.models import ChannelState
+from bot.text.scripts import detect_script, normalize_for_nlu
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+FORM_TYPE = "application/x-www-form-urlencoded"
+STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "stani"}
+START_WORDS = {"start", "unstop", "yes", "kreni"}
+HELP_WORDS = {"help", "info", "pomoc"}
+DELETE_WORDS = {"delete", "obrisi", "zaboravi", "izbrisi"}
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+
+
+def numbered(text: str, buttons: List[Dict[str, Any]]) -> str:
+    """Buttons as numbered lines under the text: "1 Yes", "2 No"."""
+    if not buttons:
+        return text
+    lines = [f"{i} {b['title']}" for i, b in enumerate(buttons, start=1)]
+    return "\n".join([text] + lines if text else lines)
+
+
+def _state(session: Session, conversation_id: str) -> ChannelState:
+    state = session.get(ChannelState, conversation_id)
+    if state is None:
+        state = ChannelState(conversation_id=conversation_id, menu_json="[]", opted_out=False)
+        session.add(state)
+    return state
+
+
+def _read_state(session: Session, conversation_id: str) -> tuple[List[str], bool]:
+    state = session.get(ChannelState, conversation_id)
+    return (json.loads(state.menu_json or "[]"), bool(state.opted_out)) if state else ([], False)
+
+
+def _set_menu(session: Session, conversation_id: str, payloads: List[str]) -> None:
+    _state(session, conversation_id).menu_json = json.dumps(payloads)
+
+
+def _set_opted_out(session: Session, conversation_id: str, opted_out: bool) -> None:
+    _state(session, conversation_id).opted_out = opted_out
+
+
+class SmsInput(HotlineChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "sms"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.account_sid = settings.env("TWILIO_ACCOUNT_SID")
+        self.auth_token = settings.env("TWILIO_AUTH_TOKEN")
+        self.from_number = settings.env("TWILIO_FROM_NUMBER")
+        self._client: Optional[Client] = None
+
+    def client(self) -> Client:
+        if self._client is None:
+            client = Client(self.account_sid, self.auth_token, http_client=AsyncTwilioHttpClient())
+            client.api.base_url = settings.twilio_api_base_url()
+            self._client = client
+        return self._client
+
+    def ok(self):  # type: ignore[no-untyped-def]
+        from sanic import response
+
+        # An empty TwiML answer: replies go out through the REST API, after the turn.
+        return response.text("<Response/>", content_type="text/xml")
+
+    async def authenticate(self, request: Request) -> None:
+        if not (request.content_type or "").startswith(FORM_TYPE):
+            raise Rejected(400, "expected a form-encoded body")
+        signature = request.headers.get(SIGNATURE_HEADER, "")
+        url = settings.public_base_url() + request.path
+        if request.query_string:
+            url += "?" + request.query_string
+        params = {key: values[0] for key, values in request.form.items()}
+        if not (self.auth_token and signature
+                and RequestValidator(self.auth_token).validate(url, params, signature)):
+            raise Rejected(403, "missing or invalid X-Twilio-Signature")
+
+    def parse(self, request: Request) -> List[Delivery]:
+        form = {key: values[0] for key, values in request.form.items()}
+        sid, sender = form.get("MessageSid") or form.get("SmsSid"), form.get("From")
+        if not sid or not sender:
+            raise Rejected(400, "MessageSid and From are required")
+        try:
+            media_count = int(form.get("NumMedia") or 0)
+        except ValueError:
+            raise Rejected(400, "NumMedia is not a number")
+        media = [{"kind": "mms", "file_ref": form.get(f"MediaUrl{i}", ""),
+                  "content_type": form.get(f"MediaContentType{i}")}
+                 for i in range(min(media_count, 10)) if form.get(f"MediaUrl{i}")]
+        metadata = {"media": media} if media else {}
+        return [Delivery(self.name(), sid, pseudonym(self.name(), sender), sender,
+                         form.get("Body") or "", metadata)]
+
+    async def before_turn(self, turn: PendingTurn) -> Optional[List[Reply]]:
+        keyword = normalize_for_nlu(turn.text)
+        menu, opted_out = await in_db(_read_state, turn.conversation_id)
+        if keyword in STOP_WORDS:
+            await in_db(_set_opted_out, turn.conversation_id, True)
+            return [{"text": channel_text("sms_stopped", turn.text)}]
+        if keyword in START_WORDS:
+            await in_db(_set_opted_out, turn.conversation_id, False)
+            return await self.converse(turn, "/greet")
+        if opted_out:
+            return []  # STOP means no more messages until START
+        if keyword in HELP_WORDS:
+            return [{"text": channel_text("sms_help", turn.text)}]
+        if keyword in DELETE_WORDS:
+            await in_db(forget_conversation, turn.conversation_id)
+            return [{"text": channel_text("forgotten", turn.text)}]
+        replies: List[Reply] = []
+        for file in turn.metadata.get("media", []):
+            await in_db(attachments.keep, turn.conversation_id, self.name(), file)
+        if turn.metadata.get("media"):
+            replies.append({"text": channel_text("attachment_saved", turn.text)})
+            if not turn.text.strip():
+                return replies
+        choice = _NUMBER.match(turn.text)
+        if choice and 0 < int(choice.group(1)) <= len(menu):
+            return replies + await self.converse(turn, menu[int(choice.group(1)) - 1])
+        return (replies + await self.converse(turn, turn.text)) if replies else None
+
+    async def after_turn(self, turn: PendingTurn, replies: List[Reply]) -> None:
+        menus = [[b["payload"] for b in r["buttons"]] for r in replies if r.get("buttons")]
+        if menus:
+            await in_db(_set_menu, turn.conversation_id, menus[-1])
+
+    async def send(self, address: str, reply: Reply, turn: PendingTurn) -> None:
+        text = numbered(reply.get("text") or "", reply.get("buttons") or [])
+        fold = settings.sms_fold_diacritics() and detect_script(text) != "cyrillic"
+        parts, dropped = split_for_sms(prepare(text, fold), settings.sms_max_segments())
+        if dropped:
+            logger.warning("sms reply cut at %d segments; %d sentences not sent",
+                           settings.sms_max_segments(), len(dropped))
+        sender = f"whatsapp:{self.from_number}" if address.startswith("whatsapp:") else self.from_number
+        for part in parts:
+            sizing = size(part)
+            await self.client().messages.create_async(to=address, from_=sender, body=part)
+            logger.info("sms sent to conversation %s: %d segment(s), %s, %d units",
+                        turn.conversation_id[:8], sizing.segments, sizing.encoding, sizing.units)

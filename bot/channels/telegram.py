@@ -1,0 +1,142 @@
+"""Telegram channel at /webhooks/telegram/webhook (python-telegram-bot 22).
+
+Requests must carry the secret token set with `hotline telegram set-webhook`
+(X-Telegram-Bot-Api-Secret-Token, compared in constant time); updates are parsed with
+python-telegram-bot's own types and replies go through its Bot, whose base URL is
+TELEGRAM_API_BASE_URL (a fake Bot API server in tests and the local demo)."""
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from sanic.request import Request
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+
+from bot import settings
+from bot.channels import attachments
+from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
+from bot.channels.forget import forget_conversation
+from bot.channels.inbox import Delivery, PendingTurn
+from bot.channels.texts import channel_text
+from bot.pseudonyms import pseudonym
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # Telegram's limit for one message
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Commands mapped to the conversation's own intents; /delete is handled here.
+COMMANDS = {"/start": "/greet", "/help": "/help_menu", "/language": "/switch_language"}
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> List[str]:
+    """Split at paragraph, then line, then word boundaries to fit Telegram's limit."""
+    chunks: List[str] = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
+        cut = cut if cut > 0 else limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return chunks + ([text] if text else [])
+
+
+def keyboard(buttons: List[Dict[Text, Any]]) -> Optional[InlineKeyboardMarkup]:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b["title"], callback_data=b["payload"][:64])] for b in buttons]
+    )
+
+
+class TelegramInput(HotlineChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.token = settings.env("TELEGRAM_BOT_TOKEN")
+        self.secret = settings.env("TELEGRAM_WEBHOOK_SECRET")
+        self._bot: Optional[Bot] = None
+
+    async def bot(self) -> Bot:
+        if self._bot is None:
+            bot = Bot(self.token, base_url=f"{settings.telegram_api_base_url()}/bot")
+            await bot.initialize()
+            self._bot = bot
+        return self._bot
+
+    async def authenticate(self, request: Request) -> None:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
+            raise Rejected(403, "missing or wrong secret token")
+
+    def parse(self, request: Request) -> List[Delivery]:
+        try:
+            data = request.json
+        except Exception:
+            raise Rejected(400, "body is not JSON")
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise Rejected(400, "not a Telegram update")
+        try:
+            update = Update.de_json(data, None)
+        except Exception:
+            raise Rejected(400, "not a Telegram update")
+        if update.edited_message or update.edited_channel_post:
+            return []  # an edit is not a new turn
+        delivery = self._delivery(update)
+        return [delivery] if delivery else []
+
+    def _delivery(self, update: Update) -> Optional[Delivery]:
+        metadata: Dict[str, Any] = {}
+        if update.callback_query:
+            query = update.callback_query
+            chat = query.message.chat.id if query.message else query.from_user.id
+            text = query.data or ""
+            metadata["callback_query_id"] = query.id
+        elif update.message:
+            message = update.message
+            chat, text = message.chat.id, message.text or message.caption or ""
+            file = attachments.telegram_file(message)
+            if file:
+                metadata["attachment"] = file
+            elif not message.text:
+                metadata["unsupported"] = True
+        else:
+            return None
+        return Delivery(self.name(), str(update.update_id), pseudonym(self.name(), str(chat)),
+                        str(chat), text, metadata)
+
+    async def before_turn(self, turn: PendingTurn) -> Optional[List[Reply]]:
+        if "callback_query_id" in turn.metadata:
+            try:
+                await (await self.bot()).answer_callback_query(turn.metadata["callback_query_id"])
+            except TelegramError as error:
+                logger.warning("could not answer a callback query: %s", error)
+        if turn.metadata.get("unsupported"):
+            return [{"text": channel_text("unsupported")}]
+        replies: List[Reply] = []
+        if "attachment" in turn.metadata:
+            await in_db(attachments.keep, turn.conversation_id, self.name(), turn.metadata["attachment"])
+            replies.append({"text": channel_text("attachment_saved", turn.text)})
+            if not turn.text:
+                return replies
+        command = turn.text.split("@")[0].strip().lower() if turn.text.startswith("/") else ""
+        if command == "/delete":
+            await in_db(forget_conversation, turn.conversation_id)
+            return [{"text": channel_text("forgotten")}]
+        if command in COMMANDS:
+            return replies + await self.converse(turn, COMMANDS[command])
+        return (replies + await self.converse(turn, turn.text)) if replies else None
+
+    async def send(self, address: str, reply: Reply, turn: PendingTurn) -> None:
+        chunks = split_text(reply.get("text") or "") or [""]
+        markup = keyboard(reply.get("buttons") or [])
+        bot = await self.bot()
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            if not chunk and not markup:
+                continue
+            await bot.send_message(chat_id=int(address), text=chunk or "…",
+                                   reply_markup=markup if last else None)

@@ -1,0 +1,28 @@
+"""Channel replies from data/hotline/channel_texts.yml, in the writer's language and script."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import yaml
+
+from bot import contacts
+from bot.paths import DATA_DIR
+from bot.text.language import detect_language
+from bot.text.scripts import detect_script, render
+
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, dict[str, str]]:
+    return yaml.safe_load((DATA_DIR / "channel_texts.yml").read_text(encoding="utf-8"))
+
+
+def channel_text(key: str, user_text: str = "") -> str:
+    """The text in the language the user wrote in; both languages when that is unknown."""
+    language = detect_language(user_text) if user_text else None
+    entry = _texts()[key]
+    if language == "en":
+        return contacts.fill(entry["en"], "en")
+    local = render(contacts.fill(entry["bcs"], "bcs"), detect_script(user_text))
+    if language == "bcs":
+        return local
+    return f"{local}\n\n{contacts.fill(entry['en'], 'en')}"

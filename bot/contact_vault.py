@@ -1,0 +1,51 @@
+"""The contact vault: the address of a reporter who agreed to be contacted back, sealed.
+
+The report (an action, which only knows the conversation's pseudonym) asks for an entry;
+the channel, which knows the address, seals it into the entry after the turn. Staff tools
+never read it; only sending code calls `address_for`. Entries expire after the retention
+period and are deleted on /delete or the SMS keyword."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot import settings, vault
+from bot.storage.models import ContactVaultEntry, utcnow
+
+
+def request_contact(session: Session, conversation_id: str) -> None:
+    entry = session.scalars(
+        select(ContactVaultEntry).where(ContactVaultEntry.conversation_id == conversation_id)
+    ).one_or_none()
+    expires = utcnow() + timedelta(days=settings.retention_days())
+    if entry is None:
+        session.add(ContactVaultEntry(conversation_id=conversation_id, expires_at=expires))
+    else:
+        entry.expires_at = expires
+
+
+def fill(session: Session, conversation_id: str, channel: str, address: str) -> None:
+    """Seal the address into a requested entry that does not have one yet."""
+    entry = session.scalars(
+        select(ContactVaultEntry).where(ContactVaultEntry.conversation_id == conversation_id,
+                                        ContactVaultEntry.sealed_address.is_(None))
+    ).one_or_none()
+    if entry is not None:
+        entry.channel, entry.sealed_address = channel, vault.seal(address)
+
+
+def address_for(session: Session, conversation_id: str) -> tuple[str, str] | None:
+    """(channel, address) for sending code; None without consent or after expiry."""
+    entry = session.scalars(
+        select(ContactVaultEntry).where(ContactVaultEntry.conversation_id == conversation_id)
+    ).one_or_none()
+    if entry is None or not entry.sealed_address or entry.expires_at.replace(tzinfo=None) < utcnow().replace(tzinfo=None):
+        return None
+    return entry.channel, vault.unseal(entry.sealed_address)
+
+
+def purge_expired(session: Session) -> int:
+    result = session.execute(delete(ContactVaultEntry).where(ContactVaultEntry.expires_at < utcnow()))
+    return result.rowcount or 0
