@@ -24,7 +24,7 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(e2e_database, tmp_path_factory.mktemp("stack")).start()
+    running = Stack(e2e_database, tmp_path_factory.mktemp("stack"), with_fakes=True).start()
     yield running
     running.stop()
 

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -65,14 +66,46 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"{url} did not come up; log:\n{log.read_text()[-4000:]}")
 
 
+# Channel settings for tests: fake APIs on this machine, test-only secrets.
+TELEGRAM_TOKEN = "123456:TEST-TOKEN"
+TELEGRAM_SECRET = "test-webhook-secret"
+TWILIO_SID = "AC" + "1" * 32
+TWILIO_TOKEN = "test-auth-token"
+TWILIO_NUMBER = "+38730000000"
+
+
 @dataclass
 class Stack:
     database_url: str
     workdir: Path
     with_actions: bool = True
+    with_fakes: bool = False
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    telegram_port: int = field(default_factory=free_port)
+    twilio_port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def telegram_api(self) -> str:
+        return f"http://127.0.0.1:{self.telegram_port}"
+
+    @property
+    def twilio_api(self) -> str:
+        return f"http://127.0.0.1:{self.twilio_port}"
+
+    def channel_env(self) -> dict[str, str]:
+        return {
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+            "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_FROM_NUMBER": TWILIO_NUMBER, "PUBLIC_BASE_URL": self.base_url,
+            "TELEGRAM_API_BASE_URL": self.telegram_api, "TWILIO_API_BASE_URL": self.twilio_api,
+            "HOTLINE_SECRET_KEY": "test-secret-key",
+        }
 
     @property
     def webhook(self) -> str:
@@ -81,19 +114,27 @@ class Stack:
     def start(self) -> "Stack":
         if not MODEL.exists():
             raise RuntimeError(f"{MODEL} is missing: run `make train` (make test does)")
-        env = {**os.environ, "DATABASE_URL": self.database_url, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        env = {**os.environ, "DATABASE_URL": self.database_url, "TF_CPP_MIN_LOG_LEVEL": "2",
+               **self.channel_env()}
         commands = stack_commands(self.rasa_port, self.actions_port,
                                   str(endpoints_for(self.actions_port, self.workdir)))
-        names = ["actions", "rasa"] if self.with_actions else ["rasa"]
+        commands["fakes"] = (f"{Path(sys.executable).parent / 'hotline'} fakes "
+                             f"--telegram-port {self.telegram_port} --twilio-port {self.twilio_port}")
+        names = (["fakes"] if self.with_fakes else []) + (["actions"] if self.with_actions else []) + ["rasa"]
+        health_urls = {
+            "fakes": f"{self.twilio_api}/_recorded",
+            "actions": f"http://127.0.0.1:{self.actions_port}/health",
+            "rasa": f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
+        }
         for name in names:
             log = self.workdir / f"{name}-{self.rasa_port}.log"
             process = subprocess.Popen(commands[name], shell=True, cwd=str(PROJECT_DIR), env=env,
                                        stdout=log.open("w"), stderr=subprocess.STDOUT,
                                        start_new_session=True)
             self.processes.append(process)
-            health = (f"http://127.0.0.1:{self.actions_port}/health" if name == "actions"
-                      else f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/")
-            _wait_for(health, process, log)
+            _wait_for(health_urls[name], process, log)
+            if name == "fakes":
+                _wait_for(f"{self.telegram_api}/_recorded", process, log)
         return self
 
     def stop(self) -> None:
