@@ -134,6 +134,15 @@ def fakes(telegram_port: int, twilio_port: int) -> None:
 
 
 @main.command()
+@click.argument("channel", type=click.Choice(["sms", "telegram"]))
+def simulate(channel: str) -> None:
+    """Chat in the terminal "as SMS" or "as Telegram" with the running local hotline."""
+    from bot.devtools.simulate import simulate as run_simulation
+
+    run_simulation(channel, read=lambda: input("> "))
+
+
+@main.command()
 def shell() -> None:
     """Chat in the terminal (rasa shell), with the action server running beside it."""
     from bot.supervisor import run_shell

@@ -40,9 +40,18 @@ def stack_commands(rasa_port: int = 5005, actions_port: int = 5055,
 
 
 def run_stack(rasa_port: int = 5005, actions_port: int = 5055) -> int:
+    """The whole hotline; without Telegram/Twilio credentials, with the fake APIs."""
+    from bot.devtools.demo import TELEGRAM_PORT, TWILIO_PORT, demo_environment, needs_fakes
+
     manager = Manager()
-    env = {**os.environ, **QUIET}
-    for name, command in stack_commands(rasa_port, actions_port).items():
+    with_fakes = needs_fakes()
+    env = {**demo_environment(), **QUIET}
+    commands = stack_commands(rasa_port, actions_port)
+    if with_fakes:
+        commands["fakes"] = f"{_bin('hotline')} fakes --telegram-port {TELEGRAM_PORT} --twilio-port {TWILIO_PORT}"
+        print("No Telegram/Twilio credentials: using the local fake APIs. "
+              "Chat with `.venv/bin/hotline simulate sms` or `... simulate telegram`.")
+    for name, command in commands.items():
         manager.add_process(name, command, cwd=str(PROJECT_DIR), env=env)
     manager.loop()
     return manager.returncode or 0
