@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train db validate run shell test test-unit test-stories bench-nlu clean
+.PHONY: help setup train db validate run shell test bench-nlu bench-channels clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ test: train db validate ## Set up, then run the whole suite (unit, database, con
 
 bench-nlu: train ## Accuracy per language and script, crisis recall, training time, latency
 	$(BIN)/python -m bench.nlu
+
+bench-channels: train ## Concurrent conversations over Telegram and SMS: latency, throughput, losses
+	$(BIN)/python -m bench.channels
 
 clean: ## Remove the virtualenv, models and local database
 	rm -rf $(VENV) models/*.tar.gz var results
