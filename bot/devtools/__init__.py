@@ -1,0 +1,1 @@
+"""Development tools: fake Telegram and Twilio APIs, the demo settings, the simulator."""
