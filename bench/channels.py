@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+import threading
 import tempfile
 import time
 import urllib.parse
@@ -37,17 +38,55 @@ def _post(url: str, data: bytes, headers: dict[str, str]) -> int:
         return response.status
 
 
-def _recorded(base: str) -> list[dict]:
-    with urllib.request.urlopen(f"{base}/_recorded", timeout=30) as response:
-        return json.loads(response.read())
+class ReplyWatch:
+    """One poller per fake API (GET /_recorded?since=N), so that waiting conversations do
+    not load the fakes; conversations wait on a condition for their address."""
 
+    def __init__(self, stack: Stack) -> None:
+        self._bases = {"sms": stack.twilio_api, "telegram": stack.telegram_api}
+        self._seen = {"sms": 0, "telegram": 0}
+        self._replies: dict[tuple[str, str], list[float]] = {}
+        self._condition = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
 
-def _replies_to(stack: Stack, channel: str, address: str) -> list[float]:
-    if channel == "sms":
-        return [c["at"] for c in _recorded(stack.twilio_api)
-                if c["method"] == "messages.create" and c["params"].get("To") == address]
-    return [c["at"] for c in _recorded(stack.telegram_api)
-            if c["method"] == "sendMessage" and str(c["params"].get("chat_id")) == address]
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            for channel, base in self._bases.items():
+                with urllib.request.urlopen(f"{base}/_recorded?since={self._seen[channel]}", timeout=30) as r:
+                    calls = json.loads(r.read())
+                self._seen[channel] += len(calls)
+                with self._condition:
+                    for call in calls:
+                        if call["method"] in ("messages.create", "sendMessage"):
+                            params = call["params"]
+                            address = str(params.get("To") or params.get("chat_id"))
+                            self._replies.setdefault((channel, address), []).append(call["at"])
+                    self._condition.notify_all()
+            time.sleep(0.02)
+
+    def count(self, channel: str, address: str) -> int:
+        with self._condition:
+            return len(self._replies.get((channel, address), []))
+
+    def wait_for(self, channel: str, address: str, index: int, timeout: float = 60) -> float | None:
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while len(self._replies.get((channel, address), [])) <= index:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._condition.wait(left)
+            return self._replies[(channel, address)][index]
+
+    def total(self) -> int:
+        with self._condition:
+            return sum(len(v) for v in self._replies.values())
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _send(stack: Stack, channel: str, address: str, text: str, n: int) -> None:
@@ -67,34 +106,39 @@ def _send(stack: Stack, channel: str, address: str, text: str, n: int) -> None:
               {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
 
 
-def _conversation(stack: Stack, index: int) -> list[float]:
+def _conversation(stack: Stack, watch: ReplyWatch, index: int) -> list[float]:
     """Latencies (s) from webhook request to the first reply of each message."""
     channel = "sms" if index % 2 else "telegram"
     address = f"+3876{index:07d}" if channel == "sms" else str(900000000 + index)
     latencies = []
     for n, text in enumerate(MESSAGES):
-        before = len(_replies_to(stack, channel, address))
+        before = watch.count(channel, address)
         sent_at = time.time()
         _send(stack, channel, address, text, n)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            replies = _replies_to(stack, channel, address)
-            if len(replies) > before:
-                latencies.append(replies[before] - sent_at)
-                break
-            time.sleep(0.05)
+        replied_at = watch.wait_for(channel, address, before)
+        if replied_at is not None:
+            latencies.append(replied_at - sent_at)
         time.sleep(0.3)  # let the turn's other messages arrive before the next one
     return latencies
 
 
-def _bare_turns(stack: Stack, count: int) -> list[float]:
+def _bare_conversation(stack: Stack, index: int) -> list[float]:
+    """The same conversation shape over the REST channel: the bare Rasa turn."""
     latencies = []
-    for i in range(count):
-        body = json.dumps({"sender": f"bare-{i}", "message": MESSAGES[i % len(MESSAGES)]}).encode()
+    for text in MESSAGES:
+        body = json.dumps({"sender": f"bare-{index}", "message": text}).encode()
         started = time.time()
         _post(stack.webhook, body, {"Content-Type": "application/json"})
         latencies.append(time.time() - started)
+        time.sleep(0.3)
     return latencies
+
+
+def _concurrently(function, count: int) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        results = list(pool.map(function, range(count)))
+    return [value for conversation in results for value in conversation], time.monotonic() - started
 
 
 def _percentiles(values: list[float]) -> str:
@@ -110,29 +154,25 @@ def main() -> None:
         with session_scope(make_engine(url)) as session:
             import_directory(session, DATA_DIR / "directory.yml")
         stack = Stack(url, Path(directory), with_fakes=True).start()
+        watch = ReplyWatch(stack)
         try:
-            bare = _bare_turns(stack, 60)
-            started = time.monotonic()
-            with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
-                results = list(pool.map(lambda i: _conversation(stack, i), range(CONVERSATIONS)))
-            elapsed = time.monotonic() - started
-            latencies = [value for conversation in results for value in conversation]
+            bare, _ = _concurrently(lambda i: _bare_conversation(stack, i), CONVERSATIONS)
+            latencies, elapsed = _concurrently(lambda i: _conversation(stack, watch, i), CONVERSATIONS)
             expected = CONVERSATIONS * len(MESSAGES)
             time.sleep(2)
-            sent = [c for base in (stack.twilio_api, stack.telegram_api) for c in _recorded(base)
-                    if c["method"] in ("messages.create", "sendMessage")]
-            print(f"conversations: {CONVERSATIONS} ({CONVERSATIONS // 2} Telegram, "
+            print(f"conversations: {CONVERSATIONS} at once ({CONVERSATIONS // 2} Telegram, "
                   f"{CONVERSATIONS - CONVERSATIONS // 2} SMS), {len(MESSAGES)} messages each")
             print(f"throughput: {expected / elapsed:.1f} messages/s over {elapsed:.1f} s")
             print(f"channels, webhook in -> reply at the fake API: {_percentiles(latencies)}")
-            print(f"bare Rasa turn (REST, same model, same run):   {_percentiles(bare)}")
+            print(f"bare Rasa turn (REST, same load, same model):  {_percentiles(bare)}")
             overhead = statistics.median(latencies) / statistics.median(bare)
             mark = "ok " if overhead <= TARGET_OVERHEAD else "MISS"
             print(f"[{mark}] channel overhead (median): {overhead:.2f}x  (target <= {TARGET_OVERHEAD}x)")
             lost = expected - len(latencies)
             print(f"[{'ok ' if lost == 0 else 'MISS'}] lost messages (no reply): {lost}")
-            print(f"replies sent in all: {len(sent)} (some turns answer with more than one message)")
+            print(f"replies sent in all: {watch.total()} (some turns answer with more than one message)")
         finally:
+            watch.stop()
             stack.stop()
 
 

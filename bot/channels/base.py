@@ -118,10 +118,15 @@ class HotlineChannel(InputChannel):
         replies = await self.before_turn(turn)
         if replies is None:
             replies = await self.converse(turn, turn.text)
-        await in_db(contact_vault.fill, turn.conversation_id, self.name(), turn.address)
         delivered = await self._deliver(turn, replies)
         await self.after_turn(turn, replies)
-        await in_db(inbox.finish, inbox_id, "done" if delivered else "send_failed")
+        await in_db(self._close, turn, "done" if delivered else "send_failed")
+
+    def _close(self, session: Any, turn: inbox.PendingTurn, status: str) -> None:
+        # One transaction: keep the address where the reporter agreed to be contacted,
+        # then erase it from the inbox.
+        contact_vault.fill(session, turn.conversation_id, self.name(), turn.address)
+        inbox.finish(session, turn.inbox_id, status)
 
     async def after_turn(self, turn: inbox.PendingTurn, replies: List[Reply]) -> None:
         """Hook after the replies went out (the SMS channel remembers its menu here)."""

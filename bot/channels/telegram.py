@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Text
 from sanic.request import Request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
 
 from bot import settings
 from bot.channels import attachments
@@ -25,6 +26,7 @@ from bot.pseudonyms import pseudonym
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4096  # Telegram's limit for one message
+CONNECTIONS = 32
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Commands mapped to the conversation's own intents; /delete is handled here.
 COMMANDS = {"/start": "/greet", "/help": "/help_menu", "/language": "/switch_language"}
@@ -62,7 +64,10 @@ class TelegramInput(HotlineChannel):
 
     async def bot(self) -> Bot:
         if self._bot is None:
-            bot = Bot(self.token, base_url=f"{settings.telegram_api_base_url()}/bot")
+            # python-telegram-bot's default pool has one connection: every reply of every
+            # conversation would wait in one line.
+            bot = Bot(self.token, base_url=f"{settings.telegram_api_base_url()}/bot",
+                      request=HTTPXRequest(connection_pool_size=CONNECTIONS))
             await bot.initialize()
             self._bot = bot
         return self._bot
