@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -26,6 +27,7 @@ from bot.storage.db import session_scope
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+DB_THREADS = 32
 SEND_ATTEMPTS = 5
 Reply = Dict[Text, Any]
 
@@ -80,9 +82,12 @@ class HotlineChannel(InputChannel):
         webhook = Blueprint(f"hotline_{self.name()}", __name__)
 
         @webhook.listener("after_server_start")
-        async def replay(_app: Any, _loop: Any) -> None:
+        async def replay(_app: Any, loop: Any) -> None:
+            # Database work runs in threads; the default pool (cores + 4) is too small
+            # for many conversations waiting on short queries at once.
+            loop.set_default_executor(ThreadPoolExecutor(max_workers=DB_THREADS))
             for inbox_id, conversation_id in await in_db(inbox.pending, self.name()):
-                self.lanes.submit(conversation_id, partial(self._turn, inbox_id))
+                self.lanes.submit(conversation_id, partial(self._replay, inbox_id))
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -108,13 +113,18 @@ class HotlineChannel(InputChannel):
             if inbox_id is None:
                 logger.info("%s delivery %s already handled", self.name(), delivery.delivery_id)
                 continue
-            self.lanes.submit(delivery.conversation_id, partial(self._turn, inbox_id))
+            turn = inbox.PendingTurn(inbox_id, delivery.conversation_id, delivery.address,
+                                     delivery.text, delivery.metadata)
+            self.lanes.submit(delivery.conversation_id, partial(self._turn, turn))
         return self.ok()
 
-    async def _turn(self, inbox_id: int) -> None:
+    async def _replay(self, inbox_id: int) -> None:
+        """A turn left pending by a crash or restart: its address comes from the inbox."""
         turn = await in_db(inbox.load, inbox_id)
-        if turn is None:
-            return
+        if turn is not None:
+            await self._turn(turn)
+
+    async def _turn(self, turn: inbox.PendingTurn) -> None:
         replies = await self.before_turn(turn)
         if replies is None:
             replies = await self.converse(turn, turn.text)

@@ -178,3 +178,29 @@ def test_raw_addresses_never_reach_the_database_or_logs(stack: Stack, e2e_databa
     for address in (str(chat), phone, phone.lstrip("+")):
         assert address.encode() not in raw
         assert address not in stack.logs()
+
+
+def test_pending_turns_are_replayed_after_a_restart(tmp_path, monkeypatch) -> None:
+    """A message stored but not answered when the server stopped is answered on start."""
+    from bot.channels.inbox import Delivery, record
+    from bot.directory import import_directory
+    from bot.paths import DATA_DIR
+    from bot.pseudonyms import pseudonym
+    from bot.storage.db import make_engine
+    from bot.storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'replay.db'}"
+    upgrade(url)
+    restarted = Stack(url, tmp_path, with_fakes=True)
+    for key, value in restarted.channel_env().items():
+        monkeypatch.setenv(key, value)  # seal the address with the stack's key
+    chat = 700099
+    with session_scope(make_engine(url)) as session:
+        import_directory(session, DATA_DIR / "directory.yml")
+        record(session, Delivery("telegram", "555001", pseudonym("telegram", str(chat)),
+                                 str(chat), "zdravo", {}))
+    restarted.start()
+    try:
+        assert "Javi se" in wait_telegram(restarted, chat, 1)[0]["text"]
+    finally:
+        restarted.stop()
