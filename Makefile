@@ -45,8 +45,8 @@ shell: train db ## Chat in the terminal (rasa shell, with the action server)
 	$(BIN)/hotline shell
 
 test: train db validate ## Set up, then run the whole suite (unit, database, conversations, stories)
-	$(BIN)/pytest -q
 	$(BIN)/rasa test core --stories tests/stories --fail-on-prediction-errors --out results/stories
+	$(BIN)/pytest -q
 
 bench-nlu: train ## Accuracy per language and script, crisis recall, training time, latency
 	$(BIN)/python -m bench.nlu
