@@ -73,6 +73,9 @@ class HotlineChannel(InputChannel):
     async def send(self, address: str, reply: Reply, turn: inbox.PendingTurn) -> None:
         raise NotImplementedError
 
+    async def warm_up(self) -> None:
+        """Open the sending client before the first reply needs it."""
+
     def ok(self) -> HTTPResponse:
         return response.json({"ok": True})
 
@@ -86,6 +89,10 @@ class HotlineChannel(InputChannel):
             # Database work runs in threads; the default pool (cores + 4) is too small
             # for many conversations waiting on short queries at once.
             loop.set_default_executor(ThreadPoolExecutor(max_workers=DB_THREADS))
+            try:
+                await self.warm_up()
+            except Exception as error:  # the API may be unreachable now; sends retry later
+                logger.warning("%s client not ready at start: %s", self.name(), error)
             for inbox_id, conversation_id in await in_db(inbox.pending, self.name()):
                 self.lanes.submit(conversation_id, partial(self._replay, inbox_id))
 

@@ -100,6 +100,10 @@ class SmsInput(HotlineChannel):
             self._client = client
         return self._client
 
+    async def warm_up(self) -> None:
+        if self.account_sid:
+            self.client()
+
     def ok(self):  # type: ignore[no-untyped-def]
         from sanic import response
 

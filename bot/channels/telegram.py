@@ -72,6 +72,10 @@ class TelegramInput(HotlineChannel):
             self._bot = bot
         return self._bot
 
+    async def warm_up(self) -> None:
+        if self.token:
+            await self.bot()
+
     async def authenticate(self, request: Request) -> None:
         given = request.headers.get(SECRET_HEADER, "")
         if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
