@@ -18,7 +18,7 @@ _GSM_BASIC = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 _GSM_EXTENDED = set("^{}\\[~]|€\f")
-_SENTENCE_END = re.compile(r"(?<=[.!?…:])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…:])\s+")
 # Typographic characters that would force UCS-2 for nothing.
 _PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "•": "-", "…": "..."})
 
@@ -54,34 +54,22 @@ def prepare(text: str, fold: bool) -> str:
 
 
 def split_for_sms(text: str, max_segments: int) -> tuple[list[str], list[str]]:
-    """Pack whole sentences into messages of at most `max_segments` segments each.
-
-    Returns (messages, dropped): the reply is cut at a sentence boundary when it would need
-    more than `max_segments` segments in total; what was cut is returned so that it can be
-    logged. A single sentence longer than the limit is split at word boundaries."""
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
-    pieces: list[str] = []
-    for sentence in sentences:
-        pieces.extend(_split_long(sentence, max_segments))
-    messages: list[str] = []
-    current = ""
-    used = 0
-    for index, piece in enumerate(pieces):
-        candidate = f"{current} {piece}".strip()
-        if size(candidate).segments <= max_segments:
-            current = candidate
-            continue
-        used += size(current).segments if current else 0
-        if current:
-            messages.append(current)
-        if used + size(piece).segments > max_segments:
-            return messages, pieces[index:]
-        current = piece
-    if current:
-        if used + size(current).segments > max_segments:
-            return messages, [current]
-        messages.append(current)
-    return messages, []
+    """The reply as SMS text of at most `max_segments` segments, cut at a sentence or line
+    boundary; returns (messages, dropped) so that what was cut can be logged. Line breaks
+    (numbered options) are kept. A single sentence longer than the limit is split at words."""
+    pieces: list[tuple[str, str]] = []  # (text, separator before it)
+    for line_number, line in enumerate(text.strip().split("\n")):
+        for index, sentence in enumerate(s for s in _SENTENCE_END.split(line) if s):
+            for part_index, part in enumerate(_split_long(sentence, max_segments)):
+                first = index == 0 and part_index == 0
+                pieces.append((part, "\n" if first and line_number > 0 else " "))
+    message = ""
+    for index, (piece, separator) in enumerate(pieces):
+        candidate = f"{message}{separator}{piece}" if message else piece
+        if size(candidate).segments > max_segments:
+            return ([message] if message else []), [p for p, _ in pieces[index:]]
+        message = candidate
+    return ([message] if message else []), []
 
 
 def _split_long(sentence: str, max_segments: int) -> list[str]:

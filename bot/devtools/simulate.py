@@ -81,16 +81,19 @@ def simulate(channel: str, read: Callable[[], str] = input) -> None:
         if status != 200:
             print(f"(webhook answered {status})")
             continue
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            new, total = _replies(env, channel, address, seen)
-            if new:
-                seen = total
-                for reply in new:
-                    print(f"< {reply}")
-                time.sleep(0.5)  # a turn may send more than one message
-                more, seen = _replies(env, channel, address, seen)[0], _replies(env, channel, address, 0)[1]
-                for reply in more:
-                    print(f"< {reply}")
-                break
-            time.sleep(0.2)
+        seen = _print_replies(env, channel, address, seen)
+
+
+def _print_replies(env: dict[str, str], channel: str, address: str, seen: int) -> int:
+    """Wait for the turn's replies (up to 20 s for the first, then until a quiet pause)."""
+    deadline, quiet_since = time.monotonic() + 20, None
+    while time.monotonic() < deadline:
+        new, total = _replies(env, channel, address, seen)
+        for reply in new:
+            print(f"< {reply}")
+        if new:
+            seen, quiet_since = total, time.monotonic()
+        elif quiet_since is not None and time.monotonic() - quiet_since > 0.7:
+            break
+        time.sleep(0.2)
+    return seen

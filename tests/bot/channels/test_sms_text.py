@@ -31,3 +31,8 @@ def test_replies_are_cut_at_sentence_boundaries() -> None:
 def test_a_very_long_sentence_is_split_at_words() -> None:
     messages, dropped = split_for_sms("rijec " * 200, max_segments=2)
     assert all(size(m).segments <= 2 for m in messages)
+
+
+def test_numbered_options_keep_their_lines() -> None:
+    messages, dropped = split_for_sms("Je li neko u opasnosti?\n1 Da\n2 Ne", max_segments=6)
+    assert messages == ["Je li neko u opasnosti?\n1 Da\n2 Ne"] and dropped == []
