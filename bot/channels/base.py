@@ -136,17 +136,18 @@ class HotlineChannel(InputChannel):
         if replies is None:
             replies = await self.converse(turn, turn.text)
         delivered = await self._deliver(turn, replies)
-        await self.after_turn(turn, replies)
-        await in_db(self._close, turn, "done" if delivered else "send_failed")
+        await in_db(self._close, turn, replies, "done" if delivered else "send_failed")
 
-    def _close(self, session: Any, turn: inbox.PendingTurn, status: str) -> None:
-        # One transaction: keep the address where the reporter agreed to be contacted,
-        # then erase it from the inbox.
+    def _close(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply], status: str) -> None:
+        # One transaction: the channel's own bookkeeping, the address kept where the
+        # reporter agreed to be contacted, and the address erased from the inbox.
+        self.after_turn(session, turn, replies)
         contact_vault.fill(session, turn.conversation_id, self.name(), turn.address)
         inbox.finish(session, turn.inbox_id, status)
 
-    async def after_turn(self, turn: inbox.PendingTurn, replies: List[Reply]) -> None:
-        """Hook after the replies went out (the SMS channel remembers its menu here)."""
+    def after_turn(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply]) -> None:
+        """Bookkeeping after the replies went out, inside the closing transaction (the SMS
+        channel remembers its numbered menu here)."""
 
     async def converse(self, turn: inbox.PendingTurn, text: str) -> List[Reply]:
         assert self.on_new_message is not None, "blueprint() was not called"

@@ -166,10 +166,10 @@ class SmsInput(HotlineChannel):
             return replies + await self.converse(turn, menu[int(choice.group(1)) - 1])
         return (replies + await self.converse(turn, turn.text)) if replies else None
 
-    async def after_turn(self, turn: PendingTurn, replies: List[Reply]) -> None:
+    def after_turn(self, session: Session, turn: PendingTurn, replies: List[Reply]) -> None:
         menus = [[b["payload"] for b in r["buttons"]] for r in replies if r.get("buttons")]
         if menus:
-            await in_db(_set_menu, turn.conversation_id, menus[-1])
+            _set_menu(session, turn.conversation_id, menus[-1])
 
     async def send(self, address: str, reply: Reply, turn: PendingTurn) -> None:
         text = numbered(reply.get("text") or "", reply.get("buttons") or [])
