@@ -28,6 +28,8 @@ from bot.storage.migrate import upgrade
 from tests.e2e.stack import TELEGRAM_SECRET, TWILIO_TOKEN, Stack
 
 CONVERSATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+# `python -m bench.channels 40 postgresql://...` runs on a fresh PostgreSQL database there.
+POSTGRES_SERVER = sys.argv[2] if len(sys.argv) > 2 else None
 MESSAGES = ["zdravo", "is this anonymous?", "trebam savjet o vršnjačkom nasilju"]
 TARGET_OVERHEAD = 1.3
 
@@ -147,9 +149,34 @@ def _percentiles(values: list[float]) -> str:
     return f"p50 {pick(0.5):.0f} ms, p95 {pick(0.95):.0f} ms, p99 {pick(0.99):.0f} ms"
 
 
+def _fresh_postgres(server: str) -> str:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"hotline_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres(server: str, url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
-        url = f"sqlite:///{Path(directory) / 'bench.db'}"
+        url = _fresh_postgres(POSTGRES_SERVER) if POSTGRES_SERVER else f"sqlite:///{Path(directory) / 'bench.db'}"
+        print(f"database: {url.split('://')[0]}")
         upgrade(url)
         with session_scope(make_engine(url)) as session:
             import_directory(session, DATA_DIR / "directory.yml")
@@ -174,6 +201,8 @@ def main() -> None:
         finally:
             watch.stop()
             stack.stop()
+            if POSTGRES_SERVER:
+                _drop_postgres(POSTGRES_SERVER, url)
 
 
 if __name__ == "__main__":
