@@ -30,11 +30,16 @@ async def _serve(telegram_port: int, twilio_port: int) -> None:
     _stop_on_signals(stop)
     runners: list[web.AppRunner] = []
     try:
-        runners.append(await _start(fake_telegram.create_app(), telegram_port))
-        print(f"fake Telegram Bot API: http://{HOST}:{telegram_port} "
-              f"(Bot(token, base_url='http://{HOST}:{telegram_port}/bot'))", flush=True)
-        runners.append(await _start(fake_twilio.create_app(), twilio_port))
-        print(f"fake Twilio REST API:  http://{HOST}:{twilio_port}", flush=True)
+        for label, app, port in (("Telegram Bot API", fake_telegram.create_app(), telegram_port),
+                                 ("Twilio REST API", fake_twilio.create_app(), twilio_port)):
+            try:
+                runners.append(await _start(app, port))
+                print(f"fake {label}: http://{HOST}:{port}", flush=True)
+            except OSError as error:
+                # Stay up without it: under the supervisor, a fake that exits would stop
+                # the whole hotline, and the REST channel must keep working.
+                print(f"fake {label} NOT started (port {port}: {error.strerror}); "
+                      "replies on that channel will be retried and logged", flush=True)
         print("recorded calls: GET /_recorded on either; Ctrl-C stops", flush=True)
         await stop.wait()
     finally:
