@@ -50,23 +50,26 @@ class ReplyWatch:
         self._replies: dict[tuple[str, str], list[float]] = {}
         self._condition = threading.Condition()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._poll, args=(channel,), daemon=True)
+                         for channel in self._bases]
+        for thread in self._threads:
+            thread.start()
 
-    def _poll(self) -> None:
+    def _poll(self, channel: str) -> None:
+        # Long polls (?wait=) answer as soon as the fake records a call: no busy loop
+        # stealing CPU from the stack being measured.
         while not self._stop.is_set():
-            for channel, base in self._bases.items():
-                with urllib.request.urlopen(f"{base}/_recorded?since={self._seen[channel]}", timeout=30) as r:
-                    calls = json.loads(r.read())
-                self._seen[channel] += len(calls)
-                with self._condition:
-                    for call in calls:
-                        if call["method"] in ("messages.create", "sendMessage"):
-                            params = call["params"]
-                            address = str(params.get("To") or params.get("chat_id"))
-                            self._replies.setdefault((channel, address), []).append(call["at"])
-                    self._condition.notify_all()
-            time.sleep(0.02)
+            url = f"{self._bases[channel]}/_recorded?since={self._seen[channel]}&wait=1"
+            with urllib.request.urlopen(url, timeout=30) as response:
+                calls = json.loads(response.read())
+            self._seen[channel] += len(calls)
+            with self._condition:
+                for call in calls:
+                    if call["method"] in ("messages.create", "sendMessage"):
+                        params = call["params"]
+                        address = str(params.get("To") or params.get("chat_id"))
+                        self._replies.setdefault((channel, address), []).append(call["at"])
+                self._condition.notify_all()
 
     def count(self, channel: str, address: str) -> int:
         with self._condition:
@@ -88,7 +91,8 @@ class ReplyWatch:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
 
 
 def _send(stack: Stack, channel: str, address: str, text: str, n: int) -> None:

@@ -3,6 +3,7 @@ retries, and the control routes (`/_recorded`, `/_reset`, `/_fail`, `/_stats`) t
 tests, benches and `hotline simulate` read and steer a fake from outside its process."""
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,13 @@ class Recorder:
     failed: int = 0    # API requests answered with an error (injected or refused)
     _fail_left: int = 0
     _fail_status: int = 500
+    _changed: Optional[asyncio.Event] = None
+
+    def changed(self) -> asyncio.Event:
+        """Set when a call is recorded; lets `/_recorded?wait=S` answer as soon as one is."""
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        return self._changed
 
     def arrived(self) -> None:
         self.requests += 1
@@ -42,6 +50,9 @@ class Recorder:
     def record(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         call = {"method": method, "params": params, "at": time.time()}
         self.calls.append(call)
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None  # waiters hold the old event; new waiters get a fresh one
         return call
 
     def since(self, index: int = 0) -> list[dict[str, Any]]:
@@ -67,7 +78,15 @@ async def _recorded(request: web.Request) -> web.Response:
         since = -1
     if since < 0:
         return web.json_response({"error": "since must be a non-negative integer"}, status=400)
-    return web.json_response(request.app[RECORDER].since(since))
+    recorder = request.app[RECORDER]
+    wait = min(float(request.query.get("wait", "0") or 0), 30.0)
+    if wait > 0 and not recorder.since(since):
+        # Long poll: benches and the simulator wait here instead of polling in a loop.
+        try:
+            await asyncio.wait_for(recorder.changed().wait(), timeout=wait)
+        except asyncio.TimeoutError:
+            pass
+    return web.json_response(recorder.since(since))
 
 
 async def _reset(request: web.Request) -> web.Response:

@@ -238,3 +238,36 @@ async def test_run_fakes_serves_both_until_sigterm() -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+async def test_recorded_can_long_poll_for_the_next_call() -> None:
+    """`/_recorded?since=N&wait=S` answers as soon as a call is recorded (benches use it)."""
+    import asyncio
+
+    import aiohttp
+    from aiohttp import web
+
+    from bot.devtools import fake_twilio
+
+    runner = web.AppRunner(fake_twilio.create_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    try:
+        async with aiohttp.ClientSession() as session:
+            async def poll() -> list:
+                async with session.get(f"{base}/_recorded?since=0&wait=10") as response:
+                    return await response.json()
+
+            waiting = asyncio.create_task(poll())
+            await asyncio.sleep(0.2)
+            assert not waiting.done()
+            auth = aiohttp.BasicAuth("AC" + "0" * 32, "token")
+            form = {"To": "+38761000000", "From": "+38762000000", "Body": "hi"}
+            await session.post(f"{base}/2010-04-01/Accounts/{'AC' + '0' * 32}/Messages.json",
+                               data=form, auth=auth)
+            calls = await asyncio.wait_for(waiting, timeout=5)
+            assert [c["params"]["Body"] for c in calls] == ["hi"]
+    finally:
+        await runner.cleanup()
