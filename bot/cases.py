@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.channels.attachments import attach_to_case
+from bot.attachments import attach_to_case
 from bot.contact_vault import request_contact
 from bot.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
 from bot.pseudonyms import pseudonym

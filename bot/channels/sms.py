@@ -20,8 +20,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot import settings
-from bot.channels import attachments
+from bot import attachments, settings
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.forget import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn

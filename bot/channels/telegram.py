@@ -15,8 +15,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-from bot import settings
-from bot.channels import attachments
+from bot import attachments, settings
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.forget import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
