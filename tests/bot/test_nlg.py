@@ -50,3 +50,19 @@ def test_every_response_has_both_languages(nlg: HotlineNLG) -> None:
         conditioned = [v for v in variations if v.get("condition")]
         default = [v for v in variations if not v.get("condition")]
         assert conditioned and default, name
+
+
+def test_every_reply_fits_the_default_sms_budget(nlg: HotlineNLG) -> None:
+    """No reply (crisis answers above all) is cut on SMS, in any language or script."""
+    from bot.channels.sms import numbered
+    from bot.channels.sms_text import prepare, split_for_sms
+    from bot.settings import sms_max_segments
+
+    readers = [("bcs", "cyrillic", False), ("bcs", "latin", True), ("en", "latin", True)]
+    for name in nlg.responses:
+        for language, script, fold in readers:
+            reply = nlg.generate_from_slots(name, {"language": language, "script": script}, "sms",
+                                            code="JS-7F3Q-9K2M", pin="123456", update="x" * 40)
+            text = numbered(reply.get("text") or "", reply.get("buttons") or [])
+            _, dropped = split_for_sms(prepare(text, fold), sms_max_segments())
+            assert dropped == [], (name, language, script)
