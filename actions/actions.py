@@ -4,7 +4,6 @@ Database work and PIN hashing run in a worker thread so that one slow turn does 
 up every other conversation on the action server."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -17,7 +16,7 @@ from bot import cases, contacts, intake, resources
 from bot.codes import normalize_case_code, normalize_pin
 from bot.directory import match_place, municipality_names
 from bot.language_switch import requested_language
-from bot.storage.db import session_scope
+from bot.storage.db import in_session as _in_db
 from bot.text.scripts import render
 
 logger = logging.getLogger(__name__)
@@ -43,14 +42,6 @@ def _say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, **extra:
 
 def _reset(slots: tuple[str, ...]) -> List[EventType]:
     return [SlotSet(slot, None) for slot in slots]
-
-
-async def _in_db(function, *args: Any) -> Any:  # type: ignore[no-untyped-def]
-    def work() -> Any:
-        with session_scope() as session:
-            return function(session, *args)
-
-    return await asyncio.to_thread(work)
 
 
 def _make_ask_action(slot: str) -> type:
@@ -154,21 +145,23 @@ class ValidateCheckCaseForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_check_case_form"
 
+    @staticmethod
+    def _typed(slot: str, value: Optional[str], format_reply: str,
+               dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        if value is None:
+            aside = _not_an_answer_reply(tracker)
+            dispatcher.utter_message(response=aside if aside != "utter_choose_option" else format_reply)
+        return {slot: value}
+
     async def validate_case_code(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        code = normalize_case_code(str(value or ""))
-        if code is None:
-            aside = _not_an_answer_reply(tracker)
-            dispatcher.utter_message(response=aside if aside != "utter_choose_option" else "utter_case_code_format")
-        return {"case_code": code}
+        return self._typed("case_code", normalize_case_code(str(value or "")),
+                           "utter_case_code_format", dispatcher, tracker)
 
     async def validate_case_pin(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        pin = normalize_pin(str(value or ""))
-        if pin is None:
-            aside = _not_an_answer_reply(tracker)
-            dispatcher.utter_message(response=aside if aside != "utter_choose_option" else "utter_case_pin_format")
-        return {"case_pin": pin}
+        return self._typed("case_pin", normalize_pin(str(value or "")),
+                           "utter_case_pin_format", dispatcher, tracker)
 
 
 def _report_from(tracker: Tracker) -> Dict[str, Any]:

@@ -3,7 +3,7 @@ and PIN, with lock-out after repeated failures."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from bot.attachments import attach_to_case
 from bot.contact_vault import request_contact
 from bot.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
 from bot.pseudonyms import pseudonym
-from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
+from bot.storage.models import Case, CaseEvent, CheckLock, as_utc, utcnow
 
 MAX_FAILURES = 5
 LOCK_DURATION = timedelta(minutes=15)
@@ -44,13 +44,6 @@ class IssuedCase:
     case_id: int
     code: str
     pin: str
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every time we store is UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 def _record(session: Session, case: Case, kind: str, body: str | None = None,
@@ -157,7 +150,7 @@ def _conversation_lock(session: Session, conversation_id: str) -> CheckLock:
 
 
 def _is_locked(locked_until: datetime | None, now: datetime) -> bool:
-    until = _aware(locked_until)
+    until = as_utc(locked_until)
     return until is not None and until > now
 
 

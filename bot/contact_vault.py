@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot import settings, vault
-from bot.storage.models import ContactVaultEntry, utcnow
+from bot.storage.models import ContactVaultEntry, as_utc, utcnow
 
 
 def request_contact(session: Session, conversation_id: str) -> None:
@@ -41,7 +41,7 @@ def address_for(session: Session, conversation_id: str) -> tuple[str, str] | Non
     entry = session.scalars(
         select(ContactVaultEntry).where(ContactVaultEntry.conversation_id == conversation_id)
     ).one_or_none()
-    if entry is None or not entry.sealed_address or entry.expires_at.replace(tzinfo=None) < utcnow().replace(tzinfo=None):
+    if entry is None or not entry.sealed_address or as_utc(entry.expires_at) < utcnow():
         return None
     return entry.channel, vault.unseal(entry.sealed_address)
 

@@ -6,7 +6,6 @@ The raw address (phone number, chat id) exists only in memory and sealed in the 
 until the turn is done; Rasa, the case database and the logs see the keyed pseudonym."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -22,7 +21,7 @@ from bot import contact_vault
 from bot.channels import inbox
 from bot.channels.lanes import Lanes
 from bot.channels.no_silence import handle_without_silence
-from bot.storage.db import session_scope
+from bot.storage.db import in_session as in_db
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +37,6 @@ class Rejected(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
         self.status, self.reason = status, reason
-
-
-async def in_db(function: Callable[..., Any], *args: Any) -> Any:
-    def work() -> Any:
-        with session_scope() as session:
-            return function(session, *args)
-
-    return await asyncio.to_thread(work)
 
 
 class HotlineChannel(InputChannel):

@@ -36,8 +36,3 @@ class Lanes:
                 await job()
             except Exception:  # one failed turn must not stop the conversation's lane
                 logger.exception("a queued turn failed (conversation %s)", key[:8])
-
-    async def idle(self) -> None:
-        """Wait until every lane has finished its work (for tests and shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)

@@ -1,16 +1,19 @@
 """Engine and sessions for DATABASE_URL (SQLite by default, PostgreSQL in production)."""
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import settings
+
+T = TypeVar("T")
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -41,6 +44,16 @@ def engine_for(url: str) -> Engine:
 
 def default_engine() -> Engine:
     return engine_for(settings.database_url())
+
+
+async def in_session(function: Callable[..., T], *args: Any) -> T:
+    """Run `function(session, *args)` in one transaction on a worker thread, so that
+    database work (and PIN hashing) never blocks the event loop."""
+    def work() -> T:
+        with session_scope() as session:
+            return function(session, *args)
+
+    return await asyncio.to_thread(work)
 
 
 @contextmanager

@@ -63,7 +63,7 @@ def test_telegram_duplicates_edits_and_stickers(stack: Stack) -> None:
                                                             "is_video": False, "type": "regular"}}}
     del sticker["message"]["text"]
     assert post_telegram(stack, sticker) == 200
-    sent = wait_telegram(stack, chat, 2)
+    wait_telegram(stack, chat, 2)
     time.sleep(1.5)
     sent = telegram_sent(stack, chat)
     assert len(sent) == 2  # one greeting (not three), nothing for the edit, one for the sticker
