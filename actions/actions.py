@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 CHOICE_SLOTS = (
     "incident_type", "discrimination_ground", "affected", "reporter_role",
-    "incident_time", "danger_now", "contact_ok", "confirm",
+    "incident_time", "danger_now", "contact_ok", "legal_aid_ok", "confirm",
 )
 REPORT_SLOTS = CHOICE_SLOTS + ("school", "school_id", "municipality_id", "description", "crisis_case_id")
 CHECK_SLOTS = ("case_code", "case_pin")
@@ -82,15 +82,23 @@ def _not_an_answer_reply(tracker: Tracker) -> str:
     return _ASIDE_REPLIES.get(intent, "utter_choose_option")
 
 
+# Discrimination grounds for which mobile legal aid may look at the case, with consent.
+LEGAL_AID_GROUNDS = ("ethnicity", "religion", "displaced", "roma")
+
+
 class ValidateReportForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_report_form"
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
+        skipped = set()
         if tracker.get_slot("incident_type") != "discrimination":
-            return [s for s in domain_slots if s != "discrimination_ground"]
-        return domain_slots
+            skipped.add("discrimination_ground")
+        if (tracker.get_slot("incident_type") != "discrimination"
+                or tracker.get_slot("discrimination_ground") not in LEGAL_AID_GROUNDS):
+            skipped.add("legal_aid_ok")
+        return [s for s in domain_slots if s not in skipped]
 
     def _choice(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
                 tracker: Tracker) -> Dict[Text, Any]:
@@ -137,7 +145,7 @@ def _choice_validator(slot: str):  # type: ignore[no-untyped-def]
 
 # rasa_sdk looks up `validate_<slot>` by name; the plain choice questions share one.
 for _slot in ("incident_type", "discrimination_ground", "affected", "reporter_role",
-              "incident_time", "contact_ok", "confirm"):
+              "incident_time", "contact_ok", "legal_aid_ok", "confirm"):
     setattr(ValidateReportForm, f"validate_{_slot}", _choice_validator(_slot))
 
 
@@ -165,10 +173,13 @@ class ValidateCheckCaseForm(FormValidationAction):
 
 
 def _report_from(tracker: Tracker) -> Dict[str, Any]:
-    return intake.report_from_slots(
+    report = intake.report_from_slots(
         {slot: tracker.get_slot(slot) for slot in REPORT_SLOTS + ("language", "script")},
         channel=tracker.get_latest_input_channel(),
     )
+    # Consent to mobile legal aid: True or False when it was asked, None when it was not.
+    report["legal_aid_ok"] = {"yes": True, "no": False}.get(tracker.get_slot("legal_aid_ok"))
+    return report
 
 
 class SubmitReport(Action):

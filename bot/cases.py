@@ -31,6 +31,7 @@ REPORT_FIELDS = (
     "description",
     "danger_now",
     "contact_ok",
+    "legal_aid_ok",
     "language",
     "script",
     "channel",

@@ -34,38 +34,113 @@ def db_upgrade() -> None:
 
 @main.group()
 def directory() -> None:
-    """Municipalities and schools."""
+    """Municipalities, schools, staff and services (YAML or CSV files)."""
 
 
 @directory.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                 default=SAMPLE_DIRECTORY)
 def directory_import(path: Path) -> None:
-    """Load a directory YAML file (default: the sample Canton 10 directory)."""
-    from bot.directory import DirectoryError, import_directory
+    """Load a directory file, .yml or .csv (default: the sample Canton 10 directory).
+    Nothing is written if the file has any error; every error names its line."""
+    from bot.directory import DirectoryError, load_directory
     from bot.storage.db import session_scope
 
     try:
         with session_scope() as session:
-            municipalities, schools = import_directory(session, path)
+            report = load_directory(session, path)
     except DirectoryError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"imported {municipalities} municipalities and {schools} schools from {path}")
+        count = len(error.errors)
+        raise click.ClickException(
+            f"{count} problem{'s' if count != 1 else ''} in {path.name}, nothing imported:\n"
+            + "\n".join(error.errors)) from error
+    for warning in report.warnings:
+        click.echo(warning, err=True)
+    click.echo(f"imported {report.municipalities} municipalities, {report.schools} schools,"
+               f" {report.staff} school staff, {_count(report.coordinators, 'coordinator')} and"
+               f" {_count(report.services, 'service')} from {path}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @directory.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
-def directory_export(path: Path | None) -> None:
-    """Write the directory as YAML (to PATH or standard output)."""
-    from bot.directory import export_directory
+@click.option("--format", "file_format", type=click.Choice(["yaml", "csv"]), default=None,
+              help="Default: from PATH's extension, else yaml.")
+@click.option("--with-phones", is_flag=True,
+              help="Include phone numbers in clear (otherwise left out; importing keeps them).")
+def directory_export(path: Path | None, file_format: str | None, with_phones: bool) -> None:
+    """Write the directory as YAML or CSV (to PATH or standard output)."""
+    from bot.directory_csv import dump_csv
+    from bot.directory_store import read_directory
+    from bot.directory_yaml import dump_yaml
     from bot.storage.db import session_scope
 
-    with session_scope() as session:
-        text = yaml.safe_dump(export_directory(session), allow_unicode=True, sort_keys=False)
+    file_format = file_format or ("csv" if path and path.suffix.lower() == ".csv" else "yaml")
+    from bot.vault import VaultError
+
+    try:
+        with session_scope() as session:
+            entries = read_directory(session, with_phones=with_phones)
+    except VaultError as error:
+        raise click.ClickException("stored phones cannot be opened with this CONTACT_VAULT_KEY"
+                                   " (or HOTLINE_SECRET_KEY)") from error
+    text = dump_csv(entries) if file_format == "csv" else dump_yaml(entries)
     if path:
         path.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+@main.group()
+def staff() -> None:
+    """Staff and services who receive alerts (responders)."""
+
+
+@staff.command("enrol")
+@click.argument("responder_code")
+@click.option("--hours", type=click.IntRange(1, 24 * 14), default=72, show_default=True,
+              help="How long the code works.")
+def staff_enrol(responder_code: str, hours: int) -> None:
+    """Issue a one-time code that links RESPONDER_CODE to their Telegram chat."""
+    from datetime import timedelta
+
+    from bot.duty_hours import LOCAL_ZONE
+    from bot.staff_enrolment import EnrolmentError, issue
+    from bot.storage.db import session_scope
+
+    try:
+        with session_scope() as session:
+            issued = issue(session, responder_code, validity=timedelta(hours=hours))
+    except EnrolmentError as error:
+        raise click.ClickException(str(error)) from error
+    until = issued.expires_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
+    click.echo(f"Enrolment code for {issued.responder_code} ({issued.responder_name}): {issued.code}\n"
+               f"They send it to the hotline's Telegram bot: /enrol {issued.code}\n"
+               f"It works once, until {until} (Europe/Sarajevo), and is not shown again;"
+               f" a new code replaces it.")
+
+
+@staff.command("list")
+def staff_list() -> None:
+    """Responders: code, role, school or area, channels, Telegram enrolment. No phones."""
+    from sqlalchemy import select
+
+    from bot.storage.db import session_scope
+    from bot.storage.models import Responder
+
+    with session_scope() as session:
+        responders = session.scalars(select(Responder).order_by(Responder.kind.desc(), Responder.code)).all()
+        rows = [(r.code, r.role, r.school.code if r.school else
+                 (r.municipality.code if r.municipality else "canton"),
+                 (r.channels or "").replace(",", " "), "yes" if r.telegram_chat_id else "no",
+                 "" if r.active else "inactive") for r in responders]
+    header = ("code", "role", "school/area", "channels", "enrolled", "")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 @main.command()

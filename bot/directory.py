@@ -1,15 +1,19 @@
-"""The directory of municipalities and schools: import, export and fuzzy look-up."""
+"""The directory of municipalities, schools and responders: import and export of files
+(YAML or CSV, checked with line numbers), and the fuzzy look-up of a typed place."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.directory_csv import read_csv
+from bot.directory_entries import RawEntry, by_line, check
+from bot.directory_store import read_directory, write_directory
+from bot.directory_yaml import read_yaml, to_document
 from bot.storage.models import Municipality, School
 from bot.text.scripts import normalize_for_nlu
 
@@ -18,60 +22,62 @@ MUNICIPALITY_MATCH_THRESHOLD = 85
 
 
 class DirectoryError(ValueError):
-    """A directory file that cannot be imported; the message says where."""
+    """A directory file that cannot be imported; `errors` lists every problem as
+    `file:line: message`."""
+
+    def __init__(self, errors: list[str] | str) -> None:
+        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """How many entries of each kind a file held, and its warnings."""
+
+    municipalities: int
+    schools: int
+    staff: int
+    coordinators: int
+    services: int
+    warnings: tuple[str, ...] = ()
+
+
+def read_directory_file(path: Path) -> tuple[list[RawEntry], list[str]]:
+    """Entries and structural problems of a YAML or CSV file, chosen by its extension."""
+    suffix = path.suffix.lower()
+    if suffix in (".yml", ".yaml"):
+        return read_yaml(path)
+    if suffix == ".csv":
+        return read_csv(path)
+    return [], [f"{path.name}:1: unknown file type '{suffix}' (use .yml, .yaml or .csv)"]
+
+
+def load_directory(session: Session, path: Path) -> ImportReport:
+    """Insert or update municipalities, schools and responders from a file; all or
+    nothing: DirectoryError, with every problem, before anything is written."""
+    raw_entries, errors = read_directory_file(path)
+    known_municipalities = set(session.scalars(select(Municipality.code)))
+    known_schools = set(session.scalars(select(School.code)))
+    checked = check(raw_entries, known_municipalities, known_schools)
+    if errors or checked.errors:
+        raise DirectoryError(by_line(errors + checked.errors))
+    write_directory(session, checked.directory)
+    responders = checked.directory.responders
+    return ImportReport(
+        len(checked.directory.municipalities), len(checked.directory.schools),
+        sum(r.type == "staff" for r in responders), sum(r.type == "coordinator" for r in responders),
+        sum(r.type == "service" for r in responders), tuple(checked.warnings))
 
 
 def import_directory(session: Session, path: Path) -> tuple[int, int]:
-    """Insert or update municipalities and schools from a YAML file. Returns counts."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    municipalities = data.get("municipalities")
-    if not isinstance(municipalities, list):
-        raise DirectoryError(f"{path}: expected a list under 'municipalities'")
-    school_count = 0
-    for index, entry in enumerate(municipalities):
-        for key in ("code", "name"):
-            if not entry.get(key):
-                raise DirectoryError(f"{path}: municipality #{index + 1} has no '{key}'")
-        municipality = session.scalars(
-            select(Municipality).where(Municipality.code == entry["code"])
-        ).one_or_none() or Municipality(code=entry["code"])
-        municipality.name = entry["name"]
-        session.add(municipality)
-        for school_entry in entry.get("schools") or []:
-            _upsert_school(session, municipality, school_entry, path)
-            school_count += 1
-    session.flush()
-    return len(municipalities), school_count
+    """Load a directory file (see load_directory); returns the municipality and school counts."""
+    report = load_directory(session, path)
+    return report.municipalities, report.schools
 
 
-def _upsert_school(session: Session, municipality: Municipality, entry: dict, path: Path) -> None:
-    for key in ("code", "name"):
-        if not entry.get(key):
-            raise DirectoryError(f"{path}: a school of {municipality.code} has no '{key}'")
-    school = session.scalars(select(School).where(School.code == entry["code"])).one_or_none()
-    school = school or School(code=entry["code"])
-    school.name = entry["name"]
-    school.kind = entry.get("kind", "primary")
-    school.is_sample = bool(entry.get("sample", False))
-    school.municipality = municipality
-    session.add(school)
-
-
-def export_directory(session: Session) -> dict[str, Any]:
-    municipalities = session.scalars(select(Municipality).order_by(Municipality.id)).all()
-    return {
-        "municipalities": [
-            {
-                "code": m.code,
-                "name": m.name,
-                "schools": [
-                    {"code": s.code, "name": s.name, "kind": s.kind, "sample": s.is_sample}
-                    for s in sorted(m.schools, key=lambda s: s.id)
-                ],
-            }
-            for m in municipalities
-        ]
-    }
+def export_directory(session: Session, with_phones: bool = False) -> dict[str, Any]:
+    """The directory as a YAML document; phones only when asked for."""
+    return to_document(read_directory(session, with_phones))
 
 
 @dataclass(frozen=True)

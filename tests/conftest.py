@@ -36,10 +36,11 @@ def postgres_url() -> Iterator[str]:
 
 
 def _empty_tables(engine: Engine) -> None:
+    from bot.storage.models import Base
+
     with engine.begin() as connection:
-        for table in ("attachments", "inbox_messages", "contact_vault", "channel_state",
-                      "case_events", "cases", "check_locks", "schools", "municipalities"):
-            connection.execute(text(f"DELETE FROM {table}"))
+        for table in reversed(Base.metadata.sorted_tables):  # children before parents
+            connection.execute(table.delete())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator, TypeVar
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot import settings
 
@@ -31,7 +32,12 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"timeout": 30})
+        # SQLAlchemy 1.4 opens a new SQLite connection (and runs the pragmas) for every
+        # session by default; a pool of connections shared by the worker threads saves
+        # several milliseconds per transaction.
+        engine = create_engine(url, future=True, poolclass=QueuePool, pool_size=8,
+                               max_overflow=24,
+                               connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)

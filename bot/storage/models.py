@@ -83,10 +83,131 @@ class Case(Base):
     updated_at = Column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # Triage and escalation (bot.triage, bot.routing, bot.escalation).
+    severity_reason = Column(Text, nullable=True)
+    legal_aid_ok = Column(Boolean, nullable=True)
+    ack_deadline_at = Column(DateTime(timezone=True), nullable=True)
+    acknowledged_at = Column(DateTime(timezone=True), nullable=True)
+    owner_id = Column(ForeignKey("responders.id"), nullable=True)
+    escalation_step = Column(Integer, default=0)
+    outcome = Column(String(32), nullable=True)
+    closed_at = Column(DateTime(timezone=True), nullable=True)
 
     school = relationship("School")
     municipality = relationship("Municipality")
+    owner = relationship("Responder", foreign_keys=[owner_id])
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
+    referrals = relationship("Referral", back_populates="case", order_by="Referral.id")
+
+
+class Responder(Base):
+    """Someone the hotline alerts: a member of school staff (pedagogue, psychologist,
+    principal, cantonal coordinator) or a service desk (Red Cross, mobile legal aid, social
+    welfare, police). The phone number is sealed (bot.vault); `phone_key`, a keyed hash,
+    finds the responder when an SMS comes from that number."""
+
+    __tablename__ = "responders"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(64), unique=True)
+    kind = Column(String(16), default="staff")  # staff | service
+    role = Column(String(32))
+    name = Column(String(200))
+    organisation = Column(String(200), nullable=True)
+    school_id = Column(ForeignKey("schools.id"), nullable=True)
+    municipality_id = Column(ForeignKey("municipalities.id"), nullable=True)
+    is_backup = Column(Boolean, default=False)
+    language = Column(String(8), default="bcs")
+    channels = Column(String(64), default="telegram,sms")  # in order of preference
+    on_duty = Column(String(200), default="always")
+    sealed_phone = Column(Text, nullable=True)
+    phone_key = Column(String(64), nullable=True, index=True)
+    telegram_chat_id = Column(String(32), nullable=True, index=True)
+    enrol_code_hash = Column(String(200), nullable=True)
+    enrol_expires_at = Column(DateTime(timezone=True), nullable=True)
+    active = Column(Boolean, default=True)
+    is_sample = Column(Boolean, default=False)
+
+    school = relationship("School")
+    municipality = relationship("Municipality")
+
+
+class Referral(Base):
+    """A case sent to one responder, with why and where it stands. `in_chain` marks the
+    case's owners-to-be (counsellors, principal, on-duty Red Cross, coordinator): an
+    acknowledgement by one of them stops escalation."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (UniqueConstraint("case_id", "responder_id"),)
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(ForeignKey("cases.id"), index=True)
+    responder_id = Column(ForeignKey("responders.id"))
+    reason = Column(String(64))
+    step = Column(Integer, default=0)
+    in_chain = Column(Boolean, default=True)
+    status = Column(String(24), default="pending")  # pending|alerted|acknowledged|awaiting_consent|declined|closed
+    created_at = Column(DateTime(timezone=True), default=utcnow)
+    alerted_at = Column(DateTime(timezone=True), nullable=True)
+    acknowledged_at = Column(DateTime(timezone=True), nullable=True)
+
+    case = relationship("Case", back_populates="referrals")
+    responder = relationship("Responder")
+
+
+class OutboxMessage(Base):
+    """A message to send, written in the same transaction as what caused it, sent by the
+    worker (`hotline worker`). `dedupe_key` makes it at most one per recipient and alert.
+    Staff addresses come from the responder, a reporter's from the contact vault, at the
+    moment of sending."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    dedupe_key = Column(String(160))
+    kind = Column(String(24))  # alert | staff_message | reporter_message
+    channel = Column(String(24))  # staff_telegram | sms (staff) | reporter
+    case_id = Column(ForeignKey("cases.id"), nullable=True)
+    responder_id = Column(ForeignKey("responders.id"), nullable=True)
+    referral_id = Column(ForeignKey("referrals.id"), nullable=True)
+    body = Column(Text)
+    buttons_json = Column(Text, nullable=True)
+    status = Column(String(16), default="pending")  # pending|sending|sent|failed
+    attempts = Column(Integer, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
+    claimed_at = Column(DateTime(timezone=True), nullable=True)
+    sent_at = Column(DateTime(timezone=True), nullable=True)
+    last_error = Column(Text, nullable=True)
+    created_at = Column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseMessage(Base):
+    """The anonymous thread between staff and a reporter."""
+
+    __tablename__ = "case_messages"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(ForeignKey("cases.id"), index=True)
+    direction = Column(String(16))  # to_reporter | from_reporter
+    responder_id = Column(ForeignKey("responders.id"), nullable=True)
+    body = Column(Text)
+    created_at = Column(DateTime(timezone=True), default=utcnow)
+    delivered_at = Column(DateTime(timezone=True), nullable=True)
+    read_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class FollowupWindow(Base):
+    """While open, what a conversation writes is an answer to its case's staff."""
+
+    __tablename__ = "followup_windows"
+
+    conversation_id = Column(String(64), primary_key=True)
+    case_id = Column(ForeignKey("cases.id"))
+    expires_at = Column(DateTime(timezone=True))
 
 
 class CaseEvent(Base):
@@ -148,6 +269,7 @@ class ContactVaultEntry(Base):
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(64), unique=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=True, index=True)
     channel = Column(String(16))
     sealed_address = Column(Text)
     created_at = Column(DateTime(timezone=True), default=utcnow)

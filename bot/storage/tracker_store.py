@@ -8,8 +8,10 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from bot import settings
+from bot.storage.db import engine_for
 
 
 def sql_store_arguments(url: str) -> dict[str, Any]:
@@ -32,3 +34,9 @@ class HotlineTrackerStore(SQLTrackerStore):
         url = kwargs.pop("url", None) or settings.database_url()
         super().__init__(domain=domain, event_broker=event_broker,
                          **sql_store_arguments(url), **kwargs)
+        if make_url(url).get_backend_name() == "sqlite":
+            # Rasa's own SQLite engine opens a new connection for every turn; ours keeps
+            # a pool and sets the WAL pragmas the hotline's tables rely on.
+            self.engine.dispose()
+            self.engine = engine_for(url)
+            self.sessionmaker = sessionmaker(bind=self.engine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
@@ -80,6 +81,26 @@ async def test_form_validation_of_typed_answers(app_database) -> None:
     assert danger == {"danger_now": "yes"} and dispatcher.messages[-1]["response"] == "utter_danger_now_yes"
 
 
+@pytest.mark.parametrize("typed, expected", [
+    ("7", "home"),
+    ("8", "other"),
+    ("home", "home"),
+    ("tata me tuče", "home"),
+    ("Код куће ме туку", "home"),
+    ("moja mama me stalno udara", "home"),
+    ("roditelji se svađaju i viču na mene", "home"),
+    ("my dad hits me", "home"),
+    ("it happens at home", "home"),
+    # A parent who says who they are is not reporting violence at home.
+    ("ja sam mama, sina mi tuku u školi", "physical"),
+    ("na putu kući su me tukli", "physical"),
+    ("they stole my homework", None),
+])
+async def test_violence_at_home_is_recognised(app_database, typed, expected) -> None:
+    form = ValidateReportForm()
+    assert await form.validate_incident_type(typed, CollectingDispatcher(), tracker(), {}) == {"incident_type": expected}
+
+
 async def test_discrimination_ground_is_asked_only_for_discrimination(app_database) -> None:
     form, dispatcher = ValidateReportForm(), CollectingDispatcher()
     slots = ["incident_type", "discrimination_ground", "affected"]
@@ -87,6 +108,50 @@ async def test_discrimination_ground_is_asked_only_for_discrimination(app_databa
     assert asked == ["incident_type", "affected"]
     asked = await form.required_slots(slots, dispatcher, tracker({"incident_type": "discrimination"}), {})
     assert asked == slots
+
+
+FORM_SLOTS = ["incident_type", "discrimination_ground", "affected", "reporter_role", "school",
+              "incident_time", "description", "danger_now", "contact_ok", "legal_aid_ok", "confirm"]
+
+
+@pytest.mark.parametrize("slots, asked", [
+    ({"incident_type": "bullying"}, False),
+    ({"incident_type": "discrimination"}, False),  # the ground is not known yet
+    ({"incident_type": "discrimination", "discrimination_ground": "ethnicity"}, True),
+    ({"incident_type": "discrimination", "discrimination_ground": "religion"}, True),
+    ({"incident_type": "discrimination", "discrimination_ground": "displaced"}, True),
+    ({"incident_type": "discrimination", "discrimination_ground": "roma"}, True),
+    ({"incident_type": "discrimination", "discrimination_ground": "gender"}, False),
+    ({"incident_type": "discrimination", "discrimination_ground": "skipped"}, False),
+    ({"incident_type": "home", "discrimination_ground": "roma"}, False),
+])
+async def test_legal_aid_consent_is_asked_only_for_some_grounds(app_database, slots, asked) -> None:
+    required = await ValidateReportForm().required_slots(FORM_SLOTS, CollectingDispatcher(), tracker(slots), {})
+    assert ("legal_aid_ok" in required) is asked
+    assert ("discrimination_ground" in required) is (slots["incident_type"] == "discrimination")
+    assert required[-2:] == (["legal_aid_ok", "confirm"] if asked else ["contact_ok", "confirm"])
+
+
+async def test_legal_aid_question_is_yes_or_no(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    ask = next(a for a in ASK_ACTIONS if a().name() == "action_ask_legal_aid_ok")()
+    await ask.run(dispatcher, tracker({"language": "en"}), {})
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_ask_legal_aid_ok"
+    assert [b["title"] for b in message["buttons"]] == ["Yes", "No"]  # no "Skip"
+    form = ValidateReportForm()
+    assert await form.validate_legal_aid_ok("da", dispatcher, tracker(), {}) == {"legal_aid_ok": "yes"}
+    assert await form.validate_legal_aid_ok('/choose{"choice": "no"}', dispatcher, tracker(), {}) == {"legal_aid_ok": "no"}
+    assert await form.validate_legal_aid_ok("hmm", dispatcher, tracker(), {}) == {"legal_aid_ok": None}
+    assert dispatcher.messages[-1]["response"] == "utter_choose_option"
+
+
+def test_legal_aid_consent_reaches_the_report() -> None:
+    from actions.actions import _report_from
+
+    assert _report_from(tracker({"legal_aid_ok": "yes"}))["legal_aid_ok"] is True
+    assert _report_from(tracker({"legal_aid_ok": "no"}))["legal_aid_ok"] is False
+    assert _report_from(tracker())["legal_aid_ok"] is None
 
 
 REPORT_SLOTS = {"incident_type": "discrimination", "discrimination_ground": "displaced",
@@ -106,6 +171,14 @@ async def test_submitting_stores_the_case_and_shows_code_and_pin_once(app_databa
     assert case.discrimination_ground == "displaced" and case.contact_ok is True
     assert case.school_id is None and case.channel == "rest"
     assert all(value is None for value in slots_set(events).values())
+
+
+async def test_legal_aid_consent_is_stored_with_the_case_and_cleared(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await SubmitReport().run(dispatcher, tracker({**REPORT_SLOTS, "legal_aid_ok": "yes"}), {})
+    await SubmitReport().run(dispatcher, tracker({**REPORT_SLOTS, "discrimination_ground": "gender"}), {})
+    assert [c.legal_aid_ok for c in sorted(cases(app_database), key=lambda c: c.id)] == [True, None]
+    assert slots_set(events)["legal_aid_ok"] is None  # the next report asks again
 
 
 async def test_cancel_at_confirmation_stores_nothing(app_database) -> None:
