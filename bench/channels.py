@@ -147,6 +147,35 @@ def _concurrently(function, count: int) -> tuple[list[float], float]:  # type: i
     return [value for conversation in results for value in conversation], time.monotonic() - started
 
 
+def _cpu_by_process(stack: Stack) -> dict[str, float]:
+    """CPU seconds used so far by each process group of the stack, and by this bench."""
+    import os
+    import resource
+
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {process.pid: name for process, name in zip(stack.processes, stack.names)}
+    used = {name: 0.0 for name in groups.values()}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pgid = int(fields[2])
+        if pgid in groups:
+            used[groups[pgid]] += (int(fields[11]) + int(fields[12])) / tick
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    used["bench"] = own.ru_utime + own.ru_stime
+    return used
+
+
+def _cpu_report(before: dict[str, float], after: dict[str, float], messages: int) -> str:
+    parts = [f"{name} {1000 * (after[name] - before.get(name, 0)) / messages:.1f}"
+             for name in after]
+    return ", ".join(parts) + " (CPU ms per message)"
+
+
 def _percentiles(values: list[float]) -> str:
     ordered = sorted(values)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
@@ -187,15 +216,20 @@ def main() -> None:
         stack = Stack(url, Path(directory), with_fakes=True).start()
         watch = ReplyWatch(stack)
         try:
-            bare, _ = _concurrently(lambda i: _bare_conversation(stack, i), CONVERSATIONS)
-            latencies, elapsed = _concurrently(lambda i: _conversation(stack, watch, i), CONVERSATIONS)
             expected = CONVERSATIONS * len(MESSAGES)
+            cpu_start = _cpu_by_process(stack)
+            bare, _ = _concurrently(lambda i: _bare_conversation(stack, i), CONVERSATIONS)
+            cpu_bare = _cpu_by_process(stack)
+            latencies, elapsed = _concurrently(lambda i: _conversation(stack, watch, i), CONVERSATIONS)
+            cpu_channels = _cpu_by_process(stack)
             time.sleep(2)
             print(f"conversations: {CONVERSATIONS} at once ({CONVERSATIONS // 2} Telegram, "
                   f"{CONVERSATIONS - CONVERSATIONS // 2} SMS), {len(MESSAGES)} messages each")
             print(f"throughput: {expected / elapsed:.1f} messages/s over {elapsed:.1f} s")
             print(f"channels, webhook in -> reply at the fake API: {_percentiles(latencies)}")
             print(f"bare Rasa turn (REST, same load, same model):  {_percentiles(bare)}")
+            print(f"CPU, bare phase:     {_cpu_report(cpu_start, cpu_bare, expected)}")
+            print(f"CPU, channels phase: {_cpu_report(cpu_bare, cpu_channels, expected)}")
             overhead = statistics.median(latencies) / statistics.median(bare)
             mark = "ok " if overhead <= TARGET_OVERHEAD else "MISS"
             print(f"[{mark}] channel overhead (median): {overhead:.2f}x  (target <= {TARGET_OVERHEAD}x)")

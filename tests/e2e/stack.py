@@ -85,6 +85,7 @@ class Stack:
     telegram_port: int = field(default_factory=free_port)
     twilio_port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -132,6 +133,7 @@ class Stack:
                                        stdout=log.open("w"), stderr=subprocess.STDOUT,
                                        start_new_session=True)
             self.processes.append(process)
+            self.names.append(name)
             _wait_for(health_urls[name], process, log)
             if name == "fakes":
                 _wait_for(f"{self.telegram_api}/_recorded", process, log)
