@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot import settings, vault
@@ -27,13 +27,15 @@ def request_contact(session: Session, conversation_id: str) -> None:
 
 
 def fill(session: Session, conversation_id: str, channel: str, address: str) -> None:
-    """Seal the address into a requested entry that does not have one yet."""
-    entry = session.scalars(
-        select(ContactVaultEntry).where(ContactVaultEntry.conversation_id == conversation_id,
-                                        ContactVaultEntry.sealed_address.is_(None))
-    ).one_or_none()
-    if entry is not None:
-        entry.channel, entry.sealed_address = channel, vault.seal(address)
+    """Seal the address into a requested entry that does not have one yet (one UPDATE:
+    this runs after every channel turn)."""
+    session.execute(
+        update(ContactVaultEntry)
+        .where(ContactVaultEntry.conversation_id == conversation_id,
+               ContactVaultEntry.sealed_address.is_(None))
+        .values(channel=channel, sealed_address=vault.seal(address))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def address_for(session: Session, conversation_id: str) -> tuple[str, str] | None:

@@ -25,6 +25,12 @@ from bot.storage.db import in_session as in_db
 
 logger = logging.getLogger(__name__)
 
+# The HTTP clients log every request (twilio: a dozen lines with headers) at INFO: costly
+# under load, and the more a log says about a send, the more it may say about a person.
+# Our own log line per send says what matters.
+for _noisy in ("twilio", "httpx", "httpcore"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+
 MAX_BODY_BYTES = 256 * 1024
 DB_THREADS = 32
 SEND_ATTEMPTS = 5
@@ -63,6 +69,10 @@ class HotlineChannel(InputChannel):
 
     async def send(self, address: str, reply: Reply, turn: inbox.PendingTurn) -> None:
         raise NotImplementedError
+
+    def pack(self, replies: List[Reply]) -> List[Reply]:
+        """The messages to send for a turn's replies (channels may combine them)."""
+        return replies
 
     async def warm_up(self) -> None:
         """Open the sending client before the first reply needs it."""
@@ -126,7 +136,7 @@ class HotlineChannel(InputChannel):
         replies = await self.before_turn(turn)
         if replies is None:
             replies = await self.converse(turn, turn.text)
-        delivered = await self._deliver(turn, replies)
+        delivered = await self._deliver(turn, self.pack(replies))
         await in_db(self._close, turn, replies, "done" if delivered else "send_failed")
 
     def _close(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply], status: str) -> None:

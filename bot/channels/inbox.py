@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import vault
@@ -35,23 +35,29 @@ class PendingTurn:
     metadata: dict[str, Any]
 
 
+_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
 def record(session: Session, delivery: Delivery) -> int | None:
-    """Store a delivery; None when this delivery id was stored before (a retry)."""
-    row = InboxMessage(
+    """Store a delivery; None when this delivery id was stored before (a retry).
+
+    One INSERT ... ON CONFLICT DO NOTHING: every message of every conversation comes
+    through here, so it avoids the ORM and a savepoint."""
+    insert = _INSERT[session.get_bind().dialect.name](InboxMessage).values(
         channel=delivery.channel,
         delivery_id=delivery.delivery_id,
         conversation_id=delivery.conversation_id,
         sealed_address=vault.seal(delivery.address),
         text=delivery.text,
         metadata_json=json.dumps(delivery.metadata),
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+        status="pending",
+        attempts=0,
+        received_at=utcnow(),
+    ).on_conflict_do_nothing()
+    result = session.execute(insert)
+    if result.rowcount != 1:
         return None
-    return row.id
+    return result.inserted_primary_key[0]
 
 
 def load(session: Session, inbox_id: int) -> PendingTurn | None:
@@ -65,9 +71,11 @@ def load(session: Session, inbox_id: int) -> PendingTurn | None:
 
 def finish(session: Session, inbox_id: int, status: str = "done") -> None:
     """Close a turn and forget its address."""
-    row = session.get(InboxMessage, inbox_id)
-    if row is not None:
-        row.status, row.processed_at, row.sealed_address = status, utcnow(), None
+    session.execute(
+        update(InboxMessage).where(InboxMessage.id == inbox_id)
+        .values(status=status, processed_at=utcnow(), sealed_address=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def pending(session: Session, channel: str) -> list[tuple[int, str]]:

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Text
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
@@ -26,6 +27,7 @@ from bot import attachments, settings
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.forget import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
+from bot.channels.packing import pack
 from bot.channels.sms_text import prepare, size, split_for_sms
 from bot.channels.texts import channel_text
 from bot.pseudonyms import pseudonym
@@ -70,8 +72,9 @@ def _state(session: Session, conversation_id: str) -> ChannelState:
 
 
 def _read_state(session: Session, conversation_id: str) -> tuple[List[str], bool]:
-    state = session.get(ChannelState, conversation_id)
-    return (json.loads(state.menu_json or "[]"), bool(state.opted_out)) if state else ([], False)
+    row = session.execute(select(ChannelState.menu_json, ChannelState.opted_out)
+                          .where(ChannelState.conversation_id == conversation_id)).first()
+    return (json.loads(row.menu_json or "[]"), bool(row.opted_out)) if row else ([], False)
 
 
 def _set_menu(session: Session, conversation_id: str, payloads: List[str]) -> None:
@@ -80,6 +83,13 @@ def _set_menu(session: Session, conversation_id: str, payloads: List[str]) -> No
 
 def _set_opted_out(session: Session, conversation_id: str, opted_out: bool) -> None:
     _state(session, conversation_id).opted_out = opted_out
+
+
+def _sms_parts(reply: Reply) -> tuple[List[str], List[str]]:
+    """(messages to send, sentences cut) for a reply, within the segment budget."""
+    text = numbered(reply.get("text") or "", reply.get("buttons") or [])
+    fold = settings.sms_fold_diacritics() and detect_script(text) != "cyrillic"
+    return split_for_sms(prepare(text, fold), settings.sms_max_segments())
 
 
 class SmsInput(HotlineChannel):
@@ -170,10 +180,11 @@ class SmsInput(HotlineChannel):
         if menus:
             _set_menu(session, turn.conversation_id, menus[-1])
 
+    def pack(self, replies: List[Reply]) -> List[Reply]:
+        return pack(replies, fits=lambda combined: not _sms_parts(combined)[1])
+
     async def send(self, address: str, reply: Reply, turn: PendingTurn) -> None:
-        text = numbered(reply.get("text") or "", reply.get("buttons") or [])
-        fold = settings.sms_fold_diacritics() and detect_script(text) != "cyrillic"
-        parts, dropped = split_for_sms(prepare(text, fold), settings.sms_max_segments())
+        parts, dropped = _sms_parts(reply)
         if dropped:
             logger.warning("sms reply cut at %d segments; %d sentences not sent",
                            settings.sms_max_segments(), len(dropped))

@@ -19,6 +19,7 @@ from bot import attachments, settings
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.forget import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
+from bot.channels.packing import pack
 from bot.channels.texts import channel_text
 from bot.pseudonyms import pseudonym
 
@@ -137,6 +138,9 @@ class TelegramInput(HotlineChannel):
         if command in COMMANDS:
             return replies + await self.converse(turn, COMMANDS[command])
         return (replies + await self.converse(turn, turn.text)) if replies else None
+
+    def pack(self, replies: List[Reply]) -> List[Reply]:
+        return pack(replies, fits=lambda combined: len(combined.get("text") or "") <= MAX_TEXT)
 
     async def send(self, address: str, reply: Reply, turn: PendingTurn) -> None:
         chunks = split_text(reply.get("text") or "") or [""]
