@@ -5,6 +5,7 @@ up every other conversation on the action server."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -14,6 +15,8 @@ from rasa_sdk.types import DomainDict
 
 from bot import cases, contacts, intake, resources
 from bot.codes import normalize_case_code, normalize_pin
+from bot.deadlines import format_local
+from bot.followup_texts import reporter_text
 from bot.directory import match_place, municipality_names
 from bot.language_switch import requested_language
 from bot.storage.db import in_session as _in_db
@@ -193,8 +196,18 @@ class SubmitReport(Action):
             return _reset(REPORT_SLOTS)
         issued = await _in_db(cases.submit_report, _report_from(tracker),
                               tracker.get_slot("crisis_case_id"), tracker.sender_id)
-        dispatcher.utter_message(response="utter_report_submitted", code=issued.code, pin=issued.pin)
+        dispatcher.utter_message(response="utter_report_submitted", code=issued.code, pin=issued.pin,
+                                 deadline=_deadline_for_reader(issued.deadline, tracker))
         return _reset(REPORT_SLOTS)
+
+
+def _deadline_for_reader(deadline: Optional[datetime], tracker: Tracker) -> str:
+    """When someone will have looked at the report, in the reader's language and script."""
+    language, script = _reader(tracker)
+    if deadline is None:
+        return "-"
+    text = format_local(deadline, language or "bcs")
+    return text if language == "en" else render(text, script)
 
 
 class CancelForm(Action):
@@ -233,15 +246,15 @@ class CheckCase(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        def check(session) -> tuple[str, Optional[str], Optional[str], Optional[str]]:  # type: ignore[no-untyped-def]
+        def check(session) -> tuple[str, Optional[str], Optional[str], Optional[str], tuple[str, ...]]:  # type: ignore[no-untyped-def]
             result = cases.check_case(session, tracker.sender_id,
                                       tracker.get_slot("case_code") or "",
                                       tracker.get_slot("case_pin") or "")
             code = result.case.code if result.case else None
             status = result.case.status if result.case else None
-            return result.outcome, code, status, result.latest_update
+            return result.outcome, code, status, result.latest_update, result.staff_messages
 
-        outcome, code, status, update = await _in_db(check)
+        outcome, code, status, update, messages = await _in_db(check)
         if outcome == "locked":
             dispatcher.utter_message(response="utter_case_locked")
         elif outcome == "invalid":
@@ -250,9 +263,21 @@ class CheckCase(Action):
             dispatcher.utter_message(response=f"utter_case_status_{cases.reporter_status(status)}", code=code)
             if update:
                 dispatcher.utter_message(response="utter_case_latest_update", update=update)
-            else:
+            elif not messages:
                 dispatcher.utter_message(response="utter_case_no_update")
+            if messages:
+                _show_staff_messages(dispatcher, tracker, code or "", messages)
         return _reset(CHECK_SLOTS)
+
+
+def _show_staff_messages(dispatcher: CollectingDispatcher, tracker: Tracker, code: str,
+                         messages: tuple[str, ...]) -> None:
+    language, script = _reader(tracker)
+    dispatcher.utter_message(text=reporter_text("checkin_messages", language, script,
+                                                code=code, count=len(messages)))
+    for message in messages:
+        dispatcher.utter_message(text=message)
+    dispatcher.utter_message(text=reporter_text("reply_hint", language, script))
 
 
 class Resources(Action):

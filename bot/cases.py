@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import case_log, followup
 from bot.attachments import attach_to_case
 from bot.contact_vault import request_contact
 from bot.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
 from bot.pseudonyms import pseudonym
-from bot.storage.models import Case, CaseEvent, CheckLock, as_utc, utcnow
+from bot.routing import route_case
+from bot.storage.models import Case, CheckLock, as_utc, utcnow
 
 MAX_FAILURES = 5
 LOCK_DURATION = timedelta(minutes=15)
@@ -40,22 +42,23 @@ REPORT_FIELDS = (
 
 @dataclass(frozen=True)
 class IssuedCase:
-    """What the reporter is shown once: the code and the PIN in clear."""
+    """What the reporter is shown once: the code and the PIN in clear, and by when
+    someone will have looked at the case."""
 
     case_id: int
     code: str
     pin: str
+    deadline: datetime | None = None
 
 
-def _record(session: Session, case: Case, kind: str, body: str | None = None,
-            visible: bool = False) -> None:
-    session.add(CaseEvent(case=case, kind=kind, body=body, visible_to_reporter=visible))
+def _record(session: Session, case: Case, kind: str, body: str | None = None) -> None:
+    case_log.record(session, case, kind, body)
 
 
 def _new_case(session: Session) -> tuple[Case, str]:
     pin = new_pin()
     for _ in range(5):  # a clash of random codes is rare; try again when it happens
-        case = Case(code=new_case_code(), pin_hash=hash_pin(pin), status="new")
+        case = Case(code=new_case_code(), pin_hash=hash_pin(pin), status="new", created_at=utcnow())
         try:
             with session.begin_nested():
                 session.add(case)
@@ -80,6 +83,7 @@ def record_crisis(session: Session, kind: str, report: dict[str, Any], message: 
     _apply_report(case, report)
     _record(session, case, f"crisis_{kind}", message)
     session.flush()
+    route_case(session, case, utcnow())  # the alerts leave with this transaction
     return case.id
 
 
@@ -111,24 +115,14 @@ def submit_report(session: Session, report: dict[str, Any], crisis_case_id: int 
     else:
         case.pin_hash = hash_pin(pin)
     _apply_report(case, report)
-    if case.severity != "critical":
-        case.severity = severity_for(report)
     _record(session, case, "reported", None)
     session.flush()
     if conversation_id:
         attach_to_case(session, conversation_id, case.id)
         if report.get("contact_ok"):
-            request_contact(session, conversation_id)
-    return IssuedCase(case.id, case.code, pin)
-
-
-def severity_for(report: dict[str, Any]) -> str:
-    """A first severity from the report; routing rules refine it later."""
-    if report.get("danger_now") == "yes":
-        return "critical"
-    if report.get("incident_type") in ("threats", "sexual", "physical"):
-        return "high"
-    return "medium"
+            request_contact(session, conversation_id, case.id)
+    route_case(session, case, utcnow())  # the alerts leave with this transaction
+    return IssuedCase(case.id, case.code, pin, as_utc(case.ack_deadline_at))
 
 
 CheckOutcome = Literal["ok", "invalid", "locked"]
@@ -139,6 +133,7 @@ class CheckResult:
     outcome: CheckOutcome
     case: Case | None = None
     latest_update: str | None = None
+    staff_messages: tuple[str, ...] = ()
 
 
 def _conversation_lock(session: Session, conversation_id: str) -> CheckLock:
@@ -186,4 +181,7 @@ def check_case(session: Session, conversation_id: str, typed_code: str, typed_pi
     case.failed_checks, lock.failures = 0, 0
     _record(session, case, "checked_by_reporter")
     updates = [e.body for e in case.events if e.visible_to_reporter and e.body]
-    return CheckResult("ok", case, updates[-1] if updates else None)
+    messages = tuple(followup.take_unread(session, case, now))
+    if messages:  # what they write next is their answer, in whichever channel they use
+        followup.open_window(session, conversation_id, case.id, now)
+    return CheckResult("ok", case, updates[-1] if updates else None, messages)

@@ -15,15 +15,17 @@ from bot import settings, vault
 from bot.storage.models import ContactVaultEntry, as_utc, utcnow
 
 
-def request_contact(session: Session, conversation_id: str) -> None:
+def request_contact(session: Session, conversation_id: str, case_id: int | None = None) -> None:
     entry = session.scalars(
         select(ContactVaultEntry).where(ContactVaultEntry.conversation_id == conversation_id)
     ).one_or_none()
     expires = utcnow() + timedelta(days=settings.retention_days())
     if entry is None:
-        session.add(ContactVaultEntry(conversation_id=conversation_id, expires_at=expires))
+        session.add(ContactVaultEntry(conversation_id=conversation_id, case_id=case_id,
+                                      expires_at=expires))
     else:
         entry.expires_at = expires
+        entry.case_id = case_id or entry.case_id
 
 
 def fill(session: Session, conversation_id: str, channel: str, address: str) -> None:
@@ -46,6 +48,33 @@ def address_for(session: Session, conversation_id: str) -> tuple[str, str] | Non
     if entry is None or not entry.sealed_address or as_utc(entry.expires_at) < utcnow():
         return None
     return entry.channel, vault.unseal(entry.sealed_address)
+
+
+def _live_entry_for_case(session: Session, case_id: int) -> ContactVaultEntry | None:
+    entry = session.scalars(
+        select(ContactVaultEntry).where(ContactVaultEntry.case_id == case_id)
+        .order_by(ContactVaultEntry.id.desc())
+    ).first()
+    if entry is None or not entry.sealed_address or as_utc(entry.expires_at) < utcnow():
+        return None
+    return entry
+
+
+def can_contact(session: Session, case_id: int) -> bool:
+    """Whether the reporter of a case agreed to be contacted and the address is kept."""
+    return _live_entry_for_case(session, case_id) is not None
+
+
+def address_for_case(session: Session, case_id: int) -> tuple[str, str] | None:
+    """(channel, address) of a case's reporter, for sending code only."""
+    entry = _live_entry_for_case(session, case_id)
+    return (entry.channel, vault.unseal(entry.sealed_address)) if entry else None
+
+
+def conversation_for_case(session: Session, case_id: int) -> str | None:
+    """The conversation (pseudonym) a case's reporter is contacted in."""
+    entry = _live_entry_for_case(session, case_id)
+    return entry.conversation_id if entry else None
 
 
 def purge_expired(session: Session) -> int:

@@ -62,3 +62,8 @@ def contact_vault_key() -> bytes:
         return explicit.encode()
     digest = hashlib.sha256(b"contact-vault:" + secret_key()).digest()
     return base64.urlsafe_b64encode(digest)
+
+
+def worker_poll_seconds() -> float:
+    """How often the worker looks for due messages and overdue cases."""
+    return float(env("WORKER_POLL_SECONDS", "0.2"))

@@ -19,17 +19,14 @@ from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponen
 
 from bot import contact_vault
 from bot.channels import inbox
+from bot.channels.clients import quiet_http_client_logs
+from bot.channels.followup_answers import answer_in_thread
 from bot.channels.lanes import Lanes
 from bot.channels.no_silence import handle_without_silence
 from bot.storage.db import in_session as in_db
 
 logger = logging.getLogger(__name__)
-
-# The HTTP clients log every request (twilio: a dozen lines with headers) at INFO: costly
-# under load, and the more a log says about a send, the more it may say about a person.
-# Our own log line per send says what matters.
-for _noisy in ("twilio", "httpx", "httpcore"):
-    logging.getLogger(_noisy).setLevel(logging.WARNING)
+quiet_http_client_logs()
 
 MAX_BODY_BYTES = 256 * 1024
 DB_THREADS = 32
@@ -134,6 +131,8 @@ class HotlineChannel(InputChannel):
 
     async def _turn(self, turn: inbox.PendingTurn) -> None:
         replies = await self.before_turn(turn)
+        if replies is None:
+            replies = await answer_in_thread(turn, partial(self.converse, turn))
         if replies is None:
             replies = await self.converse(turn, turn.text)
         delivered = await self._deliver(turn, self.pack(replies))

@@ -19,11 +19,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot import attachments, settings
+from bot import attachments, settings, staff_commands
+from bot.channels.clients import sms_sender, twilio_client
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.forget import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
@@ -31,6 +31,7 @@ from bot.channels.packing import pack
 from bot.channels.sms_text import prepare, size, split_for_sms
 from bot.channels.texts import channel_text
 from bot.pseudonyms import pseudonym
+from bot.responders import by_phone
 from bot.storage.models import ChannelState
 from bot.text.scripts import detect_script, normalize_for_nlu
 
@@ -85,6 +86,13 @@ def _set_opted_out(session: Session, conversation_id: str, opted_out: bool) -> N
     _state(session, conversation_id).opted_out = opted_out
 
 
+def _staff_answer(session: Session, address: str, text: str) -> Optional[str]:
+    """The answer to an SMS from a registered staff number (OK <code>, /reply ...), or
+    None when the number is not staff."""
+    responder = by_phone(session, address)
+    return staff_commands.handle(session, responder, text, "sms") if responder else None
+
+
 def _sms_parts(reply: Reply) -> tuple[List[str], List[str]]:
     """(messages to send, sentences cut) for a reply, within the segment budget."""
     text = numbered(reply.get("text") or "", reply.get("buttons") or [])
@@ -101,14 +109,11 @@ class SmsInput(HotlineChannel):
         super().__init__()
         self.account_sid = settings.env("TWILIO_ACCOUNT_SID")
         self.auth_token = settings.env("TWILIO_AUTH_TOKEN")
-        self.from_number = settings.env("TWILIO_FROM_NUMBER")
         self._client: Optional[Client] = None
 
     def client(self) -> Client:
         if self._client is None:
-            client = Client(self.account_sid, self.auth_token, http_client=AsyncTwilioHttpClient())
-            client.api.base_url = settings.twilio_api_base_url()
-            self._client = client
+            self._client = twilio_client()
         return self._client
 
     async def warm_up(self) -> None:
@@ -148,6 +153,9 @@ class SmsInput(HotlineChannel):
                          form.get("Body") or "", metadata)]
 
     async def before_turn(self, turn: PendingTurn) -> Optional[List[Reply]]:
+        staff_answer = await in_db(_staff_answer, turn.address, turn.text)
+        if staff_answer is not None:
+            return [{"text": staff_answer}]  # a registered staff number: never a report
         keyword = normalize_for_nlu(turn.text)
         menu, opted_out = await in_db(_read_state, turn.conversation_id)
         if keyword in STOP_WORDS:
@@ -188,7 +196,7 @@ class SmsInput(HotlineChannel):
         if dropped:
             logger.warning("sms reply cut at %d segments; %d sentences not sent",
                            settings.sms_max_segments(), len(dropped))
-        sender = f"whatsapp:{self.from_number}" if address.startswith("whatsapp:") else self.from_number
+        sender = sms_sender(address)
         for part in parts:
             sizing = size(part)
             await self.client().messages.create_async(to=address, from_=sender, body=part)

@@ -13,9 +13,9 @@ from typing import Any, Dict, List, Optional, Text
 from sanic.request import Request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.request import HTTPXRequest
 
 from bot import attachments, settings
+from bot.channels.clients import telegram_bot
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.forget import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
@@ -26,7 +26,6 @@ from bot.pseudonyms import pseudonym
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4096  # Telegram's limit for one message
-CONNECTIONS = 32
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Commands mapped to the conversation's own intents; /delete is handled here.
 COMMANDS = {"/start": "/greet", "/help": "/help_menu", "/language": "/switch_language"}
@@ -64,12 +63,7 @@ class TelegramInput(HotlineChannel):
 
     async def bot(self) -> Bot:
         if self._bot is None:
-            # python-telegram-bot's default pool has one connection: every reply of every
-            # conversation would wait in one line.
-            bot = Bot(self.token, base_url=f"{settings.telegram_api_base_url()}/bot",
-                      request=HTTPXRequest(connection_pool_size=CONNECTIONS))
-            await bot.initialize()
-            self._bot = bot
+            self._bot = await telegram_bot(self.token)
         return self._bot
 
     async def warm_up(self) -> None:

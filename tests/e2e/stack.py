@@ -66,12 +66,25 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"{url} did not come up; log:\n{log.read_text()[-4000:]}")
 
 
+def _wait_for_line(log: Path, line: str, process: subprocess.Popen, offset: int = 0) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited early; log:\n{log.read_text()[-4000:]}")
+        if line in log.read_text(errors="replace")[offset:]:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"'{line}' never appeared; log:\n{log.read_text()[-4000:]}")
+
+
 # Channel settings for tests: fake APIs on this machine, test-only secrets.
 TELEGRAM_TOKEN = "123456:TEST-TOKEN"
 TELEGRAM_SECRET = "test-webhook-secret"
 TWILIO_SID = "AC" + "1" * 32
 TWILIO_TOKEN = "test-auth-token"
 TWILIO_NUMBER = "+38730000000"
+STAFF_TOKEN = "654321:STAFF-TOKEN"
+STAFF_SECRET = "test-staff-secret"
 
 
 @dataclass
@@ -80,6 +93,7 @@ class Stack:
     workdir: Path
     with_actions: bool = True
     with_fakes: bool = False
+    with_worker: bool = False
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     telegram_port: int = field(default_factory=free_port)
@@ -106,6 +120,7 @@ class Stack:
             "TWILIO_FROM_NUMBER": TWILIO_NUMBER, "PUBLIC_BASE_URL": self.base_url,
             "TELEGRAM_API_BASE_URL": self.telegram_api, "TWILIO_API_BASE_URL": self.twilio_api,
             "HOTLINE_SECRET_KEY": "test-secret-key",
+            "TELEGRAM_STAFF_BOT_TOKEN": STAFF_TOKEN, "TELEGRAM_STAFF_WEBHOOK_SECRET": STAFF_SECRET,
         }
 
     @property
@@ -121,23 +136,40 @@ class Stack:
                                   str(endpoints_for(self.actions_port, self.workdir)))
         commands["fakes"] = (f"{Path(sys.executable).parent / 'hotline'} fakes "
                              f"--telegram-port {self.telegram_port} --twilio-port {self.twilio_port}")
-        names = (["fakes"] if self.with_fakes else []) + (["actions"] if self.with_actions else []) + ["rasa"]
-        health_urls = {
-            "fakes": f"{self.twilio_api}/_recorded",
-            "actions": f"http://127.0.0.1:{self.actions_port}/health",
-            "rasa": f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
-        }
+        commands["worker"] = f"{Path(sys.executable).parent / 'hotline'} worker"
+        names = ((["fakes"] if self.with_fakes else []) + (["actions"] if self.with_actions else [])
+                 + ["rasa"] + (["worker"] if self.with_worker else []))
+        self._env = env
+        self._commands = commands
         for name in names:
-            log = self.workdir / f"{name}-{self.rasa_port}.log"
-            process = subprocess.Popen(commands[name], shell=True, cwd=str(PROJECT_DIR), env=env,
-                                       stdout=log.open("w"), stderr=subprocess.STDOUT,
-                                       start_new_session=True)
-            self.processes.append(process)
-            self.names.append(name)
-            _wait_for(health_urls[name], process, log)
-            if name == "fakes":
-                _wait_for(f"{self.telegram_api}/_recorded", process, log)
+            self.start_process(name)
         return self
+
+    def start_process(self, name: str) -> subprocess.Popen:
+        log = self.workdir / f"{name}-{self.rasa_port}.log"
+        offset = len(log.read_text(errors="replace")) if log.exists() else 0
+        process = subprocess.Popen(self._commands[name], shell=True, cwd=str(PROJECT_DIR), env=self._env,
+                                   stdout=log.open("a"), stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        self.processes.append(process)
+        self.names.append(name)
+        if name == "worker":
+            _wait_for_line(log, "worker started", process, offset)
+            return process
+        _wait_for({"fakes": f"{self.twilio_api}/_recorded",
+                   "actions": f"http://127.0.0.1:{self.actions_port}/health",
+                   "rasa": f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/"}[name], process, log)
+        if name == "fakes":
+            _wait_for(f"{self.telegram_api}/_recorded", process, log)
+        return process
+
+    def kill_process(self, name: str) -> None:
+        """SIGKILL a process of the stack (a crash, not a shutdown)."""
+        index = len(self.names) - 1 - self.names[::-1].index(name)
+        process = self.processes.pop(index)
+        self.names.pop(index)
+        os.killpg(process.pid, 9)
+        process.wait(timeout=30)
 
     def stop(self) -> None:
         for process in self.processes:

@@ -1,0 +1,50 @@
+"""Acknowledging a case: by a button in the staff bot, an SMS `OK <code>`, or the CLI.
+The first acknowledgement by someone in the case's chain makes them its owner and stops
+escalation; a service acknowledges its own referral only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import case_log
+from bot.followup import case_by_code, may_act_on, notify_reporter
+from bot.storage.models import Case, Referral, Responder
+
+AckOutcome = Literal["acknowledged", "already", "unknown_case"]
+
+
+@dataclass(frozen=True)
+class AckResult:
+    outcome: AckOutcome
+    code: str
+    owner_name: str | None = None
+
+
+def acknowledge(session: Session, typed_code: str, responder: Responder, via: str,
+                now: datetime) -> AckResult:
+    case = case_by_code(session, typed_code)
+    if case is None or not may_act_on(session, case, responder):
+        return AckResult("unknown_case", typed_code.strip().upper())
+    referral = session.scalars(select(Referral).where(
+        Referral.case_id == case.id, Referral.responder_id == responder.id)).one_or_none()
+    if referral is not None and referral.status != "acknowledged":
+        referral.status, referral.acknowledged_at = "acknowledged", now
+    in_chain = referral is None or referral.in_chain  # the coordinator may take any case
+    if case.acknowledged_at is not None or not in_chain:
+        case_log.record(session, case, "acknowledged_referral", f"via {via}", actor=responder.code)
+        owner = case.owner.name if case.owner else None
+        return AckResult("already" if case.acknowledged_at else "acknowledged", case.code, owner)
+    _take_ownership(session, case, responder, via, now)
+    return AckResult("acknowledged", case.code, responder.name)
+
+
+def _take_ownership(session: Session, case: Case, responder: Responder, via: str,
+                    now: datetime) -> None:
+    case.acknowledged_at, case.owner, case.ack_deadline_at = now, responder, None
+    case.status = "acknowledged"
+    case_log.record(session, case, "acknowledged", f"via {via}", actor=responder.code)
+    notify_reporter(session, case, "acknowledged")

@@ -1,0 +1,80 @@
+"""Staff alerts: what a referral sends to its responder, on which channel, in the
+responder's language. An alert names the case, school, type, severity and deadline, and
+nothing about who reported it."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.deadlines import format_local
+from bot.followup_texts import label, staff_text
+from bot.storage.models import Case, OutboxMessage, Referral, Responder
+
+_CHANNELS = {"telegram": outbox.STAFF_TELEGRAM, "sms": outbox.SMS}
+
+
+def reachable_channels(responder: Responder) -> list[str]:
+    """Outbox channels this responder can be reached on, in their order of preference."""
+    found = []
+    for name in (responder.channels or "telegram,sms").split(","):
+        channel = _CHANNELS.get(name.strip())
+        if channel == outbox.STAFF_TELEGRAM and responder.telegram_chat_id:
+            found.append(channel)
+        elif channel == outbox.SMS and responder.sealed_phone:
+            found.append(channel)
+    return found
+
+
+def alert_text(case: Case, language: str, channel: str, step: int = 0) -> str:
+    school = case.school.name if case.school else staff_text("no_school", language)
+    lines = [staff_text("escalation_prefix", language, step=step)] if step else []
+    lines.append(staff_text(
+        "alert", language, code=case.code, school=school,
+        type=label("incident_type", case.incident_type or "unknown", language),
+        severity=label("severity", case.severity or "medium", language),
+        deadline=format_local(case.ack_deadline_at, language) if case.ack_deadline_at else "-",
+    ))
+    if channel == outbox.SMS:
+        lines.append(staff_text("ack_hint_sms", language, code=case.code))
+    return "\n".join(lines)
+
+
+def ack_button(case: Case, language: str) -> list[dict[str, str]]:
+    return [{"title": staff_text("ack_button", language), "payload": f"ack:{case.code}"}]
+
+
+def queue_alert(session: Session, case: Case, referral: Referral,
+                channel: str | None = None) -> OutboxMessage | None:
+    """Queue the alert of a referral on the responder's first channel (or `channel`, for a
+    fallback). None when the responder has no channel or this alert was queued before."""
+    responder = referral.responder
+    channels = reachable_channels(responder)
+    channel = channel or (channels[0] if channels else None)
+    if channel is None:
+        return None
+    language = responder.language or "bcs"
+    return outbox.enqueue(
+        session, dedupe_key=f"alert:{referral.id}:{channel}", kind="alert", channel=channel,
+        body=alert_text(case, language, channel, referral.step or 0),
+        case_id=case.id, responder_id=responder.id, referral_id=referral.id,
+        buttons=ack_button(case, language) if channel == outbox.STAFF_TELEGRAM else None,
+    )
+
+
+def next_channel(responder: Responder, failed: str) -> str | None:
+    """The responder's next channel after one that failed for good."""
+    channels = reachable_channels(responder)
+    later = channels[channels.index(failed) + 1:] if failed in channels else []
+    return later[0] if later else None
+
+
+def queue_staff_message(session: Session, responder: Responder, body: str, dedupe_key: str,
+                        case_id: int | None = None) -> OutboxMessage | None:
+    """A message to a member of staff that is not an alert (a reporter's answer, a
+    confirmation), on their first channel."""
+    channels = reachable_channels(responder)
+    if not channels:
+        return None
+    return outbox.enqueue(session, dedupe_key=f"{dedupe_key}:{channels[0]}", kind="staff_message",
+                          channel=channels[0], body=body, case_id=case_id,
+                          responder_id=responder.id)

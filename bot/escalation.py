@@ -1,0 +1,59 @@
+"""Escalation: a case nobody in its chain acknowledged by the deadline climbs the call-down
+chain (data/routing.yml `escalation_chain`), one step per missed deadline, each step a case
+event. The state is the case's deadline and step in the database, so it survives any
+restart; the worker calls `escalate_due` on every tick."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import case_log
+from bot.deadlines import escalation_due, format_local
+from bot.responders import resolve
+from bot.routing import refer, referral_for
+from bot.storage.models import Case
+from bot.triage import escalation_chain
+
+
+def due_cases(session: Session, now: datetime) -> list[Case]:
+    return list(session.scalars(select(Case).where(
+        Case.acknowledged_at.is_(None), Case.closed_at.is_(None),
+        Case.ack_deadline_at.is_not(None), Case.ack_deadline_at <= now,
+    ).order_by(Case.ack_deadline_at)))
+
+
+def escalate(session: Session, case: Case, now: datetime) -> bool:
+    """Alert the next contacts of the chain; False when the chain is used up."""
+    chain = escalation_chain()
+    missed = format_local(case.ack_deadline_at, "en") if case.ack_deadline_at else "-"
+    step = case.escalation_step or 0
+    while step < len(chain):
+        selector = chain[step]
+        step += 1
+        fresh = [r for r in resolve(session, selector, case.school_id, case.municipality_id, now)
+                 if referral_for(session, case, r) is None]
+        if not fresh:
+            continue  # nobody new at this step (e.g. no backup counsellor): the next one
+        # The new deadline first: the alerts queued below tell it.
+        case.escalation_step = step
+        case.ack_deadline_at = escalation_due(case.severity or "medium", now)
+        for responder in fresh:
+            refer(session, case, responder, f"escalation:{selector}", in_chain=True, step=step)
+        case_log.record(session, case, "escalated",
+                        f"step {step}: {selector} -> {', '.join(r.code for r in fresh)}; "
+                        f"not acknowledged by {missed}")
+        return True
+    case.escalation_step, case.ack_deadline_at = step, None
+    case_log.record(session, case, "escalation_exhausted",
+                    f"every contact of the chain was alerted; not acknowledged by {missed}")
+    return False
+
+
+def escalate_due(session: Session, now: datetime) -> int:
+    """Escalate every case whose deadline passed; returns how many were escalated."""
+    cases = due_cases(session, now)
+    for case in cases:
+        escalate(session, case, now)
+    return len(cases)

@@ -1,0 +1,137 @@
+"""The outbox: every alert and follow-up message is written in the same transaction as
+what caused it (a case, an escalation, a staff reply) and sent later by the worker.
+
+A crash can therefore never lose one: a row stays `pending` until a send succeeded, and
+`dedupe_key` makes it at most one per recipient and alert. Addresses are not stored here:
+the worker reads a staff member's from the directory and a reporter's from the contact
+vault when it claims the row, and holds them only in memory."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot import contact_vault, responders
+from bot.storage.models import OutboxMessage, Responder, utcnow
+
+MAX_ATTEMPTS = 12
+FIRST_RETRY_SECONDS = 0.5
+LONGEST_RETRY_SECONDS = 300.0
+
+# Outbox channels: how the worker reaches the recipient.
+STAFF_TELEGRAM, SMS, REPORTER = "staff_telegram", "sms", "reporter"
+
+
+def enqueue(session: Session, *, dedupe_key: str, kind: str, channel: str, body: str,
+            case_id: int | None = None, responder_id: int | None = None,
+            referral_id: int | None = None, buttons: list[dict[str, str]] | None = None,
+            ) -> OutboxMessage | None:
+    """Queue a message; None when one with this key was queued before."""
+    if session.scalars(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first():
+        return None
+    row = OutboxMessage(dedupe_key=dedupe_key, kind=kind, channel=channel, body=body,
+                        case_id=case_id, responder_id=responder_id, referral_id=referral_id,
+                        buttons_json=json.dumps(buttons) if buttons else None,
+                        status="pending", attempts=0, next_attempt_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message the worker is sending now, with its address (in memory only)."""
+
+    id: int
+    kind: str
+    channel: str  # staff_telegram | sms | telegram (a reporter's Telegram chat)
+    address: str
+    body: str
+    buttons: list[dict[str, str]]
+    attempts: int
+
+
+def _staff_address(session: Session, row: OutboxMessage) -> tuple[str, str] | None:
+    responder = session.get(Responder, row.responder_id) if row.responder_id else None
+    if responder is None:
+        return None
+    if row.channel == STAFF_TELEGRAM and responder.telegram_chat_id:
+        return STAFF_TELEGRAM, responder.telegram_chat_id
+    if row.channel == SMS:
+        phone = responders.phone_of(responder)
+        return (SMS, phone) if phone else None
+    return None
+
+
+def _address(session: Session, row: OutboxMessage) -> tuple[str, str] | None:
+    if row.channel == REPORTER:
+        return contact_vault.address_for_case(session, row.case_id) if row.case_id else None
+    return _staff_address(session, row)
+
+
+def claim_due(session: Session, now: datetime, limit: int = 20,
+              on_unreachable: Callable[[Session, OutboxMessage, str], None] | None = None,
+              ) -> list[Claimed]:
+    """Mark due rows `sending` and return them with their addresses. A row whose
+    recipient cannot be reached (no address) fails at once and goes to `on_unreachable`."""
+    query = (select(OutboxMessage)
+             .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+             .order_by(OutboxMessage.id).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    for row in session.scalars(query):
+        target = _address(session, row)
+        if target is None:
+            row.status, row.last_error = "failed", "no address for this recipient"
+            if on_unreachable:
+                on_unreachable(session, row, row.last_error)
+            continue
+        row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
+        claimed.append(Claimed(row.id, row.kind, target[0], target[1], row.body,
+                               json.loads(row.buttons_json or "[]"), row.attempts))
+    return claimed
+
+
+def mark_sent(session: Session, outbox_id: int, now: datetime) -> OutboxMessage:
+    row = session.get(OutboxMessage, outbox_id)
+    row.status, row.sent_at, row.last_error = "sent", now, None
+    return row
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 0.5 s, 1 s, 2 s ... at most 5 minutes."""
+    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_RETRY_SECONDS))
+
+
+def mark_failed(session: Session, outbox_id: int, error: str, now: datetime) -> OutboxMessage:
+    """Back to `pending` with a later attempt time, or `failed` after MAX_ATTEMPTS."""
+    row = session.get(OutboxMessage, outbox_id)
+    row.last_error = error[:500]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = "failed"
+    else:
+        row.status, row.next_attempt_at = "pending", now + retry_delay(row.attempts)
+    return row
+
+
+def recover_interrupted(session: Session) -> int:
+    """Rows a stopped worker left `sending` go back to `pending` (run one worker).
+
+    A send whose outcome was never recorded is sent again: for an alert, a repeat is
+    better than a loss."""
+    result = session.execute(update(OutboxMessage).where(OutboxMessage.status == "sending")
+                             .values(status="pending").execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def counts(session: Session) -> dict[str, Any]:
+    rows = session.execute(select(OutboxMessage.status, OutboxMessage.id))
+    tally: dict[str, int] = {}
+    for status, _ in rows:
+        tally[status] = tally.get(status, 0) + 1
+    return tally

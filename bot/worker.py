@@ -1,0 +1,118 @@
+"""`hotline worker`: sends the outbox and escalates overdue cases, forever.
+
+Every tick: escalate the cases whose acknowledgement deadline passed (which queues their
+alerts), claim due outbox rows, send them side by side, and record each result in its own
+transaction, so a worker killed at any moment loses nothing (unsent rows stay pending,
+and rows it was sending are sent again on start). Run one worker per database."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy.orm import Session
+
+from bot import alerts, case_log, escalation, followup, outbox, settings
+from bot.channels.clients import quiet_http_client_logs
+from bot.senders import Senders
+from bot.storage.db import in_session
+from bot.storage.models import Case, OutboxMessage, Referral, Responder, utcnow
+
+logger = logging.getLogger(__name__)
+
+BATCH = 20
+
+
+def _after_sent(session: Session, outbox_id: int, now: datetime) -> None:
+    row = outbox.mark_sent(session, outbox_id, now)
+    if row.kind == "alert" and row.referral_id:
+        referral = session.get(Referral, row.referral_id)
+        if referral.status == "pending":
+            referral.status, referral.alerted_at = "alerted", now
+        case_log.record(session, referral.case, "alert_sent",
+                        f"{referral.responder.code} via {row.channel}")
+    elif row.kind == "reporter_message" and row.case_id:
+        followup.mark_delivered(session, row.case_id, now)
+
+
+def _after_failure(session: Session, outbox_id: int, error: str, now: datetime) -> None:
+    row = outbox.mark_failed(session, outbox_id, error, now)
+    if row.status == "failed":
+        _gave_up(session, row, error)
+
+
+def _gave_up(session: Session, row: OutboxMessage, error: str) -> None:
+    """A message that cannot be sent on its channel: logged on the case, and an alert
+    tries the responder's next channel."""
+    logger.error("outbox %d (%s via %s) given up: %s", row.id, row.kind, row.channel, error)
+    case = session.get(Case, row.case_id) if row.case_id else None
+    if case is not None:
+        case_log.record(session, case, "send_failed", f"{row.kind} via {row.channel}: {error[:200]}")
+    if row.kind == "alert" and row.referral_id:
+        referral = session.get(Referral, row.referral_id)
+        responder: Responder = referral.responder
+        fallback = alerts.next_channel(responder, row.channel)
+        if fallback and case is not None:
+            alerts.queue_alert(session, case, referral, channel=fallback)
+
+
+class Worker:
+    def __init__(self, senders: Optional[Senders] = None) -> None:
+        self.senders = senders or Senders()
+
+    async def start(self) -> None:
+        recovered = await in_session(outbox.recover_interrupted)
+        if recovered:
+            logger.warning("%d message(s) interrupted by the last stop will be sent again", recovered)
+
+    async def tick(self, now: Optional[datetime] = None) -> int:
+        """One round; `now` lets tests travel in time. Returns the messages handled."""
+        now = now or utcnow()
+        escalated = await in_session(escalation.escalate_due, now)
+        if escalated:
+            logger.warning("%d case(s) escalated", escalated)
+        claimed = await in_session(outbox.claim_due, now, BATCH, _gave_up)
+        await asyncio.gather(*(self._send(message) for message in claimed))
+        return len(claimed)
+
+    async def _send(self, message: outbox.Claimed) -> None:
+        try:
+            await self.senders.send(message)
+        except Exception as error:  # every failure is retried later; none stops the worker
+            logger.warning("outbox %d attempt %d failed: %s", message.id, message.attempts, error)
+            await in_session(_after_failure, message.id, f"{type(error).__name__}: {error}", utcnow())
+            return
+        await in_session(_after_sent, message.id, utcnow())
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.start()
+        poll = settings.worker_poll_seconds()
+        while not stop.is_set():
+            try:
+                handled = await self.tick()
+            except Exception:  # the database may be away for a moment; keep going
+                logger.exception("worker tick failed")
+                handled = 0
+            if handled < BATCH:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=poll)
+                except asyncio.TimeoutError:
+                    pass
+        await self.senders.close()
+
+
+def run_worker() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_http_client_logs()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        logger.info("worker started (poll every %.2f s)", settings.worker_poll_seconds())
+        await Worker().run(stop)
+
+    asyncio.run(main())
