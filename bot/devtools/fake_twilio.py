@@ -110,6 +110,8 @@ async def create_message(request: web.Request) -> web.Response:
     status = recorder.take_failure()
     if status is not None:
         return _failure(status)
+    if not await recorder.still_wanted(request):
+        return _failure(499)
     params = _params(request.match_info["account_sid"], form)
     recorder.record("messages.create", params)
     return web.json_response(message_resource(params), status=201)

@@ -1,5 +1,5 @@
 """What the fake APIs share: a record of the calls the bot made, a failure budget to test
-retries, and the control routes (`/_recorded`, `/_reset`, `/_fail`, `/_stats`) through which
+retries, and the control routes (`/_recorded`, `/_reset`, `/_fail`, `/_hold`, `/_stats`) through which
 tests, benches and `hotline simulate` read and steer a fake from outside its process."""
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class Recorder:
     failed: int = 0    # API requests answered with an error (injected or refused)
     _fail_left: int = 0
     _fail_status: int = 500
+    _hold_left: int = 0
+    _hold_seconds: float = 0.0
     _changed: Optional[asyncio.Event] = None
 
     def changed(self) -> asyncio.Event:
@@ -47,6 +49,20 @@ class Recorder:
         self.failed += 1
         return self._fail_status
 
+    def hold_next(self, n: int, seconds: float) -> None:
+        self._hold_left, self._hold_seconds = n, seconds
+
+    async def still_wanted(self, request: web.Request) -> bool:
+        """Hold the next requests a while (as a slow API does); False when the client went
+        away meanwhile: the call is then not delivered, as a real API would drop a request
+        whose sender vanished before it was read."""
+        if self._hold_left <= 0:
+            return True
+        self._hold_left -= 1
+        await asyncio.sleep(self._hold_seconds)
+        transport = request.transport
+        return transport is not None and not transport.is_closing()
+
     def record(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         call = {"method": method, "params": params, "at": time.time()}
         self.calls.append(call)
@@ -61,7 +77,7 @@ class Recorder:
     def reset(self) -> None:
         """Counters too, so that `calls == failed + recorded` holds after a reset."""
         self.calls.clear()
-        self.requests = self.failed = self._fail_left = 0
+        self.requests = self.failed = self._fail_left = self._hold_left = 0
         self._fail_status = 500
 
     def stats(self) -> dict[str, int]:
@@ -116,6 +132,19 @@ async def _fail(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "count": count, "status": status})
 
 
+async def _hold(request: web.Request) -> web.Response:
+    """POST {"count": 1, "seconds": 5}: the next `count` API calls wait `seconds` first."""
+    try:
+        body = json.loads(await request.text() or "{}")
+        count, seconds = int(body.get("count", 1)), float(body.get("seconds", 5))
+        if count < 0 or not 0 <= seconds <= 60:
+            raise ValueError("count >= 0 and 0 <= seconds <= 60")
+    except (ValueError, TypeError, AttributeError) as error:
+        return web.json_response({"error": str(error)}, status=400)
+    request.app[RECORDER].hold_next(count, seconds)
+    return web.json_response({"ok": True, "count": count, "seconds": seconds})
+
+
 async def _stats(request: web.Request) -> web.Response:
     return web.json_response(request.app[RECORDER].stats())
 
@@ -126,4 +155,5 @@ def add_control_routes(app: web.Application, recorder: Recorder) -> None:
     app.router.add_get("/_recorded", _recorded)
     app.router.add_post("/_reset", _reset)
     app.router.add_post("/_fail", _fail)
+    app.router.add_post("/_hold", _hold)
     app.router.add_get("/_stats", _stats)

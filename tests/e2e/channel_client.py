@@ -38,11 +38,12 @@ def wait_telegram(stack: Stack, chat_id: int, count: int, timeout: float = 30.0)
 
 
 def post_telegram(stack: Stack, update: dict[str, Any], secret: str | None = TELEGRAM_SECRET,
-                  body: bytes | None = None) -> int:
+                  body: bytes | None = None, bot: str = "telegram") -> int:
+    """An update to the hotline bot's webhook (or, with bot="staff_telegram", the staff bot's)."""
     import urllib.request
 
     request = urllib.request.Request(
-        f"{stack.base_url}/webhooks/telegram/webhook", method="POST",
+        f"{stack.base_url}/webhooks/{bot}/webhook", method="POST",
         data=body if body is not None else json.dumps(update).encode(),
         headers={"Content-Type": "application/json",
                  **({"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {})})

@@ -24,7 +24,8 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(e2e_database, tmp_path_factory.mktemp("stack"), with_fakes=True).start()
+    running = Stack(e2e_database, tmp_path_factory.mktemp("stack"), with_fakes=True,
+                    with_worker=True).start()
     yield running
     running.stop()
 

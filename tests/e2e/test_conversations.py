@@ -50,7 +50,7 @@ def test_full_report_in_latin_bcs_with_typed_answers(stack: Stack) -> None:
     me = new_sender()
     assert "Javi se" in texts(stack.say(me, "zdravo"))
     question = stack.say(me, "želim prijaviti nasilje u školi")
-    assert "Šta se dogodilo" in texts(question) and len(button_payloads(question)) == 7
+    assert "Šta se dogodilo" in texts(question) and len(button_payloads(question)) == 8
     assert "tebi ili nekom drugom" in texts(stack.say(me, "2"))
     stack.say(me, "meni")
     assert "Koja škola" in texts(stack.say(me, "ucenik"))
@@ -78,12 +78,13 @@ def test_full_report_in_english_with_buttons(stack: Stack) -> None:
         stack.say(me, payload)
     stack.say(me, "The other kids won't sit next to my son because he is Roma.")
     stack.say(me, '/choose{"choice": "no"}')
+    assert "legal aid" in texts(stack.say(me, '/choose{"choice": "yes"}'))
     assert "anonymous" in texts(stack.say(me, '/choose{"choice": "yes"}'))
     code, pin = issued(stack.say(me, '/choose{"choice": "send"}'))
     case = case_by_code(stack.database_url, code)
     assert (case.incident_type, case.discrimination_ground, case.reporter_role) == ("discrimination", "roma", "parent")
     assert case.school_id is None and case.municipality_id is not None and case.contact_ok is True
-    assert case.language == "en"
+    assert case.language == "en" and case.legal_aid_ok is True
 
 
 def test_cyrillic_writer_is_answered_in_cyrillic(stack: Stack) -> None:
