@@ -84,6 +84,7 @@ TWILIO_SID = "AC" + "1" * 32
 TWILIO_TOKEN = "test-auth-token"
 TWILIO_NUMBER = "+38730000000"
 STAFF_TOKEN = "654321:STAFF-TOKEN"
+SECRET_KEY = "test-secret-key"
 STAFF_SECRET = "test-staff-secret"
 
 
@@ -119,7 +120,7 @@ class Stack:
             "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "TWILIO_FROM_NUMBER": TWILIO_NUMBER, "PUBLIC_BASE_URL": self.base_url,
             "TELEGRAM_API_BASE_URL": self.telegram_api, "TWILIO_API_BASE_URL": self.twilio_api,
-            "HOTLINE_SECRET_KEY": "test-secret-key",
+            "HOTLINE_SECRET_KEY": SECRET_KEY,
             "TELEGRAM_STAFF_BOT_TOKEN": STAFF_TOKEN, "TELEGRAM_STAFF_WEBHOOK_SECRET": STAFF_SECRET,
         }
 
