@@ -9,10 +9,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train db validate run shell test bench-nlu bench-channels clean
+.PHONY: help setup train db validate run shell test bench-nlu bench-channels bench-alerts clean
 
 help: ## Show this help
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || { py=$$(scripts/find-python.sh) && $$py -m venv $(VENV); }
@@ -36,9 +36,10 @@ db: $(STAMP) ## Create/migrate the database and load the sample directory
 validate: $(STAMP) ## Check domain, rules and training data
 	$(BIN)/rasa data validate --fail-on-warnings
 
-run: train db ## Set up and start the hotline (REST on :5005, actions on :5055)
+run: train db ## Set up and start the hotline (REST on :5005, actions on :5055, alert worker)
 	@echo "Talk to it:  curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"demo\",\"message\":\"zdravo\"}'"
-	@echo "or run 'make shell' in another terminal. Ctrl-C stops everything."
+	@echo "or run 'make shell' in another terminal; '.venv/bin/hotline case list' shows the cases."
+	@echo "Ctrl-C stops everything."
 	$(BIN)/hotline run
 
 shell: train db ## Chat in the terminal (rasa shell, with the action server)
@@ -53,6 +54,9 @@ bench-nlu: train ## Accuracy per language and script, crisis recall, training ti
 
 bench-channels: train ## Concurrent conversations over Telegram and SMS: latency, throughput, losses
 	$(BIN)/python -m bench.channels
+
+bench-alerts: train ## Critical report to first staff alert over the fakes: latency (p95 under 2 s)
+	$(BIN)/python -m bench.alerts
 
 clean: ## Remove the virtualenv, models and local database
 	rm -rf $(VENV) models/*.tar.gz var results

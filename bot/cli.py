@@ -1,16 +1,26 @@
-"""`hotline`: the operational commands (database, directory, retention, running the stack)."""
+"""`hotline`: the operational commands (database, directory, staff, cases, retention, running
+the stack and the worker)."""
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import yaml
 
 from bot import settings
 from bot.paths import DATA_DIR
 
+if TYPE_CHECKING:  # the database layer is imported by the commands that use it
+    from sqlalchemy.orm import Session
+
+    from bot.storage.models import Case, Responder
+
 SAMPLE_DIRECTORY = DATA_DIR / "directory.yml"
+# bot.followup.OUTCOMES, spelled out so that `hotline --help` need not import the database
+# layer (a test keeps the two equal).
+OUTCOMES = ("acted_on", "referred", "no_action", "duplicate", "false_report")
 
 
 @click.group()
@@ -118,7 +128,7 @@ def staff_enrol(responder_code: str, hours: int) -> None:
         raise click.ClickException(str(error)) from error
     until = issued.expires_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
     click.echo(f"Enrolment code for {issued.responder_code} ({issued.responder_name}): {issued.code}\n"
-               f"They send it to the hotline's Telegram bot: /enrol {issued.code}\n"
+               f"They send it to the hotline's staff bot on Telegram: /enrol {issued.code}\n"
                f"It works once, until {until} (Europe/Sarajevo), and is not shown again;"
                f" a new code replaces it.")
 
@@ -143,6 +153,290 @@ def staff_list() -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
+@main.group()
+def case() -> None:
+    """Cases: list, show, acknowledge, write to the reporter, change status, close.
+    Nothing here shows a reporter's address or contact details."""
+
+
+def _local_time(moment: datetime | None) -> str:
+    from bot.duty_hours import LOCAL_ZONE
+    from bot.storage.models import as_utc
+
+    return as_utc(moment).astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+
+
+def _deadline(case_row: Case) -> str:
+    from bot.deadlines import format_local
+    from bot.storage.models import as_utc
+
+    return format_local(as_utc(case_row.ack_deadline_at), "en") if case_row.ack_deadline_at else "-"
+
+
+def _table(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None, indent: str = "") -> None:
+    rows = [header, *rows] if header else rows
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo(indent + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def _find_case(session: Session, typed_code: str) -> Case:
+    from bot.followup import case_by_code
+
+    found = case_by_code(session, typed_code)
+    if found is None:
+        raise click.ClickException(f"no case with code '{typed_code}'")
+    return found
+
+
+def _find_responder(session: Session, code: str) -> Responder:
+    from sqlalchemy import select
+
+    from bot.storage.models import Responder
+
+    responder = session.scalars(select(Responder).where(
+        Responder.code == code, Responder.active.is_(True))).one_or_none()
+    if responder is None:
+        raise click.ClickException(f"no active responder with code '{code}' (see `hotline staff list`)")
+    return responder
+
+
+def _require_may_act(session: Session, case_row: Case, responder: Responder) -> None:
+    from bot.followup import may_act_on
+
+    if not may_act_on(session, case_row, responder):
+        raise click.ClickException(
+            f"{responder.code} has no referral for case {case_row.code}; only the responders it"
+            f" was referred to, and the cantonal coordinator, may act on it")
+
+
+def _require_open(case_row: Case) -> None:
+    if case_row.closed_at is not None:
+        raise click.ClickException(f"case {case_row.code} is closed ({case_row.outcome or '-'})")
+
+
+def _event_body(kind: str, body: str | None) -> str:
+    """An event's body on one line. A failed send's error text may quote the address it
+    was sent to (Twilio: "The 'To' number +387... is not a valid phone number"): of those,
+    only the message kind, channel and error type are shown."""
+    if kind == "send_failed" and body:
+        body = ": ".join(body.split(": ")[:2])
+    return " ".join((body or "").split())
+
+
+option_as = click.option("--as", "responder_code", required=True, metavar="RESPONDER_CODE",
+                         help="Who acts (a responder code, see `hotline staff list`).")
+
+
+@case.command("list")
+@click.option("--open", "only_open", is_flag=True, help="Only cases that are not closed.")
+@click.option("--school", "school_code", metavar="CODE", help="Only cases of this school.")
+def case_list(only_open: bool, school_code: str | None) -> None:
+    """Cases, newest first: code, status, severity, school, deadline, owner, escalation step."""
+    from sqlalchemy import select
+
+    from bot.storage.db import session_scope
+    from bot.storage.models import Case, School
+
+    with session_scope() as session:
+        query = select(Case).order_by(Case.created_at.desc(), Case.id.desc())
+        if only_open:
+            query = query.where(Case.closed_at.is_(None))
+        if school_code:
+            school = session.scalars(select(School).where(School.code == school_code)).one_or_none()
+            if school is None:
+                raise click.ClickException(f"no school with code '{school_code}'")
+            query = query.where(Case.school_id == school.id)
+        rows = [(c.code, c.status or "new", c.severity or "-", c.school.code if c.school else "-",
+                 _deadline(c), c.owner.code if c.owner else "-", str(c.escalation_step or 0))
+                for c in session.scalars(query)]
+    if not rows:
+        click.echo("no cases")
+        return
+    _table(rows, ("code", "status", "severity", "school", "deadline", "owner", "step"))
+
+
+@case.command("show")
+@click.argument("code")
+def case_show(code: str) -> None:
+    """A case for staff: triage, referrals, the event trail, the thread with the reporter and
+    its outbox. Never the reporter's address or contact details."""
+    from sqlalchemy import func, select
+
+    from bot.storage.db import session_scope
+    from bot.storage.models import CaseMessage, OutboxMessage, Responder
+
+    with session_scope() as session:
+        c = _find_case(session, code)
+        status = c.status or "new"
+        if c.outcome:
+            status += f" (outcome: {c.outcome}, closed {_local_time(c.closed_at)})"
+        incident = c.incident_type or "-"
+        if c.discrimination_ground:
+            incident += f" (ground: {c.discrimination_ground})"
+        if c.crisis_kind:
+            incident += f"; crisis: {c.crisis_kind}"
+        fields = [
+            ("case", c.code),
+            ("severity", f"{c.severity or '-'}: {c.severity_reason or '-'}"),
+            ("status", status),
+            ("school", f"{c.school.name} ({c.school.code})" if c.school else "-"),
+            ("municipality", c.municipality.name if c.municipality else "-"),
+            ("incident", incident),
+            ("affected", c.affected or "-"),
+            ("when", c.incident_time or "-"),
+            ("danger now", c.danger_now or "-"),
+            ("language", f"{c.language or 'bcs'}, {c.script or 'latin'}"),
+            ("reported", _local_time(c.created_at)),
+            ("deadline", _deadline(c)),
+            ("acknowledged", _local_time(c.acknowledged_at)),
+            ("owner", f"{c.owner.code} ({c.owner.name})" if c.owner else "-"),
+            ("escalation step", str(c.escalation_step or 0)),
+        ]
+        _table([(f"{name}:", value) for name, value in fields])
+        click.echo("description:")
+        for line in (c.description or "-").splitlines() or ["-"]:
+            click.echo(f"  {line}")
+
+        click.echo("\nreferrals:")
+        referrals = [(r.responder.code, r.responder.role or "-", r.reason or "-", r.status or "-",
+                      str(r.step or 0), "" if r.in_chain else "informed")
+                     for r in c.referrals]
+        if referrals:
+            _table(referrals, ("responder", "role", "reason", "status", "step", ""), indent="  ")
+        else:
+            click.echo("  none")
+
+        click.echo("\nevents:")
+        _table([(_local_time(e.created_at), e.kind, e.actor or "system", _event_body(e.kind, e.body))
+                for e in c.events] or [("none",)], indent="  ")
+
+        click.echo("\nthread:")
+        messages = session.execute(
+            select(CaseMessage, Responder.code).outerjoin(Responder, CaseMessage.responder_id == Responder.id)
+            .where(CaseMessage.case_id == c.id).order_by(CaseMessage.id)).all()
+        if not messages:
+            click.echo("  no messages")
+        for message, author in messages:
+            if message.direction == "to_reporter":
+                arrow, who = "to reporter", author or "staff"
+                state = "read" if message.read_at else "not yet read"
+            else:
+                arrow, who, state = "from reporter", "reporter", ""
+            click.echo(f"  {_local_time(message.created_at)}  {arrow}  {who}"
+                       + (f"  ({state})" if state else ""))
+            for line in (message.body or "").splitlines():
+                click.echo(f"      {line}")
+
+        tally = session.execute(select(OutboxMessage.status, func.count()).where(
+            OutboxMessage.case_id == c.id).group_by(OutboxMessage.status)).all()
+        summary = ", ".join(f"{status} {count}" for status, count in sorted(tally)) or "nothing queued"
+        click.echo(f"\noutbox: {summary}")
+
+
+@case.command("ack")
+@click.argument("code")
+@option_as
+def case_ack(code: str, responder_code: str) -> None:
+    """Acknowledge a case: the first in its chain to do so owns it, and escalation stops."""
+    from bot.acknowledgement import acknowledge
+    from bot.storage.db import session_scope
+    from bot.storage.models import utcnow
+
+    with session_scope() as session:
+        c = _find_case(session, code)
+        responder = _find_responder(session, responder_code)
+        _require_may_act(session, c, responder)
+        _require_open(c)
+        result = acknowledge(session, c.code, responder, via="cli", now=utcnow())
+    if result.outcome == "unknown_case":  # not expected after the checks above
+        raise click.ClickException(f"{responder_code} cannot acknowledge case {code}")
+    owner = result.owner_name or "none yet"
+    if result.outcome == "already":
+        click.echo(f"{result.code} was already acknowledged; owner: {owner}")
+    else:
+        click.echo(f"{result.code} acknowledged by {responder_code}; owner: {owner}")
+
+
+@case.command("reply")
+@click.argument("code")
+@option_as
+@click.argument("text", nargs=-1, required=True)
+def case_reply(code: str, responder_code: str, text: tuple[str, ...]) -> None:
+    """Write to the case's reporter (anonymously: staff never see their address)."""
+    from bot.followup import staff_reply
+    from bot.storage.db import session_scope
+
+    message = " ".join(text).strip()
+    if not message:
+        raise click.ClickException("the message is empty")
+    with session_scope() as session:
+        c = _find_case(session, code)
+        responder = _find_responder(session, responder_code)
+        _require_may_act(session, c, responder)
+        outcome, _case = staff_reply(session, c.code, responder, message)
+        case_code = c.code
+    if outcome == "sent":
+        click.echo(f"sent: queued to the reporter of {case_code} on their channel")
+    elif outcome == "waiting":
+        click.echo(f"waiting: the reporter of {case_code} sees it when they check in with code and PIN")
+    else:  # not expected after the checks above
+        raise click.ClickException(f"{responder_code} cannot write to the reporter of {code}")
+
+
+@case.command("status")
+@click.argument("code")
+@click.argument("status", type=click.Choice(["in_progress"]))
+@option_as
+def case_status(code: str, status: str, responder_code: str) -> None:
+    """Mark an acknowledged case in progress (the reporter is told)."""
+    from bot.followup import set_in_progress
+    from bot.storage.db import session_scope
+
+    with session_scope() as session:
+        c = _find_case(session, code)
+        responder = _find_responder(session, responder_code)
+        _require_may_act(session, c, responder)
+        _require_open(c)
+        if c.acknowledged_at is None:
+            raise click.ClickException(
+                f"case {c.code} is not acknowledged yet: `hotline case ack {c.code} --as"
+                f" {responder.code}` first (that stops its escalation)")
+        set_in_progress(session, c, actor=responder.code)
+        case_code = c.code
+    click.echo(f"{case_code} is {status}; the reporter is told")
+
+
+@case.command("close")
+@click.argument("code")
+@click.option("--outcome", required=True, type=click.Choice(OUTCOMES),
+              help="What came of the case; the reporter is told in one sentence.")
+@option_as
+def case_close(code: str, outcome: str, responder_code: str) -> None:
+    """Close a case with its outcome (the reporter is told; escalation stops)."""
+    from bot.followup import close_case
+    from bot.storage.db import session_scope
+    from bot.storage.models import utcnow
+
+    with session_scope() as session:
+        c = _find_case(session, code)
+        responder = _find_responder(session, responder_code)
+        _require_may_act(session, c, responder)
+        _require_open(c)
+        close_case(session, c, outcome, actor=responder.code, now=utcnow())
+        case_code = c.code
+    click.echo(f"{case_code} closed: {outcome}; the reporter is told")
+
+
+@main.command()
+def worker() -> None:
+    """Send the outbox (staff alerts, messages to reporters) and escalate overdue cases,
+    until Ctrl-C or SIGTERM. `hotline run` starts one; run one per database."""
+    from bot.worker import run_worker
+
+    run_worker()
+
+
 @main.command()
 @click.option("--days", type=int, default=None, help="Retention in days (default HOTLINE_RETENTION_DAYS or 30).")
 def purge(days: int | None) -> None:
@@ -165,7 +459,7 @@ def purge(days: int | None) -> None:
 @click.option("--port", default=5005, show_default=True)
 @click.option("--actions-port", default=5055, show_default=True)
 def run(port: int, actions_port: int) -> None:
-    """Run the Rasa server and the action server together (Ctrl-C stops both)."""
+    """Run the Rasa server, the action server and the worker together (Ctrl-C stops all)."""
     from bot.supervisor import run_stack
 
     click.echo(f"Javi se: REST channel on http://localhost:{port}/webhooks/rest/webhook")
@@ -178,16 +472,29 @@ def telegram() -> None:
 
 
 @telegram.command("set-webhook")
-def telegram_set_webhook() -> None:
-    """Register PUBLIC_BASE_URL/webhooks/telegram/webhook with its secret token."""
+@click.option("--staff", is_flag=True,
+              help="The staff bot instead: TELEGRAM_STAFF_BOT_TOKEN at"
+                   " /webhooks/staff_telegram/webhook with TELEGRAM_STAFF_WEBHOOK_SECRET.")
+def telegram_set_webhook(staff: bool) -> None:
+    """Register PUBLIC_BASE_URL/webhooks/telegram/webhook with its secret token
+    (with --staff: the staff bot's webhook, with its own token and secret)."""
     import asyncio
 
     from telegram import Bot
 
-    token, secret = settings.env("TELEGRAM_BOT_TOKEN"), settings.env("TELEGRAM_WEBHOOK_SECRET")
+    if staff:
+        names = ("TELEGRAM_STAFF_BOT_TOKEN", "TELEGRAM_STAFF_WEBHOOK_SECRET")
+        token = settings.env(names[0])
+        # The staff channel falls back to the hotline's secret when it has none of its own.
+        secret = settings.env(names[1]) or settings.env("TELEGRAM_WEBHOOK_SECRET")
+        path = "staff_telegram"
+    else:
+        names = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+        token, secret = settings.env(names[0]), settings.env(names[1])
+        path = "telegram"
     if not token or not secret:
-        raise click.ClickException("set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET first")
-    url = f"{settings.public_base_url()}/webhooks/telegram/webhook"
+        raise click.ClickException(f"set {names[0]} and {names[1]} first")
+    url = f"{settings.public_base_url()}/webhooks/{path}/webhook"
 
     async def register() -> None:
         async with Bot(token, base_url=f"{settings.telegram_api_base_url()}/bot") as bot:
@@ -195,7 +502,7 @@ def telegram_set_webhook() -> None:
                                   allowed_updates=["message", "edited_message", "callback_query"])
 
     asyncio.run(register())
-    click.echo(f"webhook set to {url}")
+    click.echo(f"{'staff bot ' if staff else ''}webhook set to {url}")
 
 
 @main.command()

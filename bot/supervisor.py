@@ -1,5 +1,7 @@
-"""Runs the Rasa server and the action server as one unit (honcho): their output is
-interleaved with a prefix, Ctrl-C stops both, and if one dies the other is stopped too."""
+"""Runs the hotline as one unit (honcho): the Rasa server, the action server, the worker
+that sends alerts and escalates cases, and on a machine without credentials the fake
+Telegram and Twilio APIs. Their output is interleaved with a prefix, Ctrl-C stops them all,
+and if one dies the others are stopped too."""
 from __future__ import annotations
 
 import os
@@ -47,10 +49,17 @@ def run_stack(rasa_port: int = 5005, actions_port: int = 5055) -> int:
     with_fakes = needs_fakes()
     env = {**demo_environment(), **QUIET}
     commands = stack_commands(rasa_port, actions_port)
+    # One worker per database: it sends the outbox (staff alerts, messages to reporters)
+    # and escalates cases nobody acknowledged in time.
+    commands["worker"] = f"{_bin('hotline')} worker"
     if with_fakes:
         commands["fakes"] = f"{_bin('hotline')} fakes --telegram-port {TELEGRAM_PORT} --twilio-port {TWILIO_PORT}"
         print("No Telegram/Twilio credentials: using the local fake APIs. "
-              "Chat with `.venv/bin/hotline simulate sms` or `... simulate telegram`.")
+              "Chat with `.venv/bin/hotline simulate sms` or `... simulate telegram`; staff alerts "
+              f"are recorded at http://127.0.0.1:{TELEGRAM_PORT}/_recorded and "
+              f"http://127.0.0.1:{TWILIO_PORT}/_recorded.")
+    print("The worker sends staff alerts and escalates overdue cases; follow them with "
+          "`.venv/bin/hotline case list` and `... case show CODE`.")
     for name, command in commands.items():
         manager.add_process(name, command, cwd=str(PROJECT_DIR), env=env)
     manager.loop()

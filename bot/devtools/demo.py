@@ -9,6 +9,7 @@ TELEGRAM_PORT, TWILIO_PORT = 8081, 8082
 
 DEMO_ENV = {
     "TELEGRAM_BOT_TOKEN": "100000:DEMO-ONLY-TOKEN",
+    "TELEGRAM_STAFF_BOT_TOKEN": "200000:DEMO-ONLY-STAFF-TOKEN",  # the worker's staff alerts
     "TELEGRAM_WEBHOOK_SECRET": "demo-only-webhook-secret",
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
     "TWILIO_AUTH_TOKEN": "demo-only-auth-token",
