@@ -31,15 +31,21 @@ def acknowledge(session: Session, typed_code: str, responder: Responder, via: st
         return AckResult("unknown_case", typed_code.strip().upper())
     referral = session.scalars(select(Referral).where(
         Referral.case_id == case.id, Referral.responder_id == responder.id)).one_or_none()
-    if referral is not None and referral.status != "acknowledged":
+    first = referral is not None and referral.status != "acknowledged"
+    if first:
         referral.status, referral.acknowledged_at = "acknowledged", now
     in_chain = referral is None or referral.in_chain  # the coordinator may take any case
-    if case.acknowledged_at is not None or not in_chain:
+    if in_chain and case.acknowledged_at is None and case.closed_at is None:
+        _take_ownership(session, case, responder, via, now)
+        return AckResult("acknowledged", case.code, responder.name)
+    if first:
         case_log.record(session, case, "acknowledged_referral", f"via {via}", actor=responder.code)
-        owner = case.owner.name if case.owner else None
-        return AckResult("already" if case.acknowledged_at else "acknowledged", case.code, owner)
-    _take_ownership(session, case, responder, via, now)
-    return AckResult("acknowledged", case.code, responder.name)
+    owner = case.owner.name if case.owner else None
+    if first and not in_chain and case.closed_at is None:
+        return AckResult("acknowledged", case.code, owner)  # a service has its referral
+    # Owned, closed, or this service's referral acknowledged before: nothing changes (a
+    # closed case is not reopened, nor its reporter told that someone saw it).
+    return AckResult("already", case.code, owner or (None if in_chain else responder.name))
 
 
 def _take_ownership(session: Session, case: Case, responder: Responder, via: str,

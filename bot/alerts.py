@@ -3,12 +3,12 @@ responder's language. An alert names the case, school, type, severity and deadli
 nothing about who reported it."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from bot import outbox
 from bot.deadlines import format_local
 from bot.followup_texts import label, staff_text
-from bot.storage.models import Case, OutboxMessage, Referral, Responder
+from bot.storage.models import Case, OutboxMessage, Referral, Responder, School, as_utc
 
 _CHANNELS = {"telegram": outbox.STAFF_TELEGRAM, "sms": outbox.SMS}
 
@@ -25,14 +25,25 @@ def reachable_channels(responder: Responder) -> list[str]:
     return found
 
 
+def _school(case: Case) -> School | None:
+    """The case's school by its id: `case.school` keeps the school it was first read with
+    when a crisis case learns its school later in the same session."""
+    if case.school_id is None:
+        return None
+    session = object_session(case)
+    return session.get(School, case.school_id) if session is not None else case.school
+
+
 def alert_text(case: Case, language: str, channel: str, step: int = 0) -> str:
-    school = case.school.name if case.school else staff_text("no_school", language)
+    school = _school(case)
+    deadline = as_utc(case.ack_deadline_at)  # SQLite reads it back without its zone
     lines = [staff_text("escalation_prefix", language, step=step)] if step else []
     lines.append(staff_text(
-        "alert", language, code=case.code, school=school,
+        "alert", language, code=case.code,
+        school=school.name if school else staff_text("no_school", language),
         type=label("incident_type", case.incident_type or "unknown", language),
         severity=label("severity", case.severity or "medium", language),
-        deadline=format_local(case.ack_deadline_at, language) if case.ack_deadline_at else "-",
+        deadline=format_local(deadline, language) if deadline else "-",
     ))
     if channel == outbox.SMS:
         lines.append(staff_text("ack_hint_sms", language, code=case.code))
@@ -69,12 +80,14 @@ def next_channel(responder: Responder, failed: str) -> str | None:
 
 
 def queue_staff_message(session: Session, responder: Responder, body: str, dedupe_key: str,
-                        case_id: int | None = None) -> OutboxMessage | None:
+                        case_id: int | None = None, channel: str | None = None,
+                        ) -> OutboxMessage | None:
     """A message to a member of staff that is not an alert (a reporter's answer, a
-    confirmation), on their first channel."""
+    confirmation), on their first channel (or `channel`, for a fallback)."""
     channels = reachable_channels(responder)
-    if not channels:
+    channel = channel or (channels[0] if channels else None)
+    if channel is None:
         return None
-    return outbox.enqueue(session, dedupe_key=f"{dedupe_key}:{channels[0]}", kind="staff_message",
-                          channel=channels[0], body=body, case_id=case_id,
+    return outbox.enqueue(session, dedupe_key=f"{dedupe_key}:{channel}", kind="staff_message",
+                          channel=channel, body=body, case_id=case_id,
                           responder_id=responder.id)

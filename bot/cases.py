@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import case_log, followup
@@ -55,18 +54,23 @@ def _record(session: Session, case: Case, kind: str, body: str | None = None) ->
     case_log.record(session, case, kind, body)
 
 
+def _unused_code(session: Session) -> str:
+    # A clash among 32^8 random codes is rare; a code in use is simply drawn again. (No
+    # savepoint: with SQLite's driver, releasing one would commit the case on its own,
+    # outside the transaction that must also hold its referrals and alerts.)
+    for _ in range(5):
+        code = new_case_code()
+        if session.scalars(select(Case.id).where(Case.code == code)).first() is None:
+            return code
+    raise RuntimeError("could not allocate a unique case code")
+
+
 def _new_case(session: Session) -> tuple[Case, str]:
     pin = new_pin()
-    for _ in range(5):  # a clash of random codes is rare; try again when it happens
-        case = Case(code=new_case_code(), pin_hash=hash_pin(pin), status="new", created_at=utcnow())
-        try:
-            with session.begin_nested():
-                session.add(case)
-                session.flush()
-            return case, pin
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not allocate a unique case code")
+    case = Case(code=_unused_code(session), pin_hash=hash_pin(pin), status="new", created_at=utcnow())
+    session.add(case)
+    session.flush()
+    return case, pin
 
 
 def _apply_report(case: Case, report: dict[str, Any]) -> None:

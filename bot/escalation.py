@@ -13,7 +13,7 @@ from bot import case_log
 from bot.deadlines import escalation_due, format_local
 from bot.responders import resolve
 from bot.routing import refer, referral_for
-from bot.storage.models import Case
+from bot.storage.models import Case, as_utc
 from bot.triage import escalation_chain
 
 
@@ -24,10 +24,27 @@ def due_cases(session: Session, now: datetime) -> list[Case]:
     ).order_by(Case.ack_deadline_at)))
 
 
+def due_case_ids(session: Session, now: datetime) -> list[int]:
+    return [case.id for case in due_cases(session, now)]
+
+
+def escalate_case(session: Session, case_id: int, now: datetime) -> bool:
+    """Escalate one case if it is still due (another worker, an acknowledgement or a
+    closing may have come first); True when it climbed a step."""
+    case = session.get(Case, case_id)
+    if case is None or case.acknowledged_at is not None or case.closed_at is not None:
+        return False
+    deadline = as_utc(case.ack_deadline_at)
+    if deadline is None or deadline > now:
+        return False
+    return escalate(session, case, now)
+
+
 def escalate(session: Session, case: Case, now: datetime) -> bool:
     """Alert the next contacts of the chain; False when the chain is used up."""
     chain = escalation_chain()
-    missed = format_local(case.ack_deadline_at, "en") if case.ack_deadline_at else "-"
+    missed_at = as_utc(case.ack_deadline_at)  # SQLite reads it back without its zone
+    missed = format_local(missed_at, "en") if missed_at else "-"
     step = case.escalation_step or 0
     while step < len(chain):
         selector = chain[step]
@@ -52,8 +69,6 @@ def escalate(session: Session, case: Case, now: datetime) -> bool:
 
 
 def escalate_due(session: Session, now: datetime) -> int:
-    """Escalate every case whose deadline passed; returns how many were escalated."""
-    cases = due_cases(session, now)
-    for case in cases:
-        escalate(session, case, now)
-    return len(cases)
+    """Escalate every case whose deadline passed; returns how many climbed a step (a case
+    whose chain is used up is recorded, not counted)."""
+    return sum(escalate(session, case, now) for case in due_cases(session, now))

@@ -28,12 +28,17 @@ def case_by_code(session: Session, typed_code: str) -> Case | None:
     return session.scalars(select(Case).where(Case.code == code)).one_or_none() if code else None
 
 
+# A referral waiting for the reporter's consent, or declined by them, gives no access.
+_WITHOUT_ACCESS = ("awaiting_consent", "declined")
+
+
 def may_act_on(session: Session, case: Case, responder: Responder) -> bool:
     """Staff act on cases referred to them; the cantonal coordinator on every case."""
     if responder.role == "coordinator":
         return True
     return session.scalars(select(Referral.id).where(
-        Referral.case_id == case.id, Referral.responder_id == responder.id)).first() is not None
+        Referral.case_id == case.id, Referral.responder_id == responder.id,
+        Referral.status.not_in(_WITHOUT_ACCESS))).first() is not None
 
 
 # -- to the reporter -------------------------------------------------------------------
@@ -75,11 +80,20 @@ def staff_reply(session: Session, typed_code: str, responder: Responder, text: s
     return ("sent" if sent else "waiting"), case
 
 
-def mark_delivered(session: Session, case_id: int, now: datetime) -> None:
+def message_id_of(dedupe_key: str) -> int | None:
+    """The thread message an outbox row of `staff_reply` carries (its key is message:<id>)."""
+    prefix, _, number = (dedupe_key or "").partition(":")
+    return int(number) if prefix == "message" and number.isdigit() else None
+
+
+def mark_delivered(session: Session, case_id: int, now: datetime,
+                   message_id: int | None = None) -> None:
     """After a staff message reached the reporter: it counts as read, and their next
-    messages are answers."""
+    messages are answers. With `message_id`, only that message: a later one whose send
+    is still pending (or fails) must wait for the reporter's check-in."""
     for message in _unread(session, case_id):
-        message.delivered_at = message.read_at = now
+        if message_id is None or message.id == message_id:
+            message.delivered_at = message.read_at = now
     conversation = contact_vault.conversation_for_case(session, case_id)
     if conversation:
         open_window(session, conversation, case_id, now)

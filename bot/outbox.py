@@ -12,15 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import contact_vault, responders
 from bot.storage.models import OutboxMessage, Responder, utcnow
+from bot.vault import VaultError
 
 MAX_ATTEMPTS = 12
 FIRST_RETRY_SECONDS = 0.5
 LONGEST_RETRY_SECONDS = 300.0
+# A row `sending` for this long lost its worker's result (the database was away when the
+# send ended): it is sent again, as after a restart. Far longer than any send takes.
+STALE_SENDING = timedelta(minutes=10)
 
 # Outbox channels: how the worker reaches the recipient.
 STAFF_TELEGRAM, SMS, REPORTER = "staff_telegram", "sms", "reporter"
@@ -77,17 +81,26 @@ def claim_due(session: Session, now: datetime, limit: int = 20,
               on_unreachable: Callable[[Session, OutboxMessage, str], None] | None = None,
               ) -> list[Claimed]:
     """Mark due rows `sending` and return them with their addresses. A row whose
-    recipient cannot be reached (no address) fails at once and goes to `on_unreachable`."""
+    recipient cannot be reached (no address) fails at once and goes to `on_unreachable`.
+    A row left `sending` for STALE_SENDING is due again."""
     query = (select(OutboxMessage)
-             .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+             .where(or_(
+                 and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                 and_(OutboxMessage.status == "sending",
+                      OutboxMessage.claimed_at <= now - STALE_SENDING)))
              .order_by(OutboxMessage.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     claimed = []
-    for row in session.scalars(query):
-        target = _address(session, row)
+    for row in session.scalars(query).all():
+        try:
+            target = _address(session, row)
+        except VaultError as error:  # a sealed address from another key: this row only
+            target, problem = None, f"address cannot be opened: {error}"
+        else:
+            problem = "no address for this recipient"
         if target is None:
-            row.status, row.last_error = "failed", "no address for this recipient"
+            row.status, row.last_error = "failed", problem
             if on_unreachable:
                 on_unreachable(session, row, row.last_error)
             continue
@@ -108,11 +121,13 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_RETRY_SECONDS))
 
 
-def mark_failed(session: Session, outbox_id: int, error: str, now: datetime) -> OutboxMessage:
-    """Back to `pending` with a later attempt time, or `failed` after MAX_ATTEMPTS."""
+def mark_failed(session: Session, outbox_id: int, error: str, now: datetime,
+                permanent: bool = False) -> OutboxMessage:
+    """Back to `pending` with a later attempt time, or `failed` after MAX_ATTEMPTS or at
+    once for an error that no retry can mend (`permanent`: a blocked bot, a wrong number)."""
     row = session.get(OutboxMessage, outbox_id)
     row.last_error = error[:500]
-    if row.attempts >= MAX_ATTEMPTS:
+    if permanent or row.attempts >= MAX_ATTEMPTS:
         row.status = "failed"
     else:
         row.status, row.next_attempt_at = "pending", now + retry_delay(row.attempts)
@@ -130,8 +145,6 @@ def recover_interrupted(session: Session) -> int:
 
 
 def counts(session: Session) -> dict[str, Any]:
-    rows = session.execute(select(OutboxMessage.status, OutboxMessage.id))
-    tally: dict[str, int] = {}
-    for status, _ in rows:
-        tally[status] = tally.get(status, 0) + 1
-    return tally
+    rows = session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id))
+                           .group_by(OutboxMessage.status))
+    return {status: number for status, number in rows}

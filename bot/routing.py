@@ -24,8 +24,12 @@ def referral_for(session: Session, case: Case, responder: Responder) -> Referral
 def refer(session: Session, case: Case, responder: Responder, reason: str, *, in_chain: bool,
           step: int = 0, needs_consent: bool = False) -> Referral | None:
     """A new referral with its alert queued; None when this responder has one already.
-    A referral that needs the reporter's consent waits for it (or is declined)."""
-    if referral_for(session, case, responder) is not None:
+    A referral that needs the reporter's consent waits for it (or is declined); one that
+    waited is alerted (or declined) once a later routing knows the answer."""
+    referral = referral_for(session, case, responder)
+    if referral is not None:
+        if referral.status == "awaiting_consent" and case.legal_aid_ok is not None:
+            _consented(session, case, referral, reason)
         return None
     referral = Referral(case=case, responder=responder, reason=reason, step=step,
                         in_chain=in_chain, status="pending")
@@ -35,10 +39,24 @@ def refer(session: Session, case: Case, responder: Responder, reason: str, *, in
         referral.status = "declined" if case.legal_aid_ok is False else "awaiting_consent"
         case_log.record(session, case, "referral_" + referral.status, f"{responder.code}: {reason}")
         return referral
+    _alert(session, case, referral, reason)
+    return referral
+
+
+def _consented(session: Session, case: Case, referral: Referral, reason: str) -> None:
+    if case.legal_aid_ok:
+        referral.status = "pending"
+        _alert(session, case, referral, reason)
+    else:
+        referral.status = "declined"
+        case_log.record(session, case, "referral_declined", f"{referral.responder.code}: {reason}")
+
+
+def _alert(session: Session, case: Case, referral: Referral, reason: str) -> None:
+    responder = referral.responder
     if alerts.queue_alert(session, case, referral) is None:
         case_log.record(session, case, "alert_impossible", f"{responder.code}: no reachable channel")
     case_log.record(session, case, "referred", f"{responder.code} ({responder.role}): {reason}")
-    return referral
 
 
 def route_case(session: Session, case: Case, now: datetime) -> None:

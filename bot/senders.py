@@ -2,10 +2,13 @@
 hotline bot) or SMS (Twilio, for staff and reporters alike)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Optional
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, InvalidToken
+from twilio.base.exceptions import TwilioRestException
 
 from bot import settings
 from bot.channels.clients import sms_sender, telegram_bot, twilio_client
@@ -17,23 +20,72 @@ from bot.text.scripts import detect_script
 logger = logging.getLogger(__name__)
 
 HOTLINE_TELEGRAM = "telegram"
+# Twilio refuses a body over 1600 characters; ten segments (1530 GSM-7 or 670 UCS-2
+# characters) always fit.
+SEGMENTS_PER_SMS = 10
+_HARD_CUT = 1530
 
 
 class SendError(RuntimeError):
     """A channel that is not configured; the row is retried and logged like any failure."""
 
 
+def is_permanent(error: BaseException) -> bool:
+    """A failure no retry can mend: Telegram refused the message or the chat (bad request,
+    a bot the person blocked, a token it does not know), or Twilio refused the message or
+    the number. The alert then moves on to the responder's next channel at once instead
+    of after every retry (which take a quarter of an hour)."""
+    if isinstance(error, (BadRequest, Forbidden, InvalidToken)):
+        return True
+    return isinstance(error, TwilioRestException) and error.status in (400, 404)
+
+
+def _line_chunks(line: str) -> list[str]:
+    """One line as pieces that each fit one SMS body, cut at sentences, then words."""
+    chunks, rest = [], line
+    while size(rest).segments > SEGMENTS_PER_SMS:
+        parts, dropped = split_for_sms(rest, SEGMENTS_PER_SMS)
+        if parts:
+            chunks.append(parts[0])
+            rest = " ".join(dropped)  # within a line, what split_for_sms cut at is a space
+        else:  # one "word" longer than a message
+            chunks.append(rest[:_HARD_CUT])
+            rest = rest[_HARD_CUT:]
+    return chunks + ([rest] if rest.strip() else [])
+
+
+def sms_bodies(text: str) -> list[str]:
+    """The text as SMS bodies Twilio accepts, in order and complete: cut at line ends where
+    it can, never shortened."""
+    bodies: list[str] = []
+    current = ""
+    for line in text.strip().split("\n"):
+        for chunk in _line_chunks(line) or [""]:
+            candidate = f"{current}\n{chunk}" if current else chunk
+            if current and size(candidate).segments > SEGMENTS_PER_SMS:
+                bodies.append(current)
+                candidate = chunk
+            current = candidate
+    if current.strip():
+        bodies.append(current)
+    return bodies
+
+
 class Senders:
     def __init__(self) -> None:
         self._bots: dict[str, Bot] = {}
+        self._starting = asyncio.Lock()
         self._twilio = None
 
     async def _bot(self, token_variable: str) -> Bot:
         token = settings.env(token_variable)
         if not token:
             raise SendError(f"{token_variable} is not set")
-        if token_variable not in self._bots:
-            self._bots[token_variable] = await telegram_bot(token)
+        # Messages are sent side by side: the first starts the bot, the others wait for it
+        # (not one bot, and one connection pool, each).
+        async with self._starting:
+            if token_variable not in self._bots:
+                self._bots[token_variable] = await telegram_bot(token)
         return self._bots[token_variable]
 
     async def send(self, message: Claimed) -> None:
@@ -63,9 +115,8 @@ class Senders:
                 raise SendError("TWILIO_ACCOUNT_SID is not set")
             self._twilio = twilio_client()
         fold = settings.sms_fold_diacritics() and detect_script(message.body) != "cyrillic"
-        # Alerts are never cut: a long one goes out in more messages, not shorter.
-        parts, _ = split_for_sms(prepare(message.body, fold), max_segments=100)
-        for part in parts:
+        # Nothing is cut: a long message (a counsellor's reply) goes out in more SMS.
+        for part in sms_bodies(prepare(message.body, fold)):
             await self._twilio.messages.create_async(to=message.address, from_=sms_sender(message.address),
                                                      body=part)
             logger.info("outbox %d: sms of %d segment(s)", message.id, size(part).segments)
@@ -73,3 +124,7 @@ class Senders:
     async def close(self) -> None:
         for bot in self._bots.values():
             await bot.shutdown()
+        self._bots.clear()
+        if self._twilio is not None:
+            await self._twilio.http_client.close()  # its aiohttp session
+            self._twilio = None

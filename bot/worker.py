@@ -3,20 +3,22 @@
 Every tick: escalate the cases whose acknowledgement deadline passed (which queues their
 alerts), claim due outbox rows, send them side by side, and record each result in its own
 transaction, so a worker killed at any moment loses nothing (unsent rows stay pending,
-and rows it was sending are sent again on start). Run one worker per database."""
+and rows it was sending are sent again on start, or after outbox.STALE_SENDING when only
+the recording of a result failed). An alert or a message to staff that fails for good
+moves to the responder's next channel. Run one worker per database."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from sqlalchemy.orm import Session
 
 from bot import alerts, case_log, escalation, followup, outbox, settings
 from bot.channels.clients import quiet_http_client_logs
-from bot.senders import Senders
+from bot.senders import Senders, is_permanent
 from bot.storage.db import in_session
 from bot.storage.models import Case, OutboxMessage, Referral, Responder, utcnow
 
@@ -34,33 +36,43 @@ def _after_sent(session: Session, outbox_id: int, now: datetime) -> None:
         case_log.record(session, referral.case, "alert_sent",
                         f"{referral.responder.code} via {row.channel}")
     elif row.kind == "reporter_message" and row.case_id:
-        followup.mark_delivered(session, row.case_id, now)
+        followup.mark_delivered(session, row.case_id, now, followup.message_id_of(row.dedupe_key))
 
 
-def _after_failure(session: Session, outbox_id: int, error: str, now: datetime) -> None:
-    row = outbox.mark_failed(session, outbox_id, error, now)
+def _after_failure(session: Session, outbox_id: int, error: str, now: datetime,
+                   permanent: bool = False) -> None:
+    row = outbox.mark_failed(session, outbox_id, error, now, permanent=permanent)
     if row.status == "failed":
         _gave_up(session, row, error)
 
 
 def _gave_up(session: Session, row: OutboxMessage, error: str) -> None:
-    """A message that cannot be sent on its channel: logged on the case, and an alert
-    tries the responder's next channel."""
+    """A message that cannot be sent on its channel: logged on the case, and a message to
+    staff (an alert, a reporter's answer) tries the responder's next channel."""
     logger.error("outbox %d (%s via %s) given up: %s", row.id, row.kind, row.channel, error)
     case = session.get(Case, row.case_id) if row.case_id else None
     if case is not None:
         case_log.record(session, case, "send_failed", f"{row.kind} via {row.channel}: {error[:200]}")
-    if row.kind == "alert" and row.referral_id:
-        referral = session.get(Referral, row.referral_id)
-        responder: Responder = referral.responder
-        fallback = alerts.next_channel(responder, row.channel)
-        if fallback and case is not None:
-            alerts.queue_alert(session, case, referral, channel=fallback)
+    responder = session.get(Responder, row.responder_id) if row.responder_id else None
+    fallback = alerts.next_channel(responder, row.channel) if responder is not None else None
+    if fallback is None:
+        return
+    if row.kind == "alert" and row.referral_id and case is not None and case.closed_at is None:
+        alerts.queue_alert(session, case, session.get(Referral, row.referral_id), channel=fallback)
+    elif row.kind == "staff_message":
+        key = row.dedupe_key.rsplit(":", 1)[0]  # the key without its channel
+        alerts.queue_staff_message(session, responder, row.body, key, row.case_id, channel=fallback)
 
 
 class Worker:
     def __init__(self, senders: Optional[Senders] = None) -> None:
         self.senders = senders or Senders()
+        # Tests travel in time with tick(now=...): results are recorded on the same clock,
+        # so that a retry's backoff counts from the failure, not from the real time.
+        self._offset = timedelta(0)
+
+    def _now(self) -> datetime:
+        return utcnow() + self._offset
 
     async def start(self) -> None:
         recovered = await in_session(outbox.recover_interrupted)
@@ -69,38 +81,55 @@ class Worker:
 
     async def tick(self, now: Optional[datetime] = None) -> int:
         """One round; `now` lets tests travel in time. Returns the messages handled."""
+        self._offset = (now - utcnow()) if now is not None else timedelta(0)
         now = now or utcnow()
-        escalated = await in_session(escalation.escalate_due, now)
+        escalated = await self._escalate(now)
         if escalated:
             logger.warning("%d case(s) escalated", escalated)
         claimed = await in_session(outbox.claim_due, now, BATCH, _gave_up)
         await asyncio.gather(*(self._send(message) for message in claimed))
         return len(claimed)
 
+    async def _escalate(self, now: datetime) -> int:
+        """Each overdue case in its own transaction: one that cannot be escalated (logged)
+        must not hold back the others."""
+        escalated = 0
+        for case_id in await in_session(escalation.due_case_ids, now):
+            try:
+                escalated += await in_session(escalation.escalate_case, case_id, now)
+            except Exception:
+                logger.exception("case %d could not be escalated", case_id)
+        return escalated
+
     async def _send(self, message: outbox.Claimed) -> None:
         try:
             await self.senders.send(message)
         except Exception as error:  # every failure is retried later; none stops the worker
-            logger.warning("outbox %d attempt %d failed: %s", message.id, message.attempts, error)
-            await in_session(_after_failure, message.id, f"{type(error).__name__}: {error}", utcnow())
+            permanent = is_permanent(error)
+            logger.warning("outbox %d attempt %d failed%s: %s", message.id, message.attempts,
+                           " for good" if permanent else "", error)
+            await in_session(_after_failure, message.id, f"{type(error).__name__}: {error}",
+                             self._now(), permanent)
             return
-        await in_session(_after_sent, message.id, utcnow())
+        await in_session(_after_sent, message.id, self._now())
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.start()
-        poll = settings.worker_poll_seconds()
-        while not stop.is_set():
-            try:
-                handled = await self.tick()
-            except Exception:  # the database may be away for a moment; keep going
-                logger.exception("worker tick failed")
-                handled = 0
-            if handled < BATCH:
+        try:
+            await self.start()
+            poll = settings.worker_poll_seconds()
+            while not stop.is_set():
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=poll)
-                except asyncio.TimeoutError:
-                    pass
-        await self.senders.close()
+                    handled = await self.tick()
+                except Exception:  # the database may be away for a moment; keep going
+                    logger.exception("worker tick failed")
+                    handled = 0
+                if handled < BATCH:
+                    try:
+                        await asyncio.wait_for(stop.wait(), timeout=poll)
+                    except asyncio.TimeoutError:
+                        pass
+        finally:
+            await self.senders.close()
 
 
 def run_worker() -> None:

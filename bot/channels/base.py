@@ -23,7 +23,7 @@ from bot.channels.clients import quiet_http_client_logs
 from bot.channels.followup_answers import answer_in_thread
 from bot.channels.lanes import Lanes
 from bot.channels.no_silence import handle_without_silence
-from bot.storage.db import in_session as in_db
+from bot.storage.db import on_loop as in_db
 
 logger = logging.getLogger(__name__)
 quiet_http_client_logs()

@@ -10,7 +10,7 @@ from bot import followup
 from bot.channels.inbox import PendingTurn
 from bot.followup_texts import is_menu_word, reporter_text
 from bot.safety import default_safety_net
-from bot.storage.db import in_session
+from bot.storage.db import on_loop
 from bot.storage.models import utcnow
 
 Reply = Dict[str, Any]
@@ -21,14 +21,14 @@ async def answer_in_thread(turn: PendingTurn, converse: Converse) -> Optional[Li
     """The replies for a message written inside an open thread, or None outside one."""
     if not turn.text.strip():
         return None
-    thread = await in_session(followup.open_thread, turn.conversation_id, utcnow())
+    thread = await on_loop(followup.open_thread, turn.conversation_id, utcnow())
     if thread is None:
         return None
     if is_menu_word(turn.text):
-        await in_session(followup.close_window, turn.conversation_id)
+        await on_loop(followup.close_window, turn.conversation_id)
         closed = reporter_text("window_closed", thread.language, thread.script)
         return [{"text": closed}] + await converse("/greet")
-    await in_session(followup.reporter_answer, thread.case_id, turn.text)
+    await on_loop(followup.reporter_answer, thread.case_id, turn.text)
     forwarded = [{"text": reporter_text("answer_forwarded", thread.language, thread.script,
                                         code=thread.code)}]
     if default_safety_net().check(turn.text):

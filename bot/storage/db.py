@@ -62,6 +62,17 @@ async def in_session(function: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(work)
 
 
+async def on_loop(function: Callable[..., T], *args: Any) -> T:
+    """Run `function(session, *args)` in one transaction right here, on the event loop.
+
+    For the channels' per-message bookkeeping (one or two indexed statements, about a
+    millisecond), as Rasa's own tracker store does: under load, handing such a statement
+    to a thread cost the Rasa process more CPU (GIL hand-overs) than the statement itself
+    (bench-channels: 87 -> 69 ms of CPU per message at 40 conversations)."""
+    with session_scope() as session:
+        return function(session, *args)
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back if it raises."""

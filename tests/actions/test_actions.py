@@ -206,8 +206,10 @@ async def test_crisis_is_recorded_once_per_conversation(app_database) -> None:
     [case] = cases(app_database)
     assert case.severity == "critical" and case.crisis_kind == "self_harm"
     with session_scope(engine_for(app_database)) as session:
-        bodies = [e.body for e in session.get(Case, case_id).events]
-    assert bodies == ["želim umrijeti", "ne mogu više"]
+        crisis_messages = [e.body for e in session.get(Case, case_id).events if e.kind == "crisis_self_harm"]
+        reasons = {r.reason for r in session.get(Case, case_id).referrals}
+    assert crisis_messages == ["želim umrijeti", "ne mogu više"]
+    assert {"no_school", "critical", "self_harm"} <= reasons  # alerted with the first message
 
 
 async def test_check_case_right_and_wrong(app_database) -> None:

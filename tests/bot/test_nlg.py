@@ -27,8 +27,10 @@ def test_default_language_is_the_local_one(nlg: HotlineNLG) -> None:
 
 
 def test_cyrillic_readers_get_cyrillic_with_codes_untouched(nlg: HotlineNLG) -> None:
-    text = _text(nlg, "utter_report_submitted", "bcs", "cyrillic", code="JS-7F3Q-9K2M", pin="482913")
+    text = _text(nlg, "utter_report_submitted", "bcs", "cyrillic", code="JS-7F3Q-9K2M", pin="482913",
+                 deadline="28.11.2026. у 10:15")
     assert text.startswith("Хвала ти.") and "JS-7F3Q-9K2M" in text and "482913" in text
+    assert "28.11.2026. у 10:15" in text
     crisis = _text(nlg, "utter_crisis_self_harm", "bcs", "cyrillic")
     assert "Плави телефон" in crisis and "080 05 03 05" in crisis and "радним данима" in crisis
 

@@ -1,0 +1,191 @@
+"""Acknowledging a case: who may, who becomes its owner, what the reporter is told, and
+what a second acknowledgement says."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot import contact_vault
+from bot.acknowledgement import acknowledge
+from bot.codes import new_case_code
+from bot.followup import close_case
+from bot.followup_texts import reporter_text
+from bot.routing import route_case
+from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, Responder, School, as_utc
+
+T0 = datetime(2025, 1, 15, 9, 0, tzinfo=timezone.utc)  # Wednesday, 10:00 local
+LATER = T0 + timedelta(minutes=4)
+
+
+def responder(session, code: str) -> Responder:  # type: ignore[no-untyped-def]
+    return session.scalars(select(Responder).where(Responder.code == code)).one()
+
+
+def routed(session, school: str | None = "livno-os-1", **fields) -> Case:  # type: ignore[no-untyped-def]
+    school_id = session.scalars(select(School.id).where(School.code == school)).one() if school else None
+    fields.setdefault("language", "bcs")
+    fields.setdefault("script", "latin")
+    case = Case(code=new_case_code(), pin_hash="x", status="new", school_id=school_id, **fields)
+    session.add(case)
+    session.flush()
+    route_case(session, case, T0)
+    session.flush()
+    return case
+
+
+def ack(session, case: Case, code: str, typed: str | None = None):  # type: ignore[no-untyped-def]
+    return acknowledge(session, typed or case.code, responder(session, code), "test", LATER)
+
+
+def referral(session, case: Case, code: str) -> Referral:  # type: ignore[no-untyped-def]
+    return session.scalars(select(Referral).where(
+        Referral.case_id == case.id, Referral.responder_id == responder(session, code).id)).one()
+
+
+def events(session, case: Case, kind: str) -> list[CaseEvent]:  # type: ignore[no-untyped-def]
+    return list(session.scalars(select(CaseEvent).where(
+        CaseEvent.case_id == case.id, CaseEvent.kind == kind).order_by(CaseEvent.id)))
+
+
+def reporter_rows(session, case: Case) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
+    return list(session.scalars(select(OutboxMessage).where(
+        OutboxMessage.case_id == case.id, OutboxMessage.channel == "reporter")))
+
+
+def contactable(session, case: Case, conversation: str = "conv-ack") -> None:  # type: ignore[no-untyped-def]
+    contact_vault.request_contact(session, conversation, case.id)
+    session.flush()
+    contact_vault.fill(session, conversation, "telegram", "555000111")
+
+
+def test_the_first_in_the_chain_to_acknowledge_owns_the_case(session) -> None:
+    case = routed(session, incident_type="threats")
+    result = ack(session, case, "livno-os-1-pedagogue")
+    assert (result.outcome, result.code, result.owner_name) == (
+        "acknowledged", case.code, "Uzorak Pedagog Livno OŠ 1")
+    assert case.owner.code == "livno-os-1-pedagogue" and case.status == "acknowledged"
+    assert as_utc(case.acknowledged_at) == LATER and case.ack_deadline_at is None
+    pedagogue = referral(session, case, "livno-os-1-pedagogue")
+    assert pedagogue.status == "acknowledged" and as_utc(pedagogue.acknowledged_at) == LATER
+    [event] = events(session, case, "acknowledged")
+    assert (event.actor, event.body, event.visible_to_reporter) == (
+        "livno-os-1-pedagogue", "via test", False)
+
+
+def test_the_reporter_is_told_at_check_in_without_a_contact_channel(session) -> None:
+    case = routed(session, incident_type="threats", language="en")
+    ack(session, case, "livno-os-1-pedagogue")
+    [notice] = events(session, case, "reporter_notice")
+    assert notice.visible_to_reporter
+    assert notice.body == f"A counsellor has seen your report {case.code}. Thank you for speaking up."
+    assert reporter_rows(session, case) == []
+
+
+def test_a_requested_but_unfilled_contact_is_no_channel(session) -> None:
+    case = routed(session, incident_type="threats")
+    contact_vault.request_contact(session, "conv-unfilled", case.id)
+    ack(session, case, "livno-os-1-pedagogue")
+    assert reporter_rows(session, case) == []
+
+
+def test_a_reporter_who_agreed_to_contact_gets_the_notice_through_the_outbox(session) -> None:
+    case = routed(session, incident_type="threats", script="cyrillic")
+    contactable(session, case)
+    ack(session, case, "livno-os-1-pedagogue")
+    [row] = reporter_rows(session, case)
+    expected = reporter_text("acknowledged", "bcs", "cyrillic", code=case.code)
+    assert row.body == expected and case.code in expected and "Хвала" in expected
+    assert (row.kind, row.responder_id, row.referral_id) == ("reporter_notice", None, None)
+    assert row.dedupe_key == f"notice:{events(session, case, 'reporter_notice')[0].id}"
+
+
+def test_a_second_acknowledgement_says_who_has_it(session) -> None:
+    case = routed(session, incident_type="physical", danger_now="yes")
+    contactable(session, case)
+    ack(session, case, "livno-os-1-principal")
+    again = ack(session, case, "livno-os-1-principal")
+    other = ack(session, case, "livno-os-1-pedagogue")
+    assert (again.outcome, again.owner_name) == ("already", "Uzorak Direktor Livno OŠ 1")
+    assert (other.outcome, other.owner_name) == ("already", "Uzorak Direktor Livno OŠ 1")
+    assert case.owner.code == "livno-os-1-principal"
+    assert as_utc(case.acknowledged_at) == LATER
+    assert referral(session, case, "livno-os-1-pedagogue").status == "acknowledged"
+    assert len(events(session, case, "acknowledged")) == 1
+    assert len(events(session, case, "reporter_notice")) == 1 and len(reporter_rows(session, case)) == 1
+
+
+def test_a_typed_code_is_forgiving(session) -> None:
+    case = routed(session, incident_type="bullying")
+    typed = case.code.lower().replace("-", " ")
+    assert ack(session, case, "livno-os-1-pedagogue", typed=typed).code == case.code
+
+
+def test_an_escalated_backup_may_take_the_case(session) -> None:
+    from bot.escalation import escalate_due
+
+    case = routed(session, incident_type="threats")
+    assert ack(session, case, "livno-os-1-psychologist").outcome == "unknown_case"
+    escalate_due(session, T0 + timedelta(hours=4))
+    result = ack(session, case, "livno-os-1-psychologist")
+    assert result.outcome == "acknowledged" and case.owner.code == "livno-os-1-psychologist"
+
+
+def test_a_service_acknowledges_its_referral_only(session) -> None:
+    case = routed(session, incident_type="discrimination", discrimination_ground="ethnicity",
+                  legal_aid_ok=True)
+    first = ack(session, case, "legal-aid-mobile")
+    assert (first.outcome, first.code) == ("acknowledged", case.code)
+    assert referral(session, case, "legal-aid-mobile").status == "acknowledged"
+    assert case.owner is None and case.acknowledged_at is None and case.ack_deadline_at is not None
+    assert case.status == "new" and events(session, case, "reporter_notice") == []
+    [event] = events(session, case, "acknowledged_referral")
+    assert event.actor == "legal-aid-mobile"
+    again = ack(session, case, "legal-aid-mobile")
+    assert again.outcome == "already"
+    # The counsellor still owns the case when they acknowledge.
+    assert ack(session, case, "livno-os-1-pedagogue").outcome == "acknowledged"
+    assert case.owner.code == "livno-os-1-pedagogue"
+
+
+@pytest.mark.parametrize("consent", [None, False])
+def test_a_service_the_reporter_did_not_agree_to_cannot_act_on_the_case(session, consent) -> None:
+    case = routed(session, incident_type="discrimination", discrimination_ground="roma",
+                  legal_aid_ok=consent)
+    result = ack(session, case, "legal-aid-mobile")
+    assert result.outcome == "unknown_case"
+    assert referral(session, case, "legal-aid-mobile").status in ("awaiting_consent", "declined")
+
+
+@pytest.mark.parametrize("who", ["livno-os-2-pedagogue", "livno-os-1-psychologist",
+                                 "red-cross-duty-livno", "police-k10"])
+def test_someone_without_a_referral_gets_unknown_case(session, who: str) -> None:
+    case = routed(session, incident_type="bullying")
+    result = ack(session, case, who)
+    assert (result.outcome, result.code, result.owner_name) == ("unknown_case", case.code, None)
+    assert case.acknowledged_at is None and events(session, case, "acknowledged_referral") == []
+
+
+def test_an_unknown_code_is_unknown(session) -> None:
+    result = acknowledge(session, " js-2222-3333 ", responder(session, "k10-coordinator"), "test", LATER)
+    assert (result.outcome, result.code) == ("unknown_case", "JS-2222-3333")
+    assert acknowledge(session, "", responder(session, "k10-coordinator"), "test", LATER).outcome == "unknown_case"
+
+
+def test_the_coordinator_may_acknowledge_any_case(session) -> None:
+    case = routed(session, school="drvar-os-1", incident_type="threats")
+    result = ack(session, case, "k10-coordinator")
+    assert (result.outcome, result.owner_name) == ("acknowledged", "Uzorak Koordinator Kanton 10")
+    assert case.owner.code == "k10-coordinator" and case.ack_deadline_at is None
+    assert ack(session, case, "drvar-os-1-pedagogue").outcome == "already"
+
+
+def test_acknowledging_a_closed_case_does_not_reopen_it(session) -> None:
+    case = routed(session, incident_type="threats")
+    close_case(session, case, "duplicate", "k10-coordinator", T0 + timedelta(minutes=1))
+    result = ack(session, case, "livno-os-1-pedagogue")
+    assert result.outcome == "already"
+    assert case.status == "closed" and case.owner is None and case.acknowledged_at is None
+    notices = [e.body for e in events(session, case, "reporter_notice")]
+    assert len(notices) == 1 and "istom" in notices[0]  # only the closing sentence
