@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot import alerts, case_log, contact_vault, outbox
 from bot.codes import normalize_case_code
 from bot.followup_texts import reporter_text, staff_text
-from bot.storage.models import Case, CaseMessage, FollowupWindow, Referral, Responder, as_utc
+from bot.storage.models import Case, ChannelState, CaseMessage, FollowupWindow, Referral, Responder, as_utc
 
 WINDOW = timedelta(hours=24)
 OUTCOMES = ("acted_on", "referred", "no_action", "duplicate", "false_report")
@@ -44,8 +44,13 @@ def may_act_on(session: Session, case: Case, responder: Responder) -> bool:
 # -- to the reporter -------------------------------------------------------------------
 def push_to_reporter(session: Session, case: Case, text: str, dedupe_key: str,
                      kind: str = "reporter_notice") -> bool:
-    """Queue a message to the reporter's channel; False when they cannot be contacted."""
-    if not contact_vault.can_contact(session, case.id):
+    """Queue a message to the reporter's channel; False when they cannot be contacted
+    (no consent, the address expired, or they sent STOP: then it waits for a check-in)."""
+    conversation = contact_vault.conversation_for_case(session, case.id)
+    if conversation is None:
+        return False
+    state = session.get(ChannelState, conversation)
+    if state is not None and state.opted_out:
         return False
     outbox.enqueue(session, dedupe_key=dedupe_key, kind=kind, channel=outbox.REPORTER,
                    body=text, case_id=case.id)

@@ -6,6 +6,8 @@ is a pure function of the case's facts and the rules, so it is tested without a 
 """
 from __future__ import annotations
 
+import logging
+
 import os
 import re
 from dataclasses import dataclass
@@ -80,6 +82,8 @@ class RoutingRulesError(ValueError):
             place += f", key '{key}'"
         super().__init__(f"{source}: {place}: {problem}")
 
+
+logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Wait:
@@ -174,9 +178,23 @@ def load_rules(path: Path | str | None = None) -> RoutingRules:
     resolved = Path(path if path is not None else rules_path()).resolve()
     try:
         mtime = resolved.stat().st_mtime_ns
-    except OSError as error:
-        raise RoutingRulesError(str(resolved), "file", f"cannot be read ({error})") from error
-    return _load_cached(resolved, mtime)
+        rules = _load_cached(resolved, mtime)
+    except (OSError, RoutingRulesError) as error:
+        # A mistake in an edited file must not stop reports and alerts: the rules that
+        # were good a moment ago stay in force, and the error is logged loudly.
+        last_good = _LAST_GOOD.get(resolved)
+        if last_good is None:
+            if isinstance(error, OSError):
+                raise RoutingRulesError(str(resolved), "file", f"cannot be read ({error})") from error
+            raise
+        logger.error("routing rules in %s are broken; the previous rules stay in force: %s",
+                     resolved, error)
+        return last_good
+    _LAST_GOOD[resolved] = rules
+    return rules
+
+
+_LAST_GOOD: dict[Path, RoutingRules] = {}
 
 
 @lru_cache(maxsize=16)

@@ -9,6 +9,7 @@ moves to the responder's next channel. Run one worker per database."""
 from __future__ import annotations
 
 import asyncio
+import re
 import logging
 import signal
 from datetime import datetime, timedelta
@@ -64,6 +65,15 @@ def _gave_up(session: Session, row: OutboxMessage, error: str) -> None:
         alerts.queue_staff_message(session, responder, row.body, key, row.case_id, channel=fallback)
 
 
+_NUMBER = re.compile(r"\+?\d[\d\s().-]{4,}\d")
+
+
+def describe_error(error: BaseException) -> str:
+    """An API error for logs and the case trail, with every long number (a phone number
+    in a Twilio error, a chat id in a Telegram one) blanked out."""
+    return _NUMBER.sub("[number]", f"{type(error).__name__}: {error}")[:300]
+
+
 class Worker:
     def __init__(self, senders: Optional[Senders] = None) -> None:
         self.senders = senders or Senders()
@@ -106,10 +116,10 @@ class Worker:
             await self.senders.send(message)
         except Exception as error:  # every failure is retried later; none stops the worker
             permanent = is_permanent(error)
+            described = describe_error(error)
             logger.warning("outbox %d attempt %d failed%s: %s", message.id, message.attempts,
-                           " for good" if permanent else "", error)
-            await in_session(_after_failure, message.id, f"{type(error).__name__}: {error}",
-                             self._now(), permanent)
+                           " for good" if permanent else "", described)
+            await in_session(_after_failure, message.id, described, self._now(), permanent)
             return
         await in_session(_after_sent, message.id, self._now())
 

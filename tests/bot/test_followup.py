@@ -276,3 +276,15 @@ def test_in_progress_is_told_to_the_reporter(session) -> None:
     [notice] = events(session, case, "reporter_notice")
     assert notice.body == reporter_text("status_in_progress", "bcs", "cyrillic", code=case.code)
     assert notice.body.startswith("Пријава ")
+
+
+def test_a_reporter_who_sent_stop_is_not_written_to(session) -> None:
+    from bot.storage.models import ChannelState
+
+    case = routed(session, incident_type="bullying")
+    contactable(session, case, conversation="conv-stop", channel="sms", address="+38761555002")
+    session.add(ChannelState(conversation_id="conv-stop", menu_json="[]", opted_out=True))
+    session.flush()
+    outcome, _ = followup.staff_reply(session, case.code, responder(session, "livno-os-1-pedagogue"),
+                                      "Jesi li dobro?")
+    assert outcome == "waiting" and to_reporter(session, case) == []

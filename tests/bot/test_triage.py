@@ -473,3 +473,18 @@ def test_unquoted_yes_for_danger_now_is_understood(tmp_path: Path) -> None:
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(RoutingRulesError, match="cannot be read"):
         load_rules(tmp_path / "nothing.yml")
+
+
+def test_a_broken_edit_keeps_the_last_good_rules_in_force(tmp_path) -> None:
+    import shutil
+
+    from bot.triage import DEFAULT_PATH, Facts, load_rules, triage
+
+    path = tmp_path / "routing.yml"
+    shutil.copy(DEFAULT_PATH, path)
+    good = load_rules(path)
+    path.write_text("severity_rules: [oops", encoding="utf-8")
+    import os
+    os.utime(path, ns=(1, 1))  # a different modification time: the file is read again
+    assert load_rules(path) is good
+    assert triage(Facts(crisis_kind="self_harm"), load_rules(path)).severity == "critical"

@@ -449,3 +449,12 @@ async def test_run_recovers_sends_and_stops(hotline, telegram_api, monkeypatch) 
     await asyncio.wait_for(running, timeout=5)
     assert chats(await telegram_api.recorded("sendMessage")) == [7000000011, 7000000021]
     assert [r.status for r in rows(hotline, code) + rows(hotline, code_2)] == ["sent", "sent"]
+
+
+def test_errors_are_recorded_without_numbers() -> None:
+    from bot.worker import describe_error
+
+    error = RuntimeError("The 'To' number +387 61 555 001 is not valid; chat 7000000201 not found")
+    described = describe_error(error)
+    assert "555" not in described and "7000000201" not in described
+    assert described.startswith("RuntimeError: The 'To' number [number]")
