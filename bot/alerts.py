@@ -55,18 +55,23 @@ def ack_button(case: Case, language: str) -> list[dict[str, str]]:
 
 
 def queue_alert(session: Session, case: Case, referral: Referral,
-                channel: str | None = None) -> OutboxMessage | None:
+                channel: str | None = None, reminder: int = 0) -> OutboxMessage | None:
     """Queue the alert of a referral on the responder's first channel (or `channel`, for a
-    fallback). None when the responder has no channel or this alert was queued before."""
+    fallback). None when the responder has no channel or this alert was queued before.
+    `reminder` N > 0 is the Nth reminder of an alert nobody acknowledged."""
     responder = referral.responder
     channels = reachable_channels(responder)
     channel = channel or (channels[0] if channels else None)
     if channel is None:
         return None
     language = responder.language or "bcs"
+    body = alert_text(case, language, channel, referral.step or 0)
+    if reminder:
+        body = staff_text("reminder_prefix", language, round=reminder) + "\n" + body
+    key = f"alert:{referral.id}:{channel}" + (f":reminder-{reminder}" if reminder else "")
     return outbox.enqueue(
-        session, dedupe_key=f"alert:{referral.id}:{channel}", kind="alert", channel=channel,
-        body=alert_text(case, language, channel, referral.step or 0),
+        session, dedupe_key=key, kind="alert", channel=channel,
+        body=body,
         case_id=case.id, responder_id=responder.id, referral_id=referral.id,
         buttons=ack_button(case, language) if channel == outbox.STAFF_TELEGRAM else None,
     )

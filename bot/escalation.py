@@ -10,11 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import case_log
+from bot.alerts import queue_alert
 from bot.deadlines import escalation_due, format_local
 from bot.responders import resolve
 from bot.routing import refer, referral_for
 from bot.storage.models import Case, as_utc
 from bot.triage import escalation_chain
+
+MAX_REMINDERS = 3
 
 
 def due_cases(session: Session, now: datetime) -> list[Case]:
@@ -62,10 +65,29 @@ def escalate(session: Session, case: Case, now: datetime) -> bool:
                         f"step {step}: {selector} -> {', '.join(r.code for r in fresh)}; "
                         f"not acknowledged by {missed}")
         return True
-    case.escalation_step, case.ack_deadline_at = step, None
-    case_log.record(session, case, "escalation_exhausted",
-                    f"every contact of the chain was alerted; not acknowledged by {missed}")
-    return False
+    case.escalation_step = step
+    return _remind(session, case, now, missed)
+
+
+def _remind(session: Session, case: Case, now: datetime, missed: str) -> bool:
+    """The chain is used up and still nobody acknowledged: everyone alerted in it gets a
+    reminder, one round per escalation interval, MAX_REMINDERS rounds; then the case is
+    left to the coordinator's list (`hotline case list --open`), recorded once."""
+    done = sum(1 for event in case.events if event.kind == "reminded")
+    chain_referrals = [r for r in case.referrals if r.in_chain]
+    if done >= MAX_REMINDERS or not chain_referrals:
+        case.ack_deadline_at = None
+        case_log.record(session, case, "escalation_exhausted",
+                        f"every contact of the chain was alerted and reminded; "
+                        f"not acknowledged by {missed}")
+        return False
+    case.ack_deadline_at = escalation_due(case.severity or "medium", now)
+    for referral in chain_referrals:
+        queue_alert(session, case, referral, reminder=done + 1)
+    case_log.record(session, case, "reminded",
+                    f"round {done + 1}: {', '.join(r.responder.code for r in chain_referrals)}; "
+                    f"not acknowledged by {missed}")
+    return True
 
 
 def escalate_due(session: Session, now: datetime) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.acknowledgement import acknowledge
 from bot.codes import new_case_code
 from bot.deadlines import format_local
-from bot.escalation import escalate_due
+from bot.escalation import MAX_REMINDERS, escalate_due
 from bot.followup import close_case
 from bot.routing import route_case
 from bot.storage.db import session_scope
@@ -53,7 +53,7 @@ def alerted(session, case: Case) -> list[str]:  # type: ignore[no-untyped-def]
 def escalations(session, case: Case) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     rows = session.scalars(select(CaseEvent).where(
         CaseEvent.case_id == case.id,
-        CaseEvent.kind.in_(("escalated", "escalation_exhausted"))).order_by(CaseEvent.id))
+        CaseEvent.kind.in_(("escalated", "reminded", "escalation_exhausted"))).order_by(CaseEvent.id))
     return [(e.kind, e.body) for e in rows]
 
 
@@ -106,13 +106,18 @@ def test_the_chain_is_exhausted_once(session) -> None:
     for _ in range(4):
         escalate_due(session, now)
         now = deadline(case)
+    alerts_before = len(alerted(session, case))
+    for _ in range(MAX_REMINDERS):  # the whole chain is reminded, once per interval
+        assert escalate_due(session, now) == 1
+        now = deadline(case)
+    assert len(alerted(session, case)) == alerts_before * (1 + MAX_REMINDERS)
     assert escalate_due(session, now) == 0  # nobody is left to alert
     assert case.escalation_step == 4 and case.ack_deadline_at is None
     assert escalate_due(session, now + timedelta(days=30)) == 0
     kinds = [kind for kind, _ in escalations(session, case)]
-    assert kinds == ["escalated"] * 4 + ["escalation_exhausted"]
-    assert escalations(session, case)[-1][1] == (
-        "every contact of the chain was alerted; not acknowledged by 23 Jan 2025, 10:00")
+    assert kinds == ["escalated"] * 4 + ["reminded"] * MAX_REMINDERS + ["escalation_exhausted"]
+    assert escalations(session, case)[-1][1].startswith(
+        "every contact of the chain was alerted and reminded; not acknowledged by ")
 
 
 def test_steps_with_nobody_new_are_skipped(session) -> None:
@@ -126,11 +131,11 @@ def test_steps_with_nobody_new_are_skipped(session) -> None:
     escalate_due(session, T0 + timedelta(minutes=20))
     assert chain(session, case)[-1] == (4, "k10-coordinator")
     assert case.escalation_step == 4 and deadline(case) == T0 + timedelta(minutes=30)
-    escalate_due(session, T0 + timedelta(minutes=30))
-    assert [kind for kind, _ in escalations(session, case)] == [
-        "escalated", "escalated", "escalation_exhausted"]
     codes = alerted(session, case)
     assert len(codes) == len(set(codes)) == 5
+    escalate_due(session, T0 + timedelta(minutes=30))  # nobody new: a reminder for all five
+    assert [kind for kind, _ in escalations(session, case)] == ["escalated", "escalated", "reminded"]
+    assert sorted(alerted(session, case)[5:]) == sorted(codes)
 
 
 def test_a_school_without_a_backup_escalates_to_the_principal(session) -> None:
@@ -149,7 +154,7 @@ def test_a_case_without_a_school_escalates_to_the_red_cross(session) -> None:
     assert steps and {step for step, _ in steps} == {3}
     assert all(code.startswith("red-cross-duty-") for _, code in steps)
     escalate_due(session, deadline(case))
-    assert escalations(session, case)[-1][0] == "escalation_exhausted"
+    assert escalations(session, case)[-1][0] == "reminded"
 
 
 def test_only_one_step_per_call_however_late_the_worker_is(session) -> None:

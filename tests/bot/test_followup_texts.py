@@ -35,6 +35,7 @@ REPORTER_PLACEHOLDERS = {
 STAFF_PLACEHOLDERS = {
     "alert": {"code", "school", "type", "severity", "deadline"},
     "escalation_prefix": {"step"},
+    "reminder_prefix": {"round"},
     "ack_hint_sms": {"code"},
     "ack_button": set(),
     "acknowledged": {"code"},
