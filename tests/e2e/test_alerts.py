@@ -263,3 +263,19 @@ def test_closing_a_case_tells_the_reporter(stack: Stack) -> None:
     with session_scope(engine_for(stack.database_url)) as session:
         kinds = session.scalars(select(CaseEvent.kind).join(Case).where(Case.code == code)).all()
         assert "closed" in kinds and "reporter_notice" in kinds
+
+
+def test_staff_enrol_with_a_one_time_code(stack: Stack) -> None:
+    from bot.staff_enrolment import issue
+
+    with session_scope(engine_for(stack.database_url)) as session:
+        enrolment = issue(session, "livno-os-2-principal")
+    chat = 7000000999
+    update = staff_update(chat, text=f"/enrol {enrolment.code}")
+    assert post_telegram(stack, update, secret=STAFF_SECRET, bot="staff_telegram") == 200
+    welcome = wait_until(lambda: [m for m in staff_messages(stack) if str(m["chat_id"]) == str(chat)])
+    assert "Dobro došli" in welcome[0]["text"]
+    again = staff_update(7000000998, text=f"/enrol {enrolment.code}")  # one time only
+    assert post_telegram(stack, again, secret=STAFF_SECRET, bot="staff_telegram") == 200
+    refused = wait_until(lambda: [m for m in staff_messages(stack) if str(m["chat_id"]) == "7000000998"])
+    assert "nije upisan" in refused[0]["text"]

@@ -85,6 +85,10 @@ def test_full_report_in_english_with_buttons(stack: Stack) -> None:
     assert (case.incident_type, case.discrimination_ground, case.reporter_role) == ("discrimination", "roma", "parent")
     assert case.school_id is None and case.municipality_id is not None and case.contact_ok is True
     assert case.language == "en" and case.legal_aid_ok is True
+    with session_scope(engine_for(stack.database_url)) as session:
+        reasons = {r.reason: r.status for r in session.get(Case, case.id).referrals}
+    assert reasons.get("discrimination_legal_aid") in ("pending", "alerted")  # with consent
+    assert "no_school" in reasons  # no school named: the cantonal coordinator
 
 
 def test_cyrillic_writer_is_answered_in_cyrillic(stack: Stack) -> None:
