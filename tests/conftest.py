@@ -9,6 +9,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 
 from bot.paths import DATA_DIR
 from bot.storage.db import make_engine, session_scope
@@ -79,3 +80,19 @@ def app_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     with session_scope(make_engine(url)) as session:
         import_directory(session, DATA_DIR / "directory.yml")
     yield url
+
+
+@pytest.fixture
+def app_engine(app_database: str) -> Iterator[Engine]:
+    """An engine on app_database, for tests that open their own sessions beside the code
+    under test."""
+    engine = make_engine(app_database)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(app_engine: Engine) -> Iterator[Session]:
+    """A session on app_database: a migrated SQLite file with the sample directory loaded."""
+    with session_scope(app_engine) as session:
+        yield session

@@ -2,62 +2,22 @@
 what a second acknowledgement says."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from bot import contact_vault
 from bot.acknowledgement import acknowledge
-from bot.codes import new_case_code
 from bot.followup import close_case
 from bot.followup_texts import reporter_text
-from bot.routing import route_case
-from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, Responder, School, as_utc
+from bot.storage.models import Case, as_utc
+from tests.bot.case_helpers import T0, contactable, events, referral, responder, routed, to_reporter
 
-T0 = datetime(2025, 1, 15, 9, 0, tzinfo=timezone.utc)  # Wednesday, 10:00 local
 LATER = T0 + timedelta(minutes=4)
-
-
-def responder(session, code: str) -> Responder:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Responder).where(Responder.code == code)).one()
-
-
-def routed(session, school: str | None = "livno-os-1", **fields) -> Case:  # type: ignore[no-untyped-def]
-    school_id = session.scalars(select(School.id).where(School.code == school)).one() if school else None
-    fields.setdefault("language", "bcs")
-    fields.setdefault("script", "latin")
-    case = Case(code=new_case_code(), pin_hash="x", status="new", school_id=school_id, **fields)
-    session.add(case)
-    session.flush()
-    route_case(session, case, T0)
-    session.flush()
-    return case
 
 
 def ack(session, case: Case, code: str, typed: str | None = None):  # type: ignore[no-untyped-def]
     return acknowledge(session, typed or case.code, responder(session, code), "test", LATER)
-
-
-def referral(session, case: Case, code: str) -> Referral:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Referral).where(
-        Referral.case_id == case.id, Referral.responder_id == responder(session, code).id)).one()
-
-
-def events(session, case: Case, kind: str) -> list[CaseEvent]:  # type: ignore[no-untyped-def]
-    return list(session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.kind == kind).order_by(CaseEvent.id)))
-
-
-def reporter_rows(session, case: Case) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
-    return list(session.scalars(select(OutboxMessage).where(
-        OutboxMessage.case_id == case.id, OutboxMessage.channel == "reporter")))
-
-
-def contactable(session, case: Case, conversation: str = "conv-ack") -> None:  # type: ignore[no-untyped-def]
-    contact_vault.request_contact(session, conversation, case.id)
-    session.flush()
-    contact_vault.fill(session, conversation, "telegram", "555000111")
 
 
 def test_the_first_in_the_chain_to_acknowledge_owns_the_case(session) -> None:
@@ -80,21 +40,21 @@ def test_the_reporter_is_told_at_check_in_without_a_contact_channel(session) -> 
     [notice] = events(session, case, "reporter_notice")
     assert notice.visible_to_reporter
     assert notice.body == f"A counsellor has seen your report {case.code}. Thank you for speaking up."
-    assert reporter_rows(session, case) == []
+    assert to_reporter(session, case) == []
 
 
 def test_a_requested_but_unfilled_contact_is_no_channel(session) -> None:
     case = routed(session, incident_type="threats")
     contact_vault.request_contact(session, "conv-unfilled", case.id)
     ack(session, case, "livno-os-1-pedagogue")
-    assert reporter_rows(session, case) == []
+    assert to_reporter(session, case) == []
 
 
 def test_a_reporter_who_agreed_to_contact_gets_the_notice_through_the_outbox(session) -> None:
     case = routed(session, incident_type="threats", script="cyrillic")
     contactable(session, case)
     ack(session, case, "livno-os-1-pedagogue")
-    [row] = reporter_rows(session, case)
+    [row] = to_reporter(session, case)
     expected = reporter_text("acknowledged", "bcs", "cyrillic", code=case.code)
     assert row.body == expected and case.code in expected and "Хвала" in expected
     assert (row.kind, row.responder_id, row.referral_id) == ("reporter_notice", None, None)
@@ -113,7 +73,7 @@ def test_a_second_acknowledgement_says_who_has_it(session) -> None:
     assert as_utc(case.acknowledged_at) == LATER
     assert referral(session, case, "livno-os-1-pedagogue").status == "acknowledged"
     assert len(events(session, case, "acknowledged")) == 1
-    assert len(events(session, case, "reporter_notice")) == 1 and len(reporter_rows(session, case)) == 1
+    assert len(events(session, case, "reporter_notice")) == 1 and len(to_reporter(session, case)) == 1
 
 
 def test_a_typed_code_is_forgiving(session) -> None:

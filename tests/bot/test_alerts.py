@@ -3,35 +3,19 @@ at most one per referral and channel."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot import alerts, contact_vault, outbox
 from bot.cases import submit_report
-from bot.codes import new_case_code
 from bot.deadlines import format_local
-from bot.routing import route_case
 from bot.storage.db import session_scope
-from bot.storage.models import Case, OutboxMessage, Referral, Responder, School
+from bot.storage.models import Case, OutboxMessage, Referral
+from tests.bot.case_helpers import T0, referral, responder, routed, school_id
 
-T0 = datetime(2025, 1, 15, 9, 0, tzinfo=timezone.utc)  # Wednesday, 10:00 local
 DESCRIPTION = "Marko iz 7b me tuče nožem iza sale svaki dan."
-
-
-def responder(session, code: str) -> Responder:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Responder).where(Responder.code == code)).one()
-
-
-def routed(session, school: str | None = "livno-os-1", now: datetime = T0, **fields) -> Case:  # type: ignore[no-untyped-def]
-    school_id = session.scalars(select(School.id).where(School.code == school)).one() if school else None
-    case = Case(code=new_case_code(), pin_hash="x", status="new", school_id=school_id, **fields)
-    session.add(case)
-    session.flush()
-    route_case(session, case, now)
-    session.flush()
-    return case
 
 
 def alert_rows(session, case: Case, code: str | None = None) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
@@ -39,11 +23,6 @@ def alert_rows(session, case: Case, code: str | None = None) -> list[OutboxMessa
     if code:
         query = query.where(OutboxMessage.responder_id == responder(session, code).id)
     return list(session.scalars(query.order_by(OutboxMessage.id)))
-
-
-def referral(session, case: Case, code: str) -> Referral:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Referral).where(
-        Referral.case_id == case.id, Referral.responder_id == responder(session, code).id)).one()
 
 
 def test_an_alert_names_the_case_school_type_severity_and_deadline(session) -> None:
@@ -60,7 +39,7 @@ def test_an_alert_names_the_case_school_type_severity_and_deadline(session) -> N
 
 def test_an_alert_never_carries_the_description_pin_or_the_reporters_address(engine) -> None:
     with session_scope(engine) as session:
-        school = session.scalars(select(School.id).where(School.code == "livno-os-1")).one()
+        school = school_id(session, "livno-os-1")
         contact_vault.request_contact(session, "conv-1")
         session.flush()
         contact_vault.fill(session, "conv-1", "sms", "+38761555123")

@@ -5,13 +5,10 @@ from sqlalchemy import select
 
 from bot.cases import MAX_FAILURES, check_case, record_crisis, submit_report
 from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
+from tests.bot.case_helpers import BULLYING_REPORT
 
 REPORT = {
-    "incident_type": "bullying",
-    "affected": "me",
-    "reporter_role": "student",
-    "description": "They call me names every day.",
-    "language": "bcs",
+    **BULLYING_REPORT,
     "script": "cyrillic",
     "channel": "rest",
     "contact_ok": True,

@@ -3,7 +3,7 @@ SQLite database with the sample directory."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from bot import contact_vault
 from bot.cases import submit_report
 from bot.cli import OUTCOMES, main
-from bot.storage.db import make_engine, session_scope
+from bot.storage.db import session_scope
 from bot.storage.models import (
     Case,
     CaseEvent,
@@ -23,28 +23,14 @@ from bot.storage.models import (
     Referral,
     School,
 )
+from tests.bot.case_helpers import BULLYING_REPORT
 
-REPORT = {
-    "incident_type": "bullying",
-    "affected": "me",
-    "reporter_role": "student",
-    "description": "They call me names every day.",
-    "language": "bcs",
-    "script": "latin",
-    "channel": "sms",
-}
+REPORT = {**BULLYING_REPORT, "script": "latin", "channel": "sms"}
 SCHOOL = "livno-os-1"
 COUNSELLOR = "livno-os-1-pedagogue"  # alerted first for a case at livno-os-1
 OTHER_SCHOOL_STAFF = "livno-os-2-pedagogue"
 COORDINATOR = "k10-coordinator"
 REPORTER_PHONE = "+38761555123"
-
-
-@pytest.fixture
-def db(app_database: str) -> Iterator[Engine]:
-    engine = make_engine(app_database)
-    yield engine
-    engine.dispose()
 
 
 def _report(engine: Engine, conversation_id: str | None = None, **extra: Any) -> str:
@@ -74,8 +60,8 @@ def test_outcomes_match_the_followup_module() -> None:
     assert OUTCOMES == FOLLOWUP_OUTCOMES
 
 
-def test_list_shows_one_line_per_case_and_nothing_about_the_reporter(db: Engine) -> None:
-    code = _report(db)
+def test_list_shows_one_line_per_case_and_nothing_about_the_reporter(app_engine: Engine) -> None:
+    code = _report(app_engine)
     result = _hotline("case", "list")
     assert result.exit_code == 0, result.output
     header, line = result.output.splitlines()
@@ -86,8 +72,8 @@ def test_list_shows_one_line_per_case_and_nothing_about_the_reporter(db: Engine)
     assert "names" not in result.output and "student" not in result.output
 
 
-def test_list_filters_by_open_and_school(db: Engine) -> None:
-    code = _report(db)
+def test_list_filters_by_open_and_school(app_engine: Engine) -> None:
+    code = _report(app_engine)
     assert code in _hotline("case", "list", "--open").output
     assert code in _hotline("case", "list", "--school", SCHOOL).output
     assert _hotline("case", "list", "--school", "livno-os-2").output.strip() == "no cases"
@@ -98,9 +84,9 @@ def test_list_filters_by_open_and_school(db: Engine) -> None:
     assert unknown.exit_code == 1 and "no school with code 'nowhere'" in unknown.output
 
 
-def test_show_tells_staff_the_case_but_no_address_and_no_vault(db: Engine) -> None:
-    code = _report(db, conversation_id="conv-show", contact_ok=True)
-    with session_scope(db) as session:
+def test_show_tells_staff_the_case_but_no_address_and_no_vault(app_engine: Engine) -> None:
+    code = _report(app_engine, conversation_id="conv-show", contact_ok=True)
+    with session_scope(app_engine) as session:
         contact_vault.fill(session, "conv-show", "sms", REPORTER_PHONE)
     assert _hotline("case", "reply", code, "--as", COUNSELLOR, "Can you tell us more?").exit_code == 0
     result = _hotline("case", "show", code.lower())  # typed codes are forgiving
@@ -114,15 +100,15 @@ def test_show_tells_staff_the_case_but_no_address_and_no_vault(db: Engine) -> No
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+reported\s+system", out)
     assert "staff_message" in out and "to reporter" in out and "Can you tell us more?" in out
     assert "outbox: pending" in out
-    with session_scope(db) as session:
+    with session_scope(app_engine) as session:
         sealed = session.scalars(select(ContactVaultEntry.sealed_address)).one()
     assert "+387" not in out and "38761555123" not in out and "63900" not in out
     assert sealed not in out and "conv-show" not in out
 
 
-def test_show_of_a_failed_send_keeps_the_error_type_only(db: Engine) -> None:
-    code = _report(db)
-    with session_scope(db) as session:
+def test_show_of_a_failed_send_keeps_the_error_type_only(app_engine: Engine) -> None:
+    code = _report(app_engine)
+    with session_scope(app_engine) as session:
         case = session.scalars(select(Case).where(Case.code == code)).one()
         session.add(CaseEvent(case=case, kind="send_failed", body=(
             "reporter_message via reporter: TwilioRestException: HTTP 400 error: "
@@ -131,8 +117,8 @@ def test_show_of_a_failed_send_keeps_the_error_type_only(db: Engine) -> None:
     assert "reporter_message via reporter: TwilioRestException" in out and "+387" not in out
 
 
-def test_unknown_case_or_responder_is_a_clear_error(db: Engine) -> None:
-    code = _report(db)
+def test_unknown_case_or_responder_is_a_clear_error(app_engine: Engine) -> None:
+    code = _report(app_engine)
     for args, message in [
         (("case", "show", "JS-2222-2222"), "no case with code 'JS-2222-2222'"),
         (("case", "ack", "nonsense", "--as", COUNSELLOR), "no case with code 'nonsense'"),
@@ -146,18 +132,18 @@ def test_unknown_case_or_responder_is_a_clear_error(db: Engine) -> None:
         result = _hotline(*args)
         assert result.exit_code == 1, (args, result.output)
         assert message in result.output, (args, result.output)
-    assert _case(db, code).status == "new"
+    assert _case(app_engine, code).status == "new"
 
 
-def test_ack_makes_the_responder_the_owner_and_stops_escalation(db: Engine) -> None:
-    code = _report(db)
+def test_ack_makes_the_responder_the_owner_and_stops_escalation(app_engine: Engine) -> None:
+    code = _report(app_engine)
     result = _hotline("case", "ack", code, "--as", COUNSELLOR)
     assert result.exit_code == 0, result.output
     assert f"{code} acknowledged by {COUNSELLOR}; owner: Uzorak Pedagog Livno" in result.output
-    case = _case(db, code)
+    case = _case(app_engine, code)
     assert case.status == "acknowledged" and case.owner.code == COUNSELLOR
     assert case.ack_deadline_at is None and case.acknowledged_at is not None
-    with session_scope(db) as session:
+    with session_scope(app_engine) as session:
         events = session.scalars(select(CaseEvent).where(
             CaseEvent.case_id == case.id, CaseEvent.kind == "acknowledged")).all()
         assert [(e.actor, e.body) for e in events] == [(COUNSELLOR, "via cli")]
@@ -168,44 +154,44 @@ def test_ack_makes_the_responder_the_owner_and_stops_escalation(db: Engine) -> N
     assert COUNSELLOR in _hotline("case", "list").output
 
 
-def test_reply_waits_for_a_check_in_without_contact(db: Engine) -> None:
-    code = _report(db)
+def test_reply_waits_for_a_check_in_without_contact(app_engine: Engine) -> None:
+    code = _report(app_engine)
     result = _hotline("case", "reply", code, "--as", COUNSELLOR, "We", "are", "here.")
     assert result.exit_code == 0 and result.output.startswith("waiting:"), result.output
-    with session_scope(db) as session:
+    with session_scope(app_engine) as session:
         message = session.scalars(select(CaseMessage)).one()
         assert (message.direction, message.body) == ("to_reporter", "We are here.")
         assert session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "reporter")).all() == []
 
 
-def test_reply_is_queued_to_a_reporter_who_agreed_to_contact(db: Engine) -> None:
-    code = _report(db, conversation_id="conv-reply", contact_ok=True)
-    with session_scope(db) as session:
+def test_reply_is_queued_to_a_reporter_who_agreed_to_contact(app_engine: Engine) -> None:
+    code = _report(app_engine, conversation_id="conv-reply", contact_ok=True)
+    with session_scope(app_engine) as session:
         contact_vault.fill(session, "conv-reply", "sms", REPORTER_PHONE)
     result = _hotline("case", "reply", code, "--as", COORDINATOR, "We are here.")
     assert result.exit_code == 0 and result.output.startswith("sent:"), result.output
-    with session_scope(db) as session:
+    with session_scope(app_engine) as session:
         row = session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "reporter")).one()
         assert row.kind == "reporter_message" and "We are here." in row.body
         assert REPORTER_PHONE not in row.body
     assert _hotline("case", "reply", code, "--as", COORDINATOR, " ").exit_code == 1
 
 
-def test_status_and_close_tell_the_reporter(db: Engine) -> None:
-    code = _report(db)
+def test_status_and_close_tell_the_reporter(app_engine: Engine) -> None:
+    code = _report(app_engine)
     early = _hotline("case", "status", code, "in_progress", "--as", COUNSELLOR)
     assert early.exit_code == 1 and "not acknowledged yet" in early.output
     assert _hotline("case", "ack", code, "--as", COUNSELLOR).exit_code == 0
     result = _hotline("case", "status", code, "in_progress", "--as", COUNSELLOR)
     assert result.exit_code == 0 and "in_progress" in result.output, result.output
-    assert _case(db, code).status == "in_progress"
+    assert _case(app_engine, code).status == "in_progress"
     bad = _hotline("case", "close", code, "--outcome", "solved", "--as", COUNSELLOR)
     assert bad.exit_code == 2  # click's usage error lists the outcomes
     result = _hotline("case", "close", code, "--outcome", "acted_on", "--as", COUNSELLOR)
     assert result.exit_code == 0 and "closed: acted_on" in result.output, result.output
-    case = _case(db, code)
+    case = _case(app_engine, code)
     assert (case.status, case.outcome) == ("closed", "acted_on") and case.closed_at is not None
-    with session_scope(db) as session:
+    with session_scope(app_engine) as session:
         trail = [(e.kind, e.actor, e.body, e.visible_to_reporter) for e in session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))]
     assert ("status", COUNSELLOR, "in_progress", False) in trail
@@ -217,14 +203,14 @@ def test_status_and_close_tell_the_reporter(db: Engine) -> None:
                  ("case", "ack", code, "--as", COUNSELLOR)):
         closed = _hotline(*args)
         assert closed.exit_code == 1 and "is closed (acted_on)" in closed.output, args
-    assert _case(db, code).outcome == "acted_on"
+    assert _case(app_engine, code).outcome == "acted_on"
 
 
-def test_the_coordinator_may_close_any_case(db: Engine) -> None:
-    code = _report(db)
+def test_the_coordinator_may_close_any_case(app_engine: Engine) -> None:
+    code = _report(app_engine)
     result = _hotline("case", "close", code, "--outcome", "false_report", "--as", COORDINATOR)
     assert result.exit_code == 0, result.output
-    assert _case(db, code).ack_deadline_at is None  # escalation stops
+    assert _case(app_engine, code).ack_deadline_at is None  # escalation stops
 
 
 def test_worker_command_runs_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:

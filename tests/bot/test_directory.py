@@ -73,15 +73,6 @@ def test_a_broken_directory_names_the_problem(session, tmp_path: Path) -> None:
 SAMPLE = DATA_DIR / "directory.yml"
 
 
-@pytest.fixture
-def db(app_database: str):  # type: ignore[no-untyped-def]
-    """A session on a migrated SQLite database with the sample directory loaded."""
-    engine = make_engine(app_database)
-    with session_scope(engine) as session:
-        yield session
-    engine.dispose()
-
-
 def _fresh_database(tmp_path: Path, name: str) -> str:
     url = f"sqlite:///{tmp_path / name}"
     upgrade(url)

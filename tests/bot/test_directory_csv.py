@@ -7,20 +7,10 @@ from bot.directory import DirectoryError, load_directory
 from bot.directory_csv import COLUMNS, dump_csv, read_csv
 from bot.directory_entries import check
 from bot.directory_store import read_directory
-from bot.storage.db import make_engine, session_scope
 from bot.storage.models import Responder
 from bot.vault import unseal
 
 HEADER = ",".join(COLUMNS)
-
-
-@pytest.fixture
-def db(app_database: str):  # type: ignore[no-untyped-def]
-    """A session on a migrated SQLite database with the sample directory loaded."""
-    engine = make_engine(app_database)
-    with session_scope(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def _csv(tmp_path: Path, *rows: str, name: str = "dir.csv", header: str = HEADER) -> Path:

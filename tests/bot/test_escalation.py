@@ -7,47 +7,22 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from bot.acknowledgement import acknowledge
-from bot.codes import new_case_code
 from bot.deadlines import format_local
 from bot.escalation import MAX_REMINDERS, escalate_due
 from bot.followup import close_case
-from bot.routing import route_case
 from bot.storage.db import session_scope
-from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, Responder, School, as_utc
-
-T0 = datetime(2025, 1, 15, 9, 0, tzinfo=timezone.utc)  # Wednesday, 10:00 local
+from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, as_utc
+from tests.bot.case_helpers import T0, alerted, responder, routed
 
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
 
 
-def responder(session, code: str) -> Responder:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Responder).where(Responder.code == code)).one()
-
-
-def routed(session, school: str | None = "livno-os-1", **fields) -> Case:  # type: ignore[no-untyped-def]
-    school_id = session.scalars(select(School.id).where(School.code == school)).one() if school else None
-    case = Case(code=new_case_code(), pin_hash="x", status="new", school_id=school_id, **fields)
-    session.add(case)
-    session.flush()
-    route_case(session, case, T0)
-    session.flush()
-    return case
-
-
 def chain(session, case: Case) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
     """(step, responder) of every referral, in order."""
     rows = session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id))
     return [(r.step, r.responder.code) for r in rows]
-
-
-def alerted(session, case: Case) -> list[str]:  # type: ignore[no-untyped-def]
-    rows = session.execute(
-        select(Responder.code).join(OutboxMessage, OutboxMessage.responder_id == Responder.id)
-        .where(OutboxMessage.case_id == case.id, OutboxMessage.kind == "alert")
-        .order_by(OutboxMessage.id))
-    return [code for code, in rows]
 
 
 def escalations(session, case: Case) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

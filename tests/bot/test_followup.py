@@ -2,56 +2,16 @@
 window, the reporter's answers reaching staff, status changes and closing."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bot import contact_vault, followup
+from bot import followup
 from bot.acknowledgement import acknowledge
-from bot.codes import new_case_code
 from bot.followup_texts import reporter_text
-from bot.routing import route_case
-from bot.storage.models import (
-    Case,
-    CaseEvent,
-    CaseMessage,
-    FollowupWindow,
-    OutboxMessage,
-    Responder,
-    School,
-    as_utc,
-)
-
-T0 = datetime(2025, 1, 15, 9, 0, tzinfo=timezone.utc)  # Wednesday, 10:00 local
-
-
-def responder(session, code: str) -> Responder:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Responder).where(Responder.code == code)).one()
-
-
-def routed(session, school: str | None = "livno-os-1", **fields) -> Case:  # type: ignore[no-untyped-def]
-    school_id = session.scalars(select(School.id).where(School.code == school)).one() if school else None
-    fields.setdefault("language", "bcs")
-    fields.setdefault("script", "latin")
-    case = Case(code=new_case_code(), pin_hash="x", status="new", school_id=school_id, **fields)
-    session.add(case)
-    session.flush()
-    route_case(session, case, T0)
-    session.flush()
-    return case
-
-
-def contactable(session, case: Case, conversation: str = "conv-1", channel: str = "telegram",  # type: ignore[no-untyped-def]
-                address: str = "555000111") -> None:
-    contact_vault.request_contact(session, conversation, case.id)
-    session.flush()
-    contact_vault.fill(session, conversation, channel, address)
-
-
-def to_reporter(session, case: Case) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
-    return list(session.scalars(select(OutboxMessage).where(
-        OutboxMessage.case_id == case.id, OutboxMessage.channel == "reporter").order_by(OutboxMessage.id)))
+from bot.storage.models import Case, CaseMessage, FollowupWindow, OutboxMessage, Responder, as_utc
+from tests.bot.case_helpers import T0, contactable, events, responder, routed, to_reporter
 
 
 def staff_messages(session, case: Case) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -61,11 +21,6 @@ def staff_messages(session, case: Case) -> list[tuple[str, str]]:  # type: ignor
         .where(OutboxMessage.case_id == case.id, OutboxMessage.kind == "staff_message")
         .order_by(OutboxMessage.id))
     return [(code, body) for code, body in rows]
-
-
-def events(session, case: Case, kind: str) -> list[CaseEvent]:  # type: ignore[no-untyped-def]
-    return list(session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.kind == kind).order_by(CaseEvent.id)))
 
 
 # --- staff to reporter ----------------------------------------------------------------------

@@ -8,20 +8,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot import contact_vault, outbox
-from bot.codes import new_case_code
 from bot.storage.db import session_scope
-from bot.storage.models import Case, ContactVaultEntry, OutboxMessage, Responder, as_utc, utcnow
-
-
-def responder(session, code: str) -> Responder:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Responder).where(Responder.code == code)).one()
-
-
-def new_case(session) -> Case:  # type: ignore[no-untyped-def]
-    case = Case(code=new_case_code(), pin_hash="x", status="new")
-    session.add(case)
-    session.flush()
-    return case
+from bot.storage.models import Case, ContactVaultEntry, OutboxMessage, as_utc, utcnow
+from tests.bot.case_helpers import new_case, responder
 
 
 def to_staff(session, code: str, channel: str = outbox.STAFF_TELEGRAM, key: str | None = None,  # type: ignore[no-untyped-def]
@@ -71,7 +60,7 @@ def test_buttons_are_kept_with_the_row(session) -> None:
 
 
 def test_claiming_resolves_addresses_and_stores_none_of_them(session) -> None:
-    case = new_case(session)
+    case = new_case(session, school=None)
     contact_vault.request_contact(session, "conv-out", case.id)
     session.flush()
     contact_vault.fill(session, "conv-out", "sms", "+38761222333")
@@ -105,7 +94,7 @@ def test_only_due_rows_are_claimed_in_order_and_up_to_the_limit(session) -> None
 
 
 def test_a_recipient_without_an_address_fails_at_once(session) -> None:
-    case = new_case(session)
+    case = new_case(session, school=None)
     unenrolled = to_staff(session, "livno-os-1-pedagogue")
     responder(session, "livno-os-1-pedagogue").telegram_chat_id = None
     no_phone = to_staff(session, "livno-os-1-principal", channel=outbox.SMS)
@@ -122,7 +111,7 @@ def test_a_recipient_without_an_address_fails_at_once(session) -> None:
 
 
 def test_an_expired_contact_is_no_address(session) -> None:
-    case = new_case(session)
+    case = new_case(session, school=None)
     contact_vault.request_contact(session, "conv-old", case.id)
     session.flush()
     contact_vault.fill(session, "conv-old", "telegram", "555")

@@ -6,7 +6,6 @@ import pytest
 from bot.duty_hours import normalize_on_duty, on_duty_at
 from bot.phones import normalize_phone
 from bot.responders import by_phone, by_telegram_chat, is_on_duty, phone_of, resolve
-from bot.storage.db import make_engine, session_scope
 from bot.storage.models import Municipality, Responder, School
 
 
@@ -19,15 +18,6 @@ WED_10_LOCAL = utc(2025, 1, 15, 9, 0)
 WED_22_LOCAL = utc(2025, 1, 15, 21, 0)
 SAT_03_LOCAL = utc(2025, 1, 18, 2, 0)
 SAT_10_LOCAL = utc(2025, 1, 18, 9, 0)
-
-
-@pytest.fixture
-def db(app_database: str):  # type: ignore[no-untyped-def]
-    """A session on a migrated SQLite database with the sample directory loaded."""
-    engine = make_engine(app_database)
-    with session_scope(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def _codes(responders: list[Responder]) -> list[str]:

@@ -8,53 +8,21 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cases import record_crisis, submit_report
-from bot.codes import new_case_code
 from bot.routing import route_case
 from bot.storage.db import session_scope
-from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, Responder, School, as_utc
+from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, Responder, as_utc
+from tests.bot.case_helpers import (
+    T0,
+    alerted,
+    event_bodies,
+    new_case,
+    referrals,
+    responder,
+    routed,
+    school_id,
+)
 
-# Wednesday 15 January 2025, 10:00 in the canton (UTC+1): every sample service is on duty.
-T0 = datetime(2025, 1, 15, 9, 0, tzinfo=timezone.utc)
 DANGER = "The reporter said someone is in danger right now."
-
-
-def school_id(session, code: str) -> int:  # type: ignore[no-untyped-def]
-    return session.scalars(select(School.id).where(School.code == code)).one()
-
-
-def new_case(session, school: str | None = "livno-os-1", **fields) -> Case:  # type: ignore[no-untyped-def]
-    """A stored, not yet routed case (what cases.submit_report builds before routing)."""
-    case = Case(code=new_case_code(), pin_hash="not-a-pin", status="new",
-                school_id=school_id(session, school) if school else None, **fields)
-    session.add(case)
-    session.flush()
-    return case
-
-
-def routed(session, now: datetime = T0, **fields) -> Case:  # type: ignore[no-untyped-def]
-    case = new_case(session, **fields)
-    route_case(session, case, now)
-    session.flush()
-    return case
-
-
-def referrals(session, case: Case) -> dict[str, Referral]:  # type: ignore[no-untyped-def]
-    rows = session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id))
-    return {r.responder.code: r for r in rows}
-
-
-def alerted(session, case: Case) -> list[str]:  # type: ignore[no-untyped-def]
-    """Codes of the responders with an alert in the outbox, one entry per alert."""
-    rows = session.execute(
-        select(Responder.code).join(OutboxMessage, OutboxMessage.responder_id == Responder.id)
-        .where(OutboxMessage.case_id == case.id, OutboxMessage.kind == "alert")
-        .order_by(OutboxMessage.id))
-    return [code for code, in rows]
-
-
-def events(session, case: Case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
-    return list(session.scalars(select(CaseEvent.body).where(
-        CaseEvent.case_id == case.id, CaseEvent.kind == kind).order_by(CaseEvent.id)))
 
 
 # --- who is referred ------------------------------------------------------------------------
@@ -71,7 +39,7 @@ def test_a_report_at_a_school_goes_to_its_counsellors_not_the_backup(session) ->
     row = session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)).one()
     assert (row.channel, row.status, row.attempts, row.referral_id) == (
         "staff_telegram", "pending", 0, pedagogue.id)
-    assert events(session, case, "referred") == [
+    assert event_bodies(session, case, "referred") == [
         "livno-os-1-pedagogue (pedagogue): school_counsellors"]
 
 
@@ -115,7 +83,7 @@ def test_critical_adds_the_principal_and_the_red_cross_on_duty(session) -> None:
     assert refs["red-cross-duty-livno"].reason == "critical"
     assert alerted(session, case) == list(refs)
     assert (case.severity, case.severity_reason) == ("critical", DANGER)
-    assert events(session, case, "triaged") == [f"critical: {DANGER}"]
+    assert event_bodies(session, case, "triaged") == [f"critical: {DANGER}"]
 
 
 def test_the_red_cross_team_on_duty_is_chosen_by_the_schools_town_and_the_hour(session) -> None:
@@ -159,7 +127,7 @@ def test_discrimination_without_consent_alerts_nobody_at_legal_aid(session, cons
                   legal_aid_ok=consent)
     assert referrals(session, case)["legal-aid-mobile"].status == status
     assert alerted(session, case) == ["livno-os-1-pedagogue"]
-    assert events(session, case, f"referral_{status}") == [
+    assert event_bodies(session, case, f"referral_{status}") == [
         "legal-aid-mobile: discrimination_legal_aid"]
 
 
@@ -205,13 +173,12 @@ def test_no_school_goes_to_the_cantonal_coordinator(session) -> None:
 
 
 def test_a_responder_without_any_channel_is_referred_and_the_gap_recorded(session) -> None:
-    pedagogue = session.scalars(select(Responder).where(
-        Responder.code == "livno-os-1-pedagogue")).one()
+    pedagogue = responder(session, "livno-os-1-pedagogue")
     pedagogue.telegram_chat_id, pedagogue.sealed_phone = None, None
     case = routed(session, incident_type="bullying")
     assert referrals(session, case)["livno-os-1-pedagogue"].status == "pending"
     assert alerted(session, case) == []
-    assert events(session, case, "alert_impossible") == [
+    assert event_bodies(session, case, "alert_impossible") == [
         "livno-os-1-pedagogue: no reachable channel"]
 
 

@@ -21,15 +21,6 @@ from bot.storage.db import make_engine, session_scope
 from bot.storage.models import Responder, as_utc, utcnow
 
 
-@pytest.fixture
-def db(app_database: str):  # type: ignore[no-untyped-def]
-    """A session on a migrated SQLite database with the sample directory loaded."""
-    engine = make_engine(app_database)
-    with session_scope(engine) as session:
-        yield session
-    engine.dispose()
-
-
 def _principal(db) -> Responder:  # type: ignore[no-untyped-def]
     return db.query(Responder).filter_by(code="kupres-os-1-principal").one()
 

@@ -28,12 +28,11 @@ from bot.storage.models import (
     CaseEvent,
     OutboxMessage,
     Referral,
-    Responder,
-    School,
     as_utc,
     utcnow,
 )
 from bot.worker import Worker
+from tests.bot.case_helpers import responder, school_id
 
 STAFF_TOKEN = "111111:staff-bot-token"
 HOTLINE_TOKEN = "222222:hotline-bot-token"
@@ -124,14 +123,6 @@ async def worker(hotline: Engine) -> AsyncIterator[Worker]:
 
 
 # --- the database ----------------------------------------------------------------------------
-
-
-def school_id(session, code: str) -> int:  # type: ignore[no-untyped-def]
-    return session.scalars(select(School.id).where(School.code == code)).one()
-
-
-def responder(session, code: str) -> Responder:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Responder).where(Responder.code == code)).one()
 
 
 def report(engine: Engine, school: str = "livno-os-1", **fields) -> str:  # type: ignore[no-untyped-def]
