@@ -34,8 +34,9 @@ def is_permanent(error: BaseException) -> bool:
     """A failure no retry can mend: Telegram refused the message or the chat (bad request,
     a bot the person blocked, a token it does not know), or Twilio refused the message or
     the number. The alert then moves on to the responder's next channel at once instead
-    of after every retry (which take a quarter of an hour)."""
-    if isinstance(error, (BadRequest, Forbidden, InvalidToken)):
+    of after every retry (which take a quarter of an hour). A channel this deployment has
+    not configured (no staff bot token, no Twilio account) is permanent too."""
+    if isinstance(error, (BadRequest, Forbidden, InvalidToken, SendError)):
         return True
     return isinstance(error, TwilioRestException) and error.status in (400, 404)
 

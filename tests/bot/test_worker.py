@@ -449,3 +449,14 @@ def test_errors_are_recorded_without_numbers() -> None:
     described = describe_error(error)
     assert "555" not in described and "7000000201" not in described
     assert described.startswith("RuntimeError: The 'To' number [number]")
+
+
+async def test_without_a_staff_bot_alerts_go_by_sms_at_once(hotline, worker, telegram_api, twilio_api,
+                                                          monkeypatch) -> None:
+    monkeypatch.delenv("TELEGRAM_STAFF_BOT_TOKEN")  # a deployment with SMS only
+    code = report(hotline, school="livno-os-2")
+    assert await worker.tick() == 1
+    assert await worker.tick() == 1
+    [sms] = await twilio_api.recorded("messages.create")
+    assert sms["params"]["To"] == "+38763900021" and code in sms["params"]["Body"]
+    assert await telegram_api.recorded("sendMessage") == []
