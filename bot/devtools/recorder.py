@@ -133,7 +133,7 @@ async def _fail(request: web.Request) -> web.Response:
 
 
 async def _hold(request: web.Request) -> web.Response:
-    """POST {"count": 1, "seconds": 5}: the next `count` API calls wait `seconds` first."""
+    """POST {"count": 1, "seconds": 5}: the next `count` messages sent wait `seconds` first."""
     try:
         body = json.loads(await request.text() or "{}")
         count, seconds = int(body.get("count", 1)), float(body.get("seconds", 5))
