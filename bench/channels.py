@@ -248,7 +248,7 @@ def main() -> None:
             cpu_channels = _cpu_by_process(stack)
             time.sleep(2)
             print(f"{CONVERSATIONS} conversations at once, {len(MESSAGES)} messages each")
-            print(f"1) mixed: half bare REST turns, half over Telegram and SMS, at the same time")
+            print("1) mixed: half bare REST turns, half over Telegram and SMS, at the same time")
             print(f"   channels, webhook in -> reply at the fake API: {_percentiles(mixed['channels'])}")
             print(f"   bare Rasa turn (REST, same moment, same model):  {_percentiles(mixed['bare'])}")
             overhead = statistics.median(mixed["channels"]) / statistics.median(mixed["bare"])

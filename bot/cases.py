@@ -3,7 +3,7 @@ and PIN, with lock-out after repeated failures."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -13,12 +13,10 @@ from bot import case_log, followup
 from bot.attachments import attach_to_case
 from bot.contact_vault import request_contact
 from bot.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
-from bot.pseudonyms import pseudonym
+from bot.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
 from bot.routing import route_case
 from bot.storage.models import Case, CheckLock, as_utc, utcnow
 
-MAX_FAILURES = 5
-LOCK_DURATION = timedelta(minutes=15)
 
 # Fields of a report that a case keeps; anything else in a report is ignored.
 REPORT_FIELDS = (
@@ -140,31 +138,15 @@ class CheckResult:
     staff_messages: tuple[str, ...] = ()
 
 
-def _conversation_lock(session: Session, conversation_id: str) -> CheckLock:
-    key = pseudonym("check", conversation_id)
-    lock = session.scalars(select(CheckLock).where(CheckLock.conversation_key == key)).one_or_none()
-    if lock is None:
-        lock = CheckLock(conversation_key=key, failures=0)
-        session.add(lock)
-    return lock
-
-
-def _is_locked(locked_until: datetime | None, now: datetime) -> bool:
-    until = as_utc(locked_until)
-    return until is not None and until > now
-
-
 def _fail(session: Session, case: Case | None, lock: CheckLock, now: datetime) -> CheckResult:
-    lock.failures += 1
-    if lock.failures >= MAX_FAILURES:
-        lock.locked_until, lock.failures = now + LOCK_DURATION, 0
+    count_failure(lock, now)
     if case is not None:
         case.failed_checks += 1
         if case.failed_checks >= MAX_FAILURES:
             case.locked_until, case.failed_checks = now + LOCK_DURATION, 0
             _record(session, case, "locked", "too many failed checks")
-    locked = _is_locked(lock.locked_until, now) or (
-        case is not None and _is_locked(case.locked_until, now)
+    locked = is_locked(lock.locked_until, now) or (
+        case is not None and is_locked(case.locked_until, now)
     )
     return CheckResult("locked" if locked else "invalid")
 
@@ -173,12 +155,12 @@ def check_case(session: Session, conversation_id: str, typed_code: str, typed_pi
                now: datetime | None = None) -> CheckResult:
     """Verify code and PIN. Wrong code and wrong PIN look the same to the reporter."""
     now = now or utcnow()
-    lock = _conversation_lock(session, conversation_id)
-    if _is_locked(lock.locked_until, now):
+    lock = lock_for(session, "check", conversation_id)
+    if is_locked(lock.locked_until, now):
         return CheckResult("locked")
     code, pin = normalize_case_code(typed_code), normalize_pin(typed_pin)
     case = session.scalars(select(Case).where(Case.code == code)).one_or_none() if code else None
-    if case is not None and _is_locked(case.locked_until, now):
+    if case is not None and is_locked(case.locked_until, now):
         return CheckResult("locked")
     if case is None or pin is None or not verify_pin(case.pin_hash, pin):
         return _fail(session, case, lock, now)

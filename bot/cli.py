@@ -201,18 +201,21 @@ def _find_responder(session: Session, code: str) -> Responder:
     return responder
 
 
-def _require_may_act(session: Session, case_row: Case, responder: Responder) -> None:
+def _case_for_staff(session: Session, typed_code: str, responder_code: str,
+                    open_only: bool = True) -> tuple[Case, Responder]:
+    """The case and the responder acting on it, or a clear error: unknown case or
+    responder, no referral for this case, or (with `open_only`) a closed case."""
     from bot.followup import may_act_on
 
+    case_row = _find_case(session, typed_code)
+    responder = _find_responder(session, responder_code)
     if not may_act_on(session, case_row, responder):
         raise click.ClickException(
             f"{responder.code} has no referral for case {case_row.code}; only the responders it"
             f" was referred to, and the cantonal coordinator, may act on it")
-
-
-def _require_open(case_row: Case) -> None:
-    if case_row.closed_at is not None:
+    if open_only and case_row.closed_at is not None:
         raise click.ClickException(f"case {case_row.code} is closed ({case_row.outcome or '-'})")
+    return case_row, responder
 
 
 def _event_body(kind: str, body: str | None) -> str:
@@ -261,10 +264,11 @@ def case_list(only_open: bool, school_code: str | None) -> None:
 def case_show(code: str) -> None:
     """A case for staff: triage, referrals, the event trail, the thread with the reporter and
     its outbox. Never the reporter's address or contact details."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
+    from bot import outbox
     from bot.storage.db import session_scope
-    from bot.storage.models import CaseMessage, OutboxMessage, Responder
+    from bot.storage.models import CaseMessage, Responder
 
     with session_scope() as session:
         c = _find_case(session, code)
@@ -328,9 +332,8 @@ def case_show(code: str) -> None:
             for line in (message.body or "").splitlines():
                 click.echo(f"      {line}")
 
-        tally = session.execute(select(OutboxMessage.status, func.count()).where(
-            OutboxMessage.case_id == c.id).group_by(OutboxMessage.status)).all()
-        summary = ", ".join(f"{status} {count}" for status, count in sorted(tally)) or "nothing queued"
+        tally = outbox.counts(session, c.id)
+        summary = ", ".join(f"{status} {count}" for status, count in sorted(tally.items())) or "nothing queued"
         click.echo(f"\noutbox: {summary}")
 
 
@@ -344,10 +347,7 @@ def case_ack(code: str, responder_code: str) -> None:
     from bot.storage.models import utcnow
 
     with session_scope() as session:
-        c = _find_case(session, code)
-        responder = _find_responder(session, responder_code)
-        _require_may_act(session, c, responder)
-        _require_open(c)
+        c, responder = _case_for_staff(session, code, responder_code)
         result = acknowledge(session, c.code, responder, via="cli", now=utcnow())
     if result.outcome == "unknown_case":  # not expected after the checks above
         raise click.ClickException(f"{responder_code} cannot acknowledge case {code}")
@@ -371,9 +371,7 @@ def case_reply(code: str, responder_code: str, text: tuple[str, ...]) -> None:
     if not message:
         raise click.ClickException("the message is empty")
     with session_scope() as session:
-        c = _find_case(session, code)
-        responder = _find_responder(session, responder_code)
-        _require_may_act(session, c, responder)
+        c, responder = _case_for_staff(session, code, responder_code, open_only=False)
         outcome, _case = staff_reply(session, c.code, responder, message)
         case_code = c.code
     if outcome == "sent":
@@ -394,10 +392,7 @@ def case_status(code: str, status: str, responder_code: str) -> None:
     from bot.storage.db import session_scope
 
     with session_scope() as session:
-        c = _find_case(session, code)
-        responder = _find_responder(session, responder_code)
-        _require_may_act(session, c, responder)
-        _require_open(c)
+        c, responder = _case_for_staff(session, code, responder_code)
         if c.acknowledged_at is None:
             raise click.ClickException(
                 f"case {c.code} is not acknowledged yet: `hotline case ack {c.code} --as"
@@ -419,10 +414,7 @@ def case_close(code: str, outcome: str, responder_code: str) -> None:
     from bot.storage.models import utcnow
 
     with session_scope() as session:
-        c = _find_case(session, code)
-        responder = _find_responder(session, responder_code)
-        _require_may_act(session, c, responder)
-        _require_open(c)
+        c, responder = _case_for_staff(session, code, responder_code)
         close_case(session, c, outcome, actor=responder.code, now=utcnow())
         case_code = c.code
     click.echo(f"{case_code} closed: {outcome}; the reporter is told")
@@ -482,19 +474,12 @@ def telegram_set_webhook(staff: bool) -> None:
 
     from telegram import Bot
 
-    if staff:
-        names = ("TELEGRAM_STAFF_BOT_TOKEN", "TELEGRAM_STAFF_WEBHOOK_SECRET")
-        token = settings.env(names[0])
-        # The staff channel falls back to the hotline's secret when it has none of its own.
-        secret = settings.env(names[1]) or settings.env("TELEGRAM_WEBHOOK_SECRET")
-        path = "staff_telegram"
-    else:
-        names = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
-        token, secret = settings.env(names[0]), settings.env(names[1])
-        path = "telegram"
+    bot_settings = settings.STAFF_BOT if staff else settings.HOTLINE_BOT
+    token, secret = bot_settings.token, bot_settings.secret
     if not token or not secret:
-        raise click.ClickException(f"set {names[0]} and {names[1]} first")
-    url = f"{settings.public_base_url()}/webhooks/{path}/webhook"
+        raise click.ClickException(
+            f"set {bot_settings.token_variable} and {bot_settings.secret_variable} first")
+    url = f"{settings.public_base_url()}/webhooks/{bot_settings.channel}/webhook"
 
     async def register() -> None:
         async with Bot(token, base_url=f"{settings.telegram_api_base_url()}/bot") as bot:

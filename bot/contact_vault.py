@@ -60,11 +60,6 @@ def _live_entry_for_case(session: Session, case_id: int) -> ContactVaultEntry | 
     return entry
 
 
-def can_contact(session: Session, case_id: int) -> bool:
-    """Whether the reporter of a case agreed to be contacted and the address is kept."""
-    return _live_entry_for_case(session, case_id) is not None
-
-
 def address_for_case(session: Session, case_id: int) -> tuple[str, str] | None:
     """(channel, address) of a case's reporter, for sending code only."""
     entry = _live_entry_for_case(session, case_id)

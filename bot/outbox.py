@@ -144,7 +144,10 @@ def recover_interrupted(session: Session) -> int:
     return result.rowcount or 0
 
 
-def counts(session: Session) -> dict[str, Any]:
-    rows = session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id))
-                           .group_by(OutboxMessage.status))
+def counts(session: Session, case_id: int | None = None) -> dict[str, Any]:
+    """Messages by status, of one case or of all."""
+    query = select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
+    if case_id is not None:
+        query = query.where(OutboxMessage.case_id == case_id)
+    rows = session.execute(query)
     return {status: number for status, number in rows}

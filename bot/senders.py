@@ -78,22 +78,22 @@ class Senders:
         self._starting = asyncio.Lock()
         self._twilio = None
 
-    async def _bot(self, token_variable: str) -> Bot:
-        token = settings.env(token_variable)
+    async def _bot(self, bot: settings.TelegramBotSettings) -> Bot:
+        token = bot.token
         if not token:
-            raise SendError(f"{token_variable} is not set")
+            raise SendError(f"{bot.token_variable} is not set")
         # Messages are sent side by side: the first starts the bot, the others wait for it
         # (not one bot, and one connection pool, each).
         async with self._starting:
-            if token_variable not in self._bots:
-                self._bots[token_variable] = await telegram_bot(token)
-        return self._bots[token_variable]
+            if bot.channel not in self._bots:
+                self._bots[bot.channel] = await telegram_bot(token)
+        return self._bots[bot.channel]
 
     async def send(self, message: Claimed) -> None:
         if message.channel == STAFF_TELEGRAM:
-            await self._telegram(await self._bot("TELEGRAM_STAFF_BOT_TOKEN"), message)
+            await self._telegram(await self._bot(settings.STAFF_BOT), message)
         elif message.channel == HOTLINE_TELEGRAM:
-            await self._telegram(await self._bot("TELEGRAM_BOT_TOKEN"), message)
+            await self._telegram(await self._bot(settings.HOTLINE_BOT), message)
         elif message.channel == SMS:
             await self._sms(message)
         else:

@@ -3,6 +3,7 @@ environment wins."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from dotenv import load_dotenv
 
@@ -67,3 +68,26 @@ def contact_vault_key() -> bytes:
 def worker_poll_seconds() -> float:
     """How often the worker looks for due messages and overdue cases."""
     return float(env("WORKER_POLL_SECONDS", "0.2"))
+
+
+@dataclass(frozen=True)
+class TelegramBotSettings:
+    """One of the two Telegram bots: the hotline's and the staff bot. The staff bot uses
+    the hotline's webhook secret when it has none of its own."""
+
+    channel: str  # its webhook: /webhooks/<channel>/webhook
+    token_variable: str
+    secret_variable: str
+
+    @property
+    def token(self) -> str:
+        return env(self.token_variable)
+
+    @property
+    def secret(self) -> str:
+        return env(self.secret_variable) or env("TELEGRAM_WEBHOOK_SECRET")
+
+
+HOTLINE_BOT = TelegramBotSettings("telegram", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+STAFF_BOT = TelegramBotSettings("staff_telegram", "TELEGRAM_STAFF_BOT_TOKEN",
+                                "TELEGRAM_STAFF_WEBHOOK_SECRET")

@@ -17,13 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.codes import CODE_ALPHABET
+from bot.lockout import count_failure, is_locked, lock_for
 from bot.pseudonyms import pseudonym
-from bot.storage.models import CheckLock, Responder, as_utc, utcnow
+from bot.storage.models import Responder, as_utc, utcnow
 
 CODE_LENGTH = 8
 VALIDITY = timedelta(hours=72)
-MAX_FAILURES = 5
-LOCK_DURATION = timedelta(minutes=15)
 # Cyrillic letters that look like Latin ones, for a code typed on a Cyrillic keyboard.
 _LOOKALIKES = str.maketrans("АВЕКМНОРСТХУЈЅ", "ABEKMHOPCTXYJS")
 _CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
@@ -67,31 +66,14 @@ def issue(session: Session, responder_code: str, now: datetime | None = None,
     return IssuedEnrolment(responder.code, responder.name, f"{compact[:4]}-{compact[4:]}", expires_at)
 
 
-def _chat_lock(session: Session, chat_id: str) -> CheckLock:
-    # The case check-in's lock-out table, under its own keyed namespace: no raw chat id.
-    key = pseudonym("staff-enrol-lock", chat_id)
-    lock = session.scalars(select(CheckLock).where(CheckLock.conversation_key == key)).one_or_none()
-    if lock is None:
-        lock = CheckLock(conversation_key=key, failures=0)
-        session.add(lock)
-    return lock
-
-
-def _fail(lock: CheckLock, now: datetime) -> None:
-    lock.failures = (lock.failures or 0) + 1
-    if lock.failures >= MAX_FAILURES:
-        lock.locked_until, lock.failures = now + LOCK_DURATION, 0
-
-
 def redeem(session: Session, typed_code: str, chat_id: str | int,
            now: datetime | None = None) -> Responder | None:
     """Link the chat to the responder whose code this is and spend the code. None for a
     wrong, used or expired code, and while the chat is locked out; the caller answers all
     of these alike."""
     now, chat = now or utcnow(), str(chat_id).strip()
-    lock = _chat_lock(session, chat)
-    until = as_utc(lock.locked_until)
-    if until is not None and until > now:
+    lock = lock_for(session, "staff-enrol-lock", chat)  # the check-in's table, its own namespace
+    if is_locked(lock.locked_until, now):
         return None
     compact = normalize_enrolment_code(typed_code)
     responder = session.scalars(select(Responder).where(
@@ -101,7 +83,7 @@ def redeem(session: Session, typed_code: str, chat_id: str | int,
     if responder is None or expires_at is None or expires_at <= now:
         if responder is not None:  # an expired code is of no further use
             responder.enrol_code_hash = responder.enrol_expires_at = None
-        _fail(lock, now)
+        count_failure(lock, now)
         session.flush()
         return None
     responder.telegram_chat_id = chat

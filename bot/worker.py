@@ -9,8 +9,8 @@ moves to the responder's next channel. Run one worker per database."""
 from __future__ import annotations
 
 import asyncio
-import re
 import logging
+import re
 import signal
 from datetime import datetime, timedelta
 from typing import Optional

@@ -7,7 +7,6 @@ until the turn is done; Rasa, the case database and the logs see the keyed pseud
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -29,7 +28,6 @@ logger = logging.getLogger(__name__)
 quiet_http_client_logs()
 
 MAX_BODY_BYTES = 256 * 1024
-DB_THREADS = 32
 SEND_ATTEMPTS = 5
 Reply = Dict[Text, Any]
 
@@ -84,9 +82,6 @@ class HotlineChannel(InputChannel):
 
         @webhook.listener("after_server_start")
         async def replay(_app: Any, loop: Any) -> None:
-            # Database work runs in threads; the default pool (cores + 4) is too small
-            # for many conversations waiting on short queries at once.
-            loop.set_default_executor(ThreadPoolExecutor(max_workers=DB_THREADS))
             try:
                 await self.warm_up()
             except Exception as error:  # the API may be unreachable now; sends retry later

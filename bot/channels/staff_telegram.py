@@ -6,7 +6,7 @@ the hotline's Telegram machinery: secret check, parsing, once-per-update inbox, 
 from __future__ import annotations
 
 import logging
-from typing import List, Optional, Text
+from typing import List, Optional
 
 from sqlalchemy.orm import Session
 from telegram import Update
@@ -40,14 +40,7 @@ def _answer(session: Session, chat_id: str, text: str, replied_to: Optional[str]
 
 
 class StaffTelegramInput(TelegramInput):
-    @classmethod
-    def name(cls) -> Text:
-        return "staff_telegram"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.token = settings.env("TELEGRAM_STAFF_BOT_TOKEN")
-        self.secret = settings.env("TELEGRAM_STAFF_WEBHOOK_SECRET") or settings.env("TELEGRAM_WEBHOOK_SECRET")
+    bot_settings = settings.STAFF_BOT
 
     def _delivery(self, update: Update) -> Optional[Delivery]:
         delivery = super()._delivery(update)

@@ -51,14 +51,15 @@ def keyboard(buttons: List[Dict[Text, Any]]) -> Optional[InlineKeyboardMarkup]:
 
 
 class TelegramInput(HotlineChannel):
+    bot_settings = settings.HOTLINE_BOT
+
     @classmethod
     def name(cls) -> Text:
-        return "telegram"
+        return cls.bot_settings.channel
 
     def __init__(self) -> None:
         super().__init__()
-        self.token = settings.env("TELEGRAM_BOT_TOKEN")
-        self.secret = settings.env("TELEGRAM_WEBHOOK_SECRET")
+        self.token, self.secret = self.bot_settings.token, self.bot_settings.secret
         self._bot: Optional[Bot] = None
 
     async def bot(self) -> Bot:
