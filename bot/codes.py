@@ -57,3 +57,28 @@ def verify_pin(pin_hash: str, pin: str) -> bool:
         return _hasher.verify(pin_hash, pin)
     except (VerificationError, InvalidHashError):
         return False
+
+
+_CODE_IN_TEXT = re.compile(
+    rf"(?<![A-Z0-9])(?:{CODE_PREFIX}[\s\-_.]*)?([{CODE_ALPHABET}]{{4}})[\s\-_.]?([{CODE_ALPHABET}]{{4}})(?![A-Z0-9])")
+_PIN_IN_TEXT = re.compile(r"(?<![\w-])(\d{3})[\s]?(\d{3})(?![\w-])")
+
+
+def find_code_and_pin(typed: str) -> tuple[str | None, str | None]:
+    """A case code and a PIN pasted in one message, with words around them, in any case,
+    with or without dashes: "checking my report JS-5DXB-FN5M pin 969119"."""
+    upper = typed.upper().translate(_LOOKALIKES)
+    code = None
+    rest = upper
+    for match in _CODE_IN_TEXT.finditer(upper):
+        candidate = f"{CODE_PREFIX}-{match.group(1)}-{match.group(2)}"
+        has_prefix = match.group(0).startswith(CODE_PREFIX)
+        if _CODE_RE.match(candidate) and (has_prefix or not match.group(0).isdigit()):
+            if not has_prefix and match.group(1).isalpha() and match.group(2).isalpha():
+                continue  # two ordinary words ("MOJA PRIJAVA") are not a code without "JS"
+            code = candidate
+            rest = upper[: match.start()] + " " + upper[match.end():]
+            break
+    pin_match = _PIN_IN_TEXT.search(rest)
+    pin = pin_match.group(1) + pin_match.group(2) if pin_match else None
+    return code, pin

@@ -14,6 +14,7 @@ from bot.directory_csv import read_csv
 from bot.directory_entries import RawEntry, by_line, check
 from bot.directory_store import read_directory, write_directory
 from bot.directory_yaml import read_yaml, to_document
+from bot.intake.extraction import KnownPlace
 from bot.storage.models import Municipality, School
 from bot.text.scripts import normalize_for_nlu
 
@@ -126,3 +127,11 @@ def match_place(session: Session, text: str) -> PlaceMatch | None:
 
 def municipality_names(session: Session) -> list[str]:
     return [m.name for m in session.scalars(select(Municipality).order_by(Municipality.id))]
+
+
+def known_places(session: Session) -> list[KnownPlace]:
+    """Every school and every municipality, for reading places out of a story."""
+    municipalities = {m.id: m.name for m in session.scalars(select(Municipality).order_by(Municipality.id))}
+    places = [KnownPlace(s.municipality_id, municipalities.get(s.municipality_id, ""), s.id, s.name)
+              for s in session.scalars(select(School).order_by(School.id))]
+    return places + [KnownPlace(m_id, name) for m_id, name in municipalities.items()]

@@ -5,15 +5,21 @@ selection of a response variation (by the `language` slot), it
 - renders Bosnian/Croatian/Serbian text in Cyrillic for a reader who writes Cyrillic
   (replies are authored once, in Latin), before variables are filled so that case codes
   and numbers stay as they are;
-- fills {police}, {ambulance}, {child_helpline}, ... from data/hotline/contacts.yml.
+- fills {police}, {ambulance}, {child_helpline}, ... from data/hotline/contacts.yml;
+- never sends the same long message twice in a row: a response `utter_x` that has a
+  `utter_x_reminder` sends the reminder (one line, with the numbers) when the full one
+  went out in this conversation in the last 10 minutes.
 """
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import contacts
@@ -32,10 +38,39 @@ def render_response(response: Dict[Text, Any], language: Optional[str], script: 
     return rendered
 
 
+REMINDER_SUFFIX = "_reminder"
+REMINDER_WINDOW_SECONDS = 10 * 60
+REMINDER_OF = "reminder_of"  # kept in the bot event's metadata
+
+
+def sent_in_full_recently(tracker: DialogueStateTracker, utter_action: str, now: float,
+                          window: float = REMINDER_WINDOW_SECONDS) -> bool:
+    """Whether the full text of a response went out in this conversation within the window."""
+    for event in reversed(tracker.events):
+        if event.timestamp < now - window:
+            return False
+        if isinstance(event, BotUttered) and (event.metadata or {}).get("utter_action") == utter_action \
+                and not (event.metadata or {}).get(REMINDER_OF):
+            return True
+    return False
+
+
 class HotlineNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None,
                  domain: Optional[Domain] = None) -> None:
         super().__init__((domain or Domain.empty()).responses)
+
+    async def generate(self, utter_action: Text, tracker: DialogueStateTracker,
+                       output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
+        reminder = utter_action + REMINDER_SUFFIX
+        if reminder in self.responses and sent_in_full_recently(tracker, utter_action, time.time()):
+            response = self.generate_from_slots(reminder, tracker.current_slot_values(),
+                                                output_channel, **kwargs)
+            if response is not None:
+                response[REMINDER_OF] = utter_action
+                return response
+        return self.generate_from_slots(utter_action, tracker.current_slot_values(),
+                                        output_channel, **kwargs)
 
     def generate_from_slots(
         self,

@@ -537,3 +537,17 @@ def routing_targets(facts: Facts, severity: str,
 def escalation_chain(rules: RoutingRules | None = None) -> list[str]:
     """Whom to call next, in order, when the first contacts do not acknowledge in time."""
     return list(_rules(rules).escalation_chain)
+
+
+def consent_grounds(rules: RoutingRules | None = None) -> frozenset[str]:
+    """The discrimination grounds for which a routing rule needs the reporter's consent
+    (mobile legal aid): the report form asks for consent exactly when these apply, so a
+    canton that edits the rules changes the question too."""
+    grounds: set[str] = set()
+    for rule in _rules(rules).routing:
+        if not rule.needs_consent:
+            continue
+        for condition in rule.when:
+            if condition.name == "discrimination_ground" and not isinstance(condition.accepted, bool):
+                grounds |= condition.accepted
+    return frozenset(grounds)

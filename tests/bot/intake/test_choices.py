@@ -20,7 +20,7 @@ from bot.intake import SKIP, buttons, interpret, payload_choice, report_from_slo
     ("danger_now", "ne znam", SKIP),
     ("contact_ok", "da", "yes"),
     ("confirm", "pošalji", "send"),
-    ("confirm", "odustajem", "cancel"),
+    ("confirm", "promijeni", "change"),
     ("incident_type", "99", None),
 ])
 def test_typed_answers(slot: str, typed: str, expected) -> None:

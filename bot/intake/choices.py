@@ -1,6 +1,7 @@
-"""The report form's choices: the buttons each question offers, and what a typed answer
-("2", "danas", "moja drugarica") means. Options and their words live in
-data/hotline/choices.yml."""
+"""The report form's choices: the buttons each question offers, and which option a typed
+answer ("2", "danas", "moja drugarica", a button's title) selects. Options and their words
+live in data/hotline/choices.yml; answers in a person's own words are read by
+bot.intake.answers on top of this."""
 from __future__ import annotations
 
 import json
@@ -25,6 +26,8 @@ class Option:
     value: str
     title: dict[str, str]
     words: tuple[str, ...]
+    # For change_field: the answers that picking this option clears.
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ def _option(entry: dict[str, Any], value: str | None = None) -> Option:
         value=value or entry["value"],
         title=entry["title"],
         words=tuple(normalize_for_nlu(w) for w in entry["words"]),
+        fields=tuple(entry.get("fields") or ()),
     )
 
 
@@ -93,6 +97,9 @@ def interpret(slot: str, typed: str) -> str | None:
     if not text:
         return None
     values = [o.value for o in q.options]
+    titled = option_titled(slot, text)
+    if titled:
+        return titled
     number = re.fullmatch(r"(?:broj |opcija |option |no\.? )?(\d{1,2})\.?", text)
     if number:
         index = int(number.group(1)) - 1
@@ -107,6 +114,27 @@ def interpret(slot: str, typed: str) -> str | None:
     if best:
         return best[1]
     return typed.strip()[:200] if q.free_text else None
+
+
+def option_titled(slot: str, folded: str) -> str | None:
+    """The option whose button title, in either language, is exactly what was typed."""
+    folded = folded.strip(" .!")
+    for option in question(slot).options:
+        if any(normalize_for_nlu(title) == folded for title in option.title.values()):
+            return option.value
+    return None
+
+
+def summary_label(key: str, language: str | None) -> str:
+    return _choices()["summary_labels"][key]["en" if language == "en" else "bcs"]
+
+
+def title_of(slot: str, value: str, language: str | None) -> str | None:
+    """The button title of an option, in the reader's language (Latin)."""
+    for option in question(slot).options:
+        if option.value == value:
+            return option.title["en" if language == "en" else "bcs"]
+    return None
 
 
 def report_from_slots(slots: dict[str, Any], channel: str | None) -> dict[str, Any]:

@@ -1,0 +1,175 @@
+"""The report form: Rasa asks the question that bot.intake.dialogue chooses, and these
+actions adapt the one to the other. No decision is taken here."""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.shared import (
+    CHECK_SLOTS, REPORT_SLOTS, heard, in_db, message_key, places_for, reader, record_crisis,
+    report_from, reset, utter_all,
+)
+from bot import cases, intake
+from bot.deadlines import format_local
+from bot.directory import municipality_names
+from bot.intake import dialogue
+from bot.intake.extraction import is_story
+from bot.intake.summary import summary
+from bot.text.scripts import render
+from bot.triage import consent_grounds
+
+REQUESTED_SLOT = "requested_slot"
+SHORT_TEXT_CHANNELS = ("sms", "twilio")
+
+
+def _slots(tracker: Tracker) -> Dict[str, Any]:
+    return dict(tracker.slots)
+
+
+class ValidateReportForm(FormValidationAction):
+    """Every message of the report goes through bot.intake.dialogue.on_message."""
+
+    def name(self) -> Text:
+        return "validate_report_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        slots = _slots(tracker)
+        grounds = consent_grounds()
+        key = message_key(tracker)
+        if key is not None and slots.get("handled_message") == key:
+            # The form resumed after a rule answered this message: only ask what is next.
+            return [SlotSet(REQUESTED_SLOT, dialogue.next_question(slots, grounds))]
+        message = heard(tracker)
+        typed = message.text if slots.get(REQUESTED_SLOT) == "school" else None
+        places, typed_place = await places_for(typed)
+        step = dialogue.on_message(slots, message, places, typed_place, time.time(), grounds)
+        merged = {**slots, **step.updates}
+        events: List[EventType] = [SlotSet(k, v) for k, v in step.updates.items()]
+        events.append(SlotSet("handled_message", key))
+        utter_all(dispatcher, step.replies)
+        if step.crisis:
+            events += await record_crisis(tracker, step.crisis, merged, message.text)
+        if step.leave:
+            return events + [ActionExecutionRejected(self.form_name())]
+        return events + [SlotSet(REQUESTED_SLOT, dialogue.next_question(merged, grounds))]
+
+
+def _make_ask_action(slot: str) -> type:
+    async def run(self: Action, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        language, script = reader(tracker)
+        dispatcher.utter_message(response=f"utter_ask_{slot}",
+                                 buttons=intake.buttons(slot, language, script))
+        return []
+
+    return type(f"AskFor_{slot}", (Action,), {"name": lambda self: f"action_ask_{slot}", "run": run})
+
+
+CHOICE_QUESTIONS = ("incident_type", "discrimination_ground", "affected", "reporter_role",
+                    "incident_time", "danger_now", "contact_ok", "legal_aid_ok", "change_field",
+                    "resume_draft", "discard_confirm")
+ASK_ACTIONS = [_make_ask_action(slot) for slot in CHOICE_QUESTIONS]
+
+
+class AskForSchool(Action):
+    def name(self) -> Text:
+        return "action_ask_school"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        language, script = reader(tracker)
+        names = await in_db(municipality_names)
+        buttons = [{"title": n, "payload": f'/choose{{"choice": "{n}"}}'} for n in names]
+        skip = intake.buttons("incident_time", language, script)[-1]  # the shared "skip"
+        dispatcher.utter_message(response="utter_ask_school", buttons=buttons + [skip])
+        return []
+
+
+class AskForConfirm(Action):
+    """The summary of what was understood, with "Send" and "Change something". After an
+    answer that was not understood, a shorter form, so nothing is said three times."""
+
+    def name(self) -> Text:
+        return "action_ask_confirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        language, script = reader(tracker)
+        buttons = intake.buttons("confirm", language, script)
+        missed = (tracker.get_slot("misses") or {}).get("confirm", 0)
+        if missed:
+            dispatcher.utter_message(response="utter_ask_confirm_short", buttons=buttons)
+            return []
+        size = "short" if tracker.get_latest_input_channel() in SHORT_TEXT_CHANNELS else "long"
+        dispatcher.utter_message(response="utter_ask_confirm", buttons=buttons,
+                                 summary=summary(_slots(tracker), language, script, size))
+        return []
+
+
+class SubmitReport(Action):
+    def name(self) -> Text:
+        return "action_submit_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("confirm") != dialogue.SEND:
+            dispatcher.utter_message(response="utter_report_cancelled")
+            return reset(REPORT_SLOTS)
+        slots = _slots(tracker)
+        issued = await in_db(cases.submit_report, report_from(slots, tracker.get_latest_input_channel()),
+                             slots.get("crisis_case_id"), tracker.sender_id)
+        dispatcher.utter_message(response="utter_report_submitted", code=issued.code, pin=issued.pin,
+                                 deadline=_deadline_for_reader(issued.deadline, tracker))
+        return reset(REPORT_SLOTS)
+
+
+def _deadline_for_reader(deadline: Optional[datetime], tracker: Tracker) -> str:
+    """When someone will have looked at the report, in the reader's language and script."""
+    language, script = reader(tracker)
+    if deadline is None:
+        return "-"
+    text = format_local(deadline, language or "bcs")
+    return text if language == "en" else render(text, script)
+
+
+class LeaveForm(Action):
+    """Leaves the report or the case check for the menu or another flow. An unfinished
+    report stays as a draft for 24 hours."""
+
+    def name(self) -> Text:
+        return "action_leave_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        events: List[EventType] = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)] + reset(CHECK_SLOTS)
+        if tracker.active_loop_name == "report_form" and dialogue.has_draft(_slots(tracker), time.time()):
+            dispatcher.utter_message(response="utter_draft_kept")
+            events.append(SlotSet("draft_saved_at", time.time()))
+        return events
+
+
+class NoteTurn(Action):
+    """Runs on every message outside a form (a slot mapping of `story`): keeps a story told
+    before any report started, and forgets a draft older than a day."""
+
+    def name(self) -> Text:
+        return "action_note_turn"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        slots = _slots(tracker)
+        events: List[EventType] = []
+        if slots.get("draft_saved_at") is not None and not dialogue.has_draft(slots, time.time()):
+            events += reset(REPORT_SLOTS)
+        message = heard(tracker)
+        if message.intent not in dialogue.NOT_A_STORY and not message.crisis \
+                and is_story(message.text, message.incident_type):
+            events.append(SlotSet("story", dialogue.story_of(message)))
+        return events

@@ -1,0 +1,104 @@
+"""What the custom actions share: the reader's language and script, the message as the
+NLU understood it, the directory's places, and recording a crisis."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from bot import cases, intake
+from bot.directory import known_places, match_place
+from bot.intake.dialogue import CRISIS_INTENTS, Heard
+from bot.intake.extraction import KnownPlace
+from bot.storage.db import in_session as in_db
+from bot.text.scripts import render
+
+# Slots of a report being written, and of a case check.
+REPORT_SLOTS = ("incident_type", "discrimination_ground", "affected", "reporter_role", "school",
+                "school_id", "municipality_id", "incident_time", "description", "danger_now",
+                "contact_ok", "legal_aid_ok", "confirm", "resume_draft", "discard_confirm",
+                "change_field", "misses", "draft_saved_at", "story", "crisis_case_id")
+CHECK_SLOTS = ("case_code", "case_pin", "check_misses")
+INCIDENT_ENTITY = "incident_type"
+
+
+def reader(tracker: Tracker) -> tuple[Optional[str], Optional[str]]:
+    return tracker.get_slot("language"), tracker.get_slot("script")
+
+
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, **extra: Any) -> None:
+    """Send text we composed here (not a domain response) in the reader's script."""
+    language, script = reader(tracker)
+    dispatcher.utter_message(text=text if language == "en" else render(text, script), **extra)
+
+
+def reset(slots: tuple[str, ...]) -> List[EventType]:
+    return [SlotSet(slot, None) for slot in slots]
+
+
+def message_key(tracker: Tracker) -> Optional[str]:
+    """Identifies the latest user message, so that a form resumed after a rule does not
+    take the same message twice."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return f"{event.get('timestamp')}"
+    return None
+
+
+def heard(tracker: Tracker) -> Heard:
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    net = message.get("safety_net") or {}
+    incident = next((e.get("value") for e in message.get("entities") or []
+                     if e.get("entity") == INCIDENT_ENTITY), None)
+    return Heard(
+        text=message.get("text") or "",
+        intent=intent,
+        crisis=intent if intent in CRISIS_INTENTS else None,
+        crisis_from_lexicon=str(net.get("evidence", "")).startswith("safety net"),
+        incident_type=incident,
+        command=message.get("command"),
+    )
+
+
+def _places(session: Session, typed: Optional[str]) -> tuple[list[KnownPlace], Optional[KnownPlace]]:
+    places = known_places(session)
+    match = match_place(session, typed) if typed else None
+    if match is None:
+        return places, None
+    typed_place = next((p for p in places if p.school_id == match.school_id
+                        and p.municipality_id == match.municipality_id), None)
+    return places, typed_place
+
+
+async def places_for(typed: Optional[str]) -> tuple[list[KnownPlace], Optional[KnownPlace]]:
+    """The directory's places, and the place a typed answer names (when one is given)."""
+    return await in_db(_places, typed)
+
+
+def report_from(slots: Dict[str, Any], channel: Optional[str]) -> Dict[str, Any]:
+    report = intake.report_from_slots(slots, channel=channel)
+    # Consent to mobile legal aid: True or False when it was asked, None when it was not.
+    report["legal_aid_ok"] = {"yes": True, "no": False}.get(slots.get("legal_aid_ok"))
+    return report
+
+
+async def record_crisis(tracker: Tracker, kind: str, slots: Dict[str, Any], text: str) -> List[EventType]:
+    """A critical case for a crisis message (alerts leave with it), or one more message on
+    the case this conversation's crisis already opened."""
+    kind = kind if kind in CRISIS_INTENTS else "urgent_danger"
+    existing = slots.get("crisis_case_id")
+    if existing:
+        await in_db(cases.add_crisis_message, existing, kind, text)
+        return []
+    report = report_from(slots, tracker.get_latest_input_channel())
+    case_id = await in_db(cases.record_crisis, kind, report, text)
+    return [SlotSet("crisis_case_id", case_id)]
+
+
+def utter_all(dispatcher: CollectingDispatcher, replies: list[tuple[str, dict[str, Any]]]) -> None:
+    for response, values in replies:
+        dispatcher.utter_message(response=response, **values)

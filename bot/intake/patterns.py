@@ -1,0 +1,77 @@
+"""The phrase patterns of data/hotline/extraction.yml, compiled once.
+
+Every pattern is searched in text folded by `normalize_for_nlu` (Latin script, no
+diacritics, lower case), so one pattern serves every script and spelling."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from bot.paths import DATA_DIR
+from bot.text.scripts import normalize_for_nlu
+
+EXTRACTION_FILE = DATA_DIR / "extraction.yml"
+# Sections whose entries are values, each with its own patterns, tried in file order.
+VALUED_SECTIONS = ("incident_type", "affected", "reporter_role", "incident_time", "danger_now", "yes_no", "confirm")
+# Sections that are one list of patterns.
+FLAT_SECTIONS = ("skip", "cancel")
+
+
+class PatternError(ValueError):
+    """A pattern in the extraction file that does not compile; names the section."""
+
+
+def _compile(section: str, patterns: Any) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in patterns or []:
+        try:
+            compiled.append(re.compile(str(pattern)))
+        except re.error as error:
+            raise PatternError(f"{EXTRACTION_FILE.name}: {section}: {pattern!r}: {error}") from None
+    return tuple(compiled)
+
+
+@lru_cache(maxsize=1)
+def _load() -> dict[str, Any]:
+    data = yaml.safe_load(EXTRACTION_FILE.read_text(encoding="utf-8"))
+    valued = {section: {str(value): _compile(f"{section}.{value}", patterns)
+                        for value, patterns in data[section].items()}
+              for section in VALUED_SECTIONS}
+    flat = {section: _compile(section, data[section]) for section in FLAT_SECTIONS}
+    aliases = {fold(town): tuple(data.get("town_aliases", {}).get(town) or ())
+               for town in data.get("town_aliases", {})}
+    return {**valued, **flat, "town_aliases": aliases}
+
+
+def fold(text: str) -> str:
+    """The form every pattern is written for."""
+    return normalize_for_nlu(re.sub(r"[!?,;:()\"“”„]+", " ", text))
+
+
+def value_in(section: str, text: str, folded: bool = False) -> str | None:
+    """The first value of a section whose patterns match the text, or None."""
+    probe = text if folded else fold(text)
+    for value, patterns in _load()[section].items():
+        if any(p.search(probe) for p in patterns):
+            return value
+    return None
+
+
+def says(section: str, text: str, folded: bool = False) -> bool:
+    """True when one of a flat section's patterns (skip, cancel) matches."""
+    probe = text if folded else fold(text)
+    return any(p.search(probe) for p in _load()[section])
+
+
+def town_names(town: str) -> tuple[str, ...]:
+    """A municipality's name and the other names people call it by."""
+    return (town,) + _load()["town_aliases"].get(fold(town), ())
+
+
+def check_file() -> None:
+    """Compile every pattern now (raises PatternError naming the bad one)."""
+    _load.cache_clear()
+    _load()

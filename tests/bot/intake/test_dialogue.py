@@ -1,0 +1,152 @@
+"""The report conversation's decisions, message by message (no Rasa): crises that keep the
+words, stories that answer questions, answers in people's own words, no third ask, no
+cancel nobody asked for, drafts."""
+from __future__ import annotations
+
+from bot.intake import dialogue
+from bot.intake.choices import SKIP
+
+from .conversation import Conversation
+
+
+def test_a_story_first_answers_what_it_says_and_becomes_the_description() -> None:
+    c = Conversation()
+    story = "My daughter is insulted in class every day because we are returnees"
+    asked = c.say(story, intent="report_incident", incident_type="bullying")
+    s = c.slots
+    assert s["description"] == story and s["incident_type"] == "discrimination"
+    assert s["discrimination_ground"] == "displaced" and s["affected"] == "someone_else"
+    assert s["reporter_role"] == "parent" and s["incident_time"] == "ongoing"
+    assert asked == "school"
+
+
+def test_a_town_in_an_inflected_form_and_cyrillic_is_the_place() -> None:
+    c = Conversation()
+    c.say("у Дрвару су ме тукли прошле недеље иза школе", intent="report_incident",
+          incident_type="physical")
+    assert c.slots["school"] == "Drvar" and c.slots["municipality_id"] == 5
+    assert c.slots["incident_time"] == "earlier" and c.slots["affected"] == "me"
+
+
+def test_a_threat_in_the_description_is_kept_and_the_form_moves_on() -> None:
+    c = Conversation()
+    c.say("prijava", intent="report_incident", command="report_incident")
+    for text in ("1", "meni", "ucenik", "Livno", "danas"):
+        c.say(text)
+    asked = c.say("Dva ucenika su me tukla iza skole i prijete da ce opet", intent="urgent_danger",
+                  crisis="urgent_danger")
+    assert c.slots["description"] == "Dva ucenika su me tukla iza skole i prijete da ce opet"
+    assert asked != "description" and c.crises == ["urgent_danger"]
+    assert "utter_crisis_danger" in c.replies
+
+
+def test_a_crisis_at_the_when_question_joins_the_description() -> None:
+    c = Conversation()
+    c.say("Stalno me vrijeđaju u razredu i guraju na hodniku", intent="report_incident",
+          incident_type="bullying")
+    c.slots["school"] = SKIP
+    asked_before = c.say("-") if c.slots.get("requested_slot") != "incident_time" else "incident_time"
+    assert asked_before in ("incident_time", "danger_now", "contact_ok")
+    c.slots["requested_slot"] = "incident_time"
+    c.slots["incident_time"] = None
+    c.say("sad me čekaju ispred škole s nožem", intent="urgent_danger", crisis="urgent_danger",
+          lexicon=True)
+    assert "sad me čekaju ispred škole s nožem" in c.slots["description"]
+    assert c.slots["description"].startswith("Stalno me vrijeđaju")
+    assert c.slots["danger_now"] == "yes"
+
+
+def test_a_plain_answer_read_as_crisis_by_the_classifier_is_an_answer() -> None:
+    c = Conversation()
+    c.say("prijavi nesto", intent="report_incident", command="report_incident")
+    asked = c.say("he hits me", intent="urgent_danger", crisis="urgent_danger")
+    assert c.slots["incident_type"] == "physical" and c.crises == [] and asked == "affected"
+
+
+def test_answers_in_peoples_own_words() -> None:
+    c = Conversation()
+    c.say("prijava", intent="report_incident")
+    c.say("2")
+    assert c.say("mojoj kćerki") == "reporter_role" and c.slots["affected"] == "someone_else"
+    assert c.say("ja sam mama") == "school" and c.slots["reporter_role"] == "parent"
+    c.say("iz Drvara")
+    assert c.slots["school"] == "Drvar"
+    c.say("svaki tjedan")
+    assert c.slots["incident_time"] == "ongoing"
+    c.say("Stalno je zadirkuju zbog naočala i skrivaju joj torbu")
+    assert c.say("not really, I'm at home now") == "contact_ok" and c.slots["danger_now"] == "no"
+    assert c.say("ма да") == "confirm" and c.slots["contact_ok"] == "yes"
+
+
+def test_skipping_in_words() -> None:
+    c = Conversation()
+    c.say("prijava", intent="report_incident")
+    c.say("2")
+    for text in ("i'd rather not say", "ne želim reći", "preskoči", "-"):
+        c.say(text)
+    assert [c.slots[s] for s in ("affected", "reporter_role", "school", "incident_time")] == [SKIP] * 4
+
+
+def test_no_question_is_asked_a_third_time() -> None:
+    c = Conversation()
+    c.say("prijava", intent="report_incident")
+    assert c.say("asdf") == "incident_type"
+    assert c.say("qwer") == "affected"
+    assert c.slots["incident_type"] == "other" and "utter_moving_on" in c.replies
+
+
+def test_send_words_never_cancel_and_stop_asks_before_discarding() -> None:
+    c = Conversation()
+    c.say("Jedan učenik je udario mog druga u glavu na stepenicama", intent="report_incident",
+          incident_type="physical")
+    for text in ("Livno", "jučer"):
+        c.say(text)
+    assert c.slots["requested_slot"] == "danger_now"
+    assert c.say("Send the report", intent="cancel") == "danger_now"
+    assert c.slots.get("confirm") is None
+    assert c.say("stop", intent="cancel") == "discard_confirm"
+    assert c.say("ne") == "danger_now" and c.slots["description"]
+    c.say("stop", intent="cancel")
+    assert c.say("da") is None and c.slots["confirm"] == dialogue.CANCEL
+
+
+def test_the_summary_lets_the_reporter_change_a_field() -> None:
+    c = Conversation()
+    c.say("Stalno me vrijeđaju u razredu u Livnu", intent="report_incident", incident_type="bullying")
+    for text in ("ne", "ne"):
+        c.say(text)
+    while c.slots["requested_slot"] != "confirm":
+        c.say("preskoči")
+    assert c.say("promijeni nešto") == "change_field"
+    assert c.say("škola") == "school" and c.slots["school"] is None
+    assert c.say("Drvar") == "confirm"
+    assert c.say("pošalji") is None and c.slots["confirm"] == dialogue.SEND
+
+
+def test_a_draft_is_offered_again_and_expires_after_a_day() -> None:
+    c = Conversation()
+    c.say("Stalno me vrijeđaju u razredu", intent="report_incident", incident_type="bullying")
+    c.slots["requested_slot"] = None  # the reporter left for the menu
+    c.now += 3600
+    assert c.say("prijava", intent="report_incident") == "resume_draft"
+    assert c.say("da") != "resume_draft" and c.slots["description"] == "Stalno me vrijeđaju u razredu"
+    c.slots["requested_slot"] = None
+    c.now += 25 * 3600
+    asked = c.say("prijava", intent="report_incident")
+    assert asked == "incident_type" and c.slots["description"] is None
+
+
+def test_menu_words_and_other_flows_leave_the_report() -> None:
+    c = Conversation()
+    c.say("prijava", intent="report_incident")
+    c.say("izbornik", intent="help_menu", command="help_menu")
+    assert c.left
+    c.say("Provjeri prijavu", intent="check_case", command="check_case")
+    assert c.left
+
+
+def test_a_privacy_question_is_answered_and_the_question_asked_again() -> None:
+    c = Conversation()
+    c.say("prijava", intent="report_incident")
+    assert c.say("hoće li direktor znati da sam ja?", intent="ask_privacy") == "incident_type"
+    assert c.replies[-1] == "utter_privacy" and not c.slots.get("misses")
