@@ -52,19 +52,19 @@ _VALUE_CONDITIONS: dict[str, tuple[str, ...]] = {
     "discrimination_ground": GROUNDS,
     "severity": SEVERITIES,
 }
-_BOOL_CONDITIONS = ("weapon", "ongoing", "home", "school_named")
+_BOOL_CONDITIONS = ("weapon", "threat", "ongoing", "home", "school_named")
 # Severity rules cannot look at the severity (they decide it) nor at the school (whether a
 # school was named says nothing about how serious the incident is).
 SEVERITY_CONDITIONS = frozenset(
-    {"crisis", "danger_now", "weapon", "incident_type", "ongoing", "discrimination_ground",
-     "home"})
+    {"crisis", "danger_now", "weapon", "threat", "incident_type", "ongoing",
+     "discrimination_ground", "home"})
 ROUTING_CONDITIONS = SEVERITY_CONDITIONS | {"school_named", "severity"}
 
 # The crisis path records the Rasa intent name; the rules file says "danger".
 _CRISIS_ALIASES = {"urgent_danger": "danger"}
 
 _TOP_LEVEL_KEYS = ("timezone", "holidays", "deadlines", "escalation_interval", "weapon_words",
-                   "ongoing_words", "home_words", "severity_rules", "routing",
+                   "threat_words", "ongoing_words", "home_words", "severity_rules", "routing",
                    "escalation_chain")
 _REQUIRED_KEYS = ("timezone", "deadlines", "escalation_interval", "severity_rules", "routing",
                   "escalation_chain")
@@ -127,6 +127,7 @@ class RoutingRules:
     deadlines: Mapping[str, Wait]
     escalation_interval: Mapping[str, Wait]
     weapon_words: re.Pattern[str] | None
+    threat_words: re.Pattern[str] | None
     ongoing_words: re.Pattern[str] | None
     home_words: re.Pattern[str] | None
     severity_rules: tuple[SeverityRule, ...]
@@ -225,6 +226,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> RoutingRules:
         escalation_interval=_parse_waits(data["escalation_interval"], "escalation_interval",
                                          source),
         weapon_words=_parse_words(data.get("weapon_words"), "weapon_words", source),
+        threat_words=_parse_words(data.get("threat_words"), "threat_words", source),
         ongoing_words=_parse_words(data.get("ongoing_words"), "ongoing_words", source),
         home_words=_parse_words(data.get("home_words"), "home_words", source),
         severity_rules=_parse_severity_rules(data["severity_rules"], source),
@@ -475,6 +477,7 @@ def _observe(facts: Facts, rules: RoutingRules, severity: str | None = None) -> 
         "crisis": kind,
         "danger_now": facts.danger_now,
         "weapon": _mentions(rules.weapon_words, facts.description),
+        "threat": _mentions(rules.threat_words, facts.description),
         "incident_type": facts.incident_type,
         "ongoing": ongoing,
         "discrimination_ground": facts.discrimination_ground,

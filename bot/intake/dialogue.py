@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Mapping
 
-from bot.intake import answers, patterns
+from bot.intake import answers, choices, patterns
 from bot.intake.choices import MAX_DESCRIPTION, MIN_DESCRIPTION, SKIP, question
 from bot.intake.extraction import KnownPlace, is_story, place_in, understand
 
@@ -42,6 +42,8 @@ CRISIS_INTENTS = ("urgent_danger", "self_harm")
 # are taken as answers when they plainly answer the question; the deterministic safety net
 # always wins.
 SHORT_ANSWER_WORDS = 4
+# An answer to "what happened?" of this many words is kept as the description as well.
+DESCRIBING_WORDS = 3
 # Intents whose messages are questions or requests, never a story to keep.
 NOT_A_STORY = frozenset({"ask_privacy", "check_case", "bot_challenge", "talk_to_person",
                          "ask_resources", "help_menu", "switch_language", "cancel", "thank",
@@ -52,6 +54,9 @@ LEAVING_COMMANDS = frozenset({"help_menu", "check_case", "ask_resources", "talk_
 # What an answer not understood twice becomes.
 GIVE_UP_VALUE = {"incident_type": "other", "discrimination_ground": "other",
                  "contact_ok": "no", "legal_aid_ok": "no"}
+# What a crisis says to the open question: danger now is "yes", and "when" is today.
+CRISIS_ANSWERS = {("danger_now", "urgent_danger"): "yes", ("danger_now", "self_harm"): "yes",
+                  ("incident_time", "urgent_danger"): "today"}
 ASIDE_REPLIES = {"ask_privacy": "utter_privacy", "bot_challenge": "utter_bot_challenge",
                  "help_menu": "utter_form_help"}
 MISS_REPLIES = {"school": "utter_school_not_found", "description": "utter_description_too_short",
@@ -222,26 +227,42 @@ def on_message(slots: Mapping[str, Any], heard: Heard, places: list[KnownPlace],
 
 
 def _plainly_answers(asked: str, heard: Heard) -> bool:
-    if heard.crisis_from_lexicon or asked in ("description", "confirm", "school"):
+    """A message the classifier took for a crisis that plainly answers the open question
+    ("he hits me" for the type, "his mom, I live abroad" for the role) is that answer. The
+    deterministic safety net always wins, and at "is anyone in danger now?" a crisis is
+    a "yes" and a crisis both."""
+    if heard.crisis_from_lexicon or asked in ("description", "confirm", "school", "danger_now"):
         return False
-    short = len(patterns.fold(heard.text).split()) <= SHORT_ANSWER_WORDS
-    return short and answers.answer(asked, heard.text) not in (None, SKIP)
+    value = answers.answer(asked, heard.text)
+    if value in (None, SKIP):
+        return False
+    if len(patterns.fold(heard.text).split()) <= SHORT_ANSWER_WORDS:
+        return True
+    return asked in answers.PHRASE_QUESTIONS and patterns.value_in(asked, heard.text) is not None
 
 
 def _crisis(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
             places: list[KnownPlace]) -> None:
     """Answer at once; keep the words as the answer to the open question and in the
-    description; the adapter records the critical case."""
+    description; the adapter records the critical case. A crisis that does not answer the
+    open question counts as not understood, so the question is not asked a third time."""
     step.crisis = heard.crisis
     step.say("utter_crisis_self_harm" if heard.crisis == "self_harm" else "utter_crisis_danger")
     step.say("utter_continue_report_after_crisis")
-    if asked not in CONTROL_QUESTIONS + ("description", "school", "incident_time"):
+    value = CRISIS_ANSWERS.get((asked, heard.crisis or ""))
+    if value is None and asked not in CONTROL_QUESTIONS + ("description", "school", "incident_time"):
         value = answers.answer(asked, heard.text)
-        if value not in (None, SKIP):
-            step.updates[asked] = value
     _take_story(step, slots, heard.text, heard.incident_type, places)
     if heard.crisis == "urgent_danger" and _merged(slots, step).get("danger_now") is None:
         step.updates["danger_now"] = "yes"
+    if value not in (None, SKIP):
+        step.updates[asked] = value
+    elif _merged(slots, step).get(asked) is None and asked not in CONTROL_QUESTIONS:
+        misses = _misses(slots)
+        misses[asked] = misses.get(asked, 0) + 1
+        step.updates["misses"] = misses
+        if misses[asked] >= MISSES_BEFORE_MOVING_ON:
+            step.updates[asked] = GIVE_UP_VALUE.get(asked, SKIP)
 
 
 def _leave_or_aside(step: Step, slots: Mapping[str, Any], heard: Heard) -> bool:
@@ -264,6 +285,14 @@ def _leave_or_aside(step: Step, slots: Mapping[str, Any], heard: Heard) -> bool:
     return False
 
 
+def _describes(asked: str, heard: Heard) -> bool:
+    """"What happened?" answered in a few words of one's own ("ovi iz osmog me stalno
+    maltretiraju") is already a description, not only a type."""
+    folded = patterns.fold(heard.text)
+    return (asked == "incident_type" and len(folded.split()) >= DESCRIBING_WORDS
+            and not heard.text.startswith("/") and choices.option_titled(asked, folded) is None)
+
+
 def _town_by_number(text: str, places: list[KnownPlace]) -> KnownPlace | None:
     """The town button with this number (the buttons list the towns in directory order)."""
     folded = patterns.fold(text).strip(" .")
@@ -280,7 +309,7 @@ def _answers_another_question(step: Step, slots: Mapping[str, Any], asked: str, 
         return False
     for other in ("reporter_role", "affected"):
         value = patterns.value_in(other, text) if other != asked else None
-        if value is not None:
+        if value is not None and _merged(slots, step).get(other) != value:
             step.updates[other] = value
             return True
     return False
@@ -289,6 +318,9 @@ def _answers_another_question(step: Step, slots: Mapping[str, Any], asked: str, 
 def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
             places: list[KnownPlace], typed_place: KnownPlace | None) -> None:
     value = answers.answer(asked, heard.text)
+    if asked == "incident_type" and value is None and heard.incident_type \
+            and not heard.text.startswith("/"):
+        value = heard.incident_type  # "gurnuo me niz stepenice": the classifier's type
     if value is None and asked == "school":
         place = _town_by_number(heard.text, places) or typed_place or place_in(heard.text, places)
         if place is not None:
@@ -302,7 +334,7 @@ def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
             step.updates.update(cleared(("school_id", "municipality_id")))
         if asked == "danger_now" and value == "yes":
             step.say("utter_danger_now_yes")
-        if asked != "description" and _tells_a_story(heard):
+        if asked != "description" and (_tells_a_story(heard) or _describes(asked, heard)):
             _take_story(step, slots, heard.text, heard.incident_type, places)
         return
     if _leave_or_aside(step, slots, heard):

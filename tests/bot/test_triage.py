@@ -200,6 +200,7 @@ def test_every_shipped_severity_rule_is_reachable(rules: RoutingRules) -> None:
         Facts(description="knife"),
         Facts(incident_type="sexual"),
         Facts(incident_type="threats"),
+        Facts(incident_type="physical", description="prijete da će me opet istući"),
         Facts(incident_type="physical", incident_time="ongoing"),
         Facts(incident_type="home"),
         Facts(incident_type="physical"),
@@ -209,7 +210,7 @@ def test_every_shipped_severity_rule_is_reachable(rules: RoutingRules) -> None:
     ]
     reasons = [triage(facts, rules).reason for facts in samples]
     assert reasons == [rule.reason for rule in rules.severity_rules]
-    assert len(set(reasons)) == 11
+    assert len(set(reasons)) == 12
 
 
 def test_facts_from_case() -> None:
@@ -399,8 +400,8 @@ def _set_when(section: str, index: int, name: str, value: Any) -> Edit:
      "severity_rules[4] (rule 5), key 'when.incident_type'", ["'fight'"]),
     (_set_when("severity_rules", 1, "weapon", "sometimes"),
      "severity_rules[1] (rule 2), key 'when.weapon'", ["true or false"]),
-    (_set_when("severity_rules", 10, "home", True),
-     "severity_rules[10] (rule 11), key 'when'", ["last rule"]),
+    (_set_when("severity_rules", 11, "home", True),
+     "severity_rules[11] (rule 12), key 'when'", ["last rule"]),
     (_set("routing", 1, "notify", ["canton:coordinator", "school:janitor"]),
      "routing[1] (rule 2), key 'notify[1]'", ["school:janitor", "unknown selector"]),
     (_set_when("routing", 4, "discrimination_ground", "accent"),

@@ -60,7 +60,16 @@ def test_a_plain_answer_read_as_crisis_by_the_classifier_is_an_answer() -> None:
     c = Conversation()
     c.say("prijavi nesto", intent="report_incident", command="report_incident")
     asked = c.say("he hits me", intent="urgent_danger", crisis="urgent_danger")
-    assert c.slots["incident_type"] == "physical" and c.crises == [] and asked == "affected"
+    assert c.slots["incident_type"] == "physical" and c.crises == []
+    # "What happened?" answered in words is the description too, and says who.
+    assert c.slots["description"] == "he hits me" and c.slots["affected"] == "me" and asked == "school"
+
+
+def test_a_free_answer_is_not_taken_twice_for_another_question() -> None:
+    c = Conversation()
+    c.say("prijava", intent="report_incident")
+    assert c.say("ne znam sta da kazem") == "incident_type"
+    assert c.say("ma ne znam ni ja") != "incident_type"  # given up on, never a third time
 
 
 def test_answers_in_peoples_own_words() -> None:
