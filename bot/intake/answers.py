@@ -11,8 +11,8 @@ from bot.intake.choices import SKIP
 YES_NO_QUESTIONS = frozenset({"danger_now", "contact_ok", "legal_aid_ok", "resume_draft",
                               "discard_confirm"})
 PHRASE_QUESTIONS = frozenset({"affected", "reporter_role", "incident_time", "danger_now", "confirm"})
-# Questions whose option words are stems that also occur inside stories ("pol", "ver"):
-# they are matched only in short answers.
+# Option words are stems that also occur inside stories ("pol", "ver"): they are matched
+# only in short answers, except for the type and the time, whose words say just that.
 SHORT_ANSWER_WORDS = 6
 
 
@@ -47,7 +47,7 @@ def answer(slot: str, text: str) -> str | None:
         said = patterns.value_in("yes_no", folded, folded=True)
         if said:
             return said
-    if len(folded.split()) > SHORT_ANSWER_WORDS and slot != "incident_time":
+    if len(folded.split()) > SHORT_ANSWER_WORDS and slot not in ("incident_time", "incident_type"):
         return None  # a story, not an answer: bot.intake.extraction reads it
     chosen = choices.interpret(slot, text)
     return chosen

@@ -200,11 +200,6 @@ def start(slots: Mapping[str, Any], heard: Heard, places: list[KnownPlace], now:
     elif story:
         step.updates["story"] = None
         _take_story(step, fresh, story, story_type, places)
-    elif heard.text and not heard.text.startswith("/"):
-        # "I want to report bullying": the type, without a description.
-        kind = answers.answer("incident_type", heard.text) or heard.incident_type
-        if kind not in (None, "other"):
-            step.updates["incident_type"] = kind
     step.updates["draft_saved_at"] = now
     return step
 
