@@ -47,7 +47,8 @@ class ValidateReportForm(FormValidationAction):
             # The form resumed after a rule answered this message: only ask what is next.
             return [SlotSet(REQUESTED_SLOT, dialogue.next_question(slots, grounds))]
         message = heard(tracker)
-        typed = message.text if slots.get(REQUESTED_SLOT) == "school" else None
+        typed = (intake.payload_choice(message.text) or message.text
+                 if slots.get(REQUESTED_SLOT) == "school" else None)
         places, typed_place = await places_for(typed)
         step = dialogue.on_message(slots, message, places, typed_place, time.time(), grounds)
         merged = {**slots, **step.updates}

@@ -13,6 +13,7 @@ from bot import cases, intake
 from bot.directory import known_places, match_place
 from bot.intake.dialogue import CRISIS_INTENTS, Heard
 from bot.intake.extraction import KnownPlace
+from bot.safety import default_safety_net
 from bot.storage.db import in_session as in_db
 from bot.text.scripts import render
 
@@ -51,14 +52,15 @@ def message_key(tracker: Tracker) -> Optional[str]:
 def heard(tracker: Tracker) -> Heard:
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name")
-    net = message.get("safety_net") or {}
     incident = next((e.get("value") for e in message.get("entities") or []
                      if e.get("entity") == INCIDENT_ENTITY), None)
     return Heard(
         text=message.get("text") or "",
         intent=intent,
         crisis=intent if intent in CRISIS_INTENTS else None,
-        crisis_from_lexicon=str(net.get("evidence", "")).startswith("safety net"),
+        # The word list is asked directly: when the classifier already saw a crisis, the
+        # NLU's safety net did not run, and its word is still the stronger evidence.
+        crisis_from_lexicon=default_safety_net().check(message.get("text") or "") is not None,
         incident_type=incident,
         command=message.get("command"),
     )

@@ -27,7 +27,7 @@ def answer(slot: str, text: str) -> str | None:
     payload = choices.payload_choice(text)
     if payload is not None:
         if slot == "school":
-            return payload  # a town's button carries its name
+            return SKIP if payload == SKIP else None  # a town's button: found by its name
         return None if slot == "description" else choices.interpret(slot, text)
     folded = patterns.fold(text)
     if not folded:

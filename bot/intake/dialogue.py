@@ -222,18 +222,15 @@ def on_message(slots: Mapping[str, Any], heard: Heard, places: list[KnownPlace],
 
 
 def _plainly_answers(asked: str, heard: Heard) -> bool:
-    """A message the classifier took for a crisis that plainly answers the open question
-    ("he hits me" for the type, "his mom, I live abroad" for the role) is that answer. The
-    deterministic safety net always wins, and at "is anyone in danger now?" a crisis is
-    a "yes" and a crisis both."""
+    """A short message the classifier took for a crisis that plainly answers the open
+    question ("he hits me" for the type) is that answer. Anything longer stays a crisis:
+    "they are waiting for me outside right now" also says "me". The deterministic safety
+    net always wins, and at "is anyone in danger now?" a crisis is a "yes" and a crisis."""
     if heard.crisis_from_lexicon or asked in ("description", "confirm", "school", "danger_now"):
         return False
-    value = answers.answer(asked, heard.text)
-    if value in (None, SKIP):
+    if len(patterns.fold(heard.text).split()) > SHORT_ANSWER_WORDS:
         return False
-    if len(patterns.fold(heard.text).split()) <= SHORT_ANSWER_WORDS:
-        return True
-    return asked in answers.PHRASE_QUESTIONS and patterns.value_in(asked, heard.text) is not None
+    return answers.answer(asked, heard.text) not in (None, SKIP)
 
 
 def _crisis(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
@@ -312,12 +309,16 @@ def _answers_another_question(step: Step, slots: Mapping[str, Any], asked: str, 
 
 def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
             places: list[KnownPlace], typed_place: KnownPlace | None) -> None:
+    if patterns.says("cancel", heard.text):  # before "when", which takes any words
+        _leave_or_aside(step, slots, heard)
+        return
     value = answers.answer(asked, heard.text)
     if asked == "incident_type" and value is None and heard.incident_type \
             and not heard.text.startswith("/"):
         value = heard.incident_type  # "gurnuo me niz stepenice": the classifier's type
     if value is None and asked == "school":
-        place = _town_by_number(heard.text, places) or typed_place or place_in(heard.text, places)
+        typed = choices.payload_choice(heard.text) or heard.text
+        place = _town_by_number(typed, places) or typed_place or place_in(typed, places)
         if place is not None:
             step.updates.update(_place_updates(place))
             return

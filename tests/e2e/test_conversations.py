@@ -126,8 +126,8 @@ def test_crisis_in_the_middle_of_the_form(stack: Stack) -> None:
     body = texts(replies)
     assert "122" in body and "124" in body
     assert "go on with your report" in body
-    # The words are kept (they say it happened to the writer), and the form goes on.
-    assert "a student, a parent or school staff" in body
+    # The words are kept (they say it happened to the writer, a student), and the form goes on.
+    assert "Which school" in body
     with session_scope(engine_for(stack.database_url)) as session:
         critical = session.scalars(select(Case).where(Case.severity == "critical")).all()
         assert any(c.incident_type == "physical" and c.crisis_kind == "urgent_danger" for c in critical)
