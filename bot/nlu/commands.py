@@ -1,5 +1,6 @@
 """Typed menu titles and one-word openings ("Prijavi nešto", "prijava", "report",
-"pomoć") mean what they say, whatever the intent classifier thinks of so few words.
+"pomoć") mean what they say, whatever the intent classifier thinks of so few words, and
+a message with a case code in it is a check-in.
 
 The phrases are in data/hotline/commands.yml. A match sets the intent with confidence 1
 and adds `command` (the intent) to the parse result, so that the report conversation can
@@ -16,6 +17,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.codes import find_code_and_pin
 from bot.nlu.components import ORIGINAL_TEXT, SAFETY_NET, _StatelessComponent
 from bot.paths import DATA_DIR
 from bot.text.scripts import normalize_for_nlu
@@ -37,11 +39,17 @@ def command_phrases() -> dict[str, str]:
     return {fold_command(phrase): intent for intent, phrases in data.items() for phrase in phrases}
 
 
+CASE_CODE_INTENT = "check_case"
+
+
 def command_intent(text: str) -> str | None:
-    """The intent a whole message means as a command, or None."""
+    """The intent a whole message means as a command, or None. A message with a case
+    code in it ("JS-5DXB-FN5M 969119", "checking my report js5dxbfn5m") is a check-in."""
     folded = fold_command(text)
     if not folded:
         return None
+    if find_code_and_pin(text)[0] is not None:
+        return CASE_CODE_INTENT
     phrases = command_phrases()
     if folded in phrases:
         return phrases[folded]

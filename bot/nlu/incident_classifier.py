@@ -50,7 +50,7 @@ class IncidentTypeClassifier(PersistedSklearnComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**PersistedSklearnComponent.DEFAULTS, "threshold": 0.45}
+        return {**PersistedSklearnComponent.DEFAULTS, "threshold": 0.35}
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = [], []
