@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from bot.intake import choices, patterns
 
-SCHOOL_IN_TEXT_THRESHOLD = 90
 # A story is a message that tells something: several words, or the classifier saw an
 # incident in it.
 STORY_MIN_WORDS = 5
+# A request to report of up to this many words is not a story ("I want to report bullying").
+REQUEST_MAX_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -46,13 +45,26 @@ def _names_town(words: list[str], name: str) -> bool:
     return any(w.startswith(stem) and len(full) - 1 <= len(w) <= len(full) + 3 for w in words)
 
 
+def _names_school(words: list[str], place: KnownPlace) -> bool:
+    """Every word of the school's name that tells it apart is in the text (inflected
+    words from their first five letters)."""
+    town_words = set(patterns.fold(place.municipality).split())
+    own = [w for w in re.findall(r"\w+", patterns.fold(place.school or ""))
+           if w not in patterns.school_generic_words() and w not in town_words]
+    if not own:
+        return False
+    return all(any(w == o or (len(o) >= 5 and w.startswith(o[:5])) for w in words) for o in own)
+
+
 def place_in(text: str, places: list[KnownPlace]) -> KnownPlace | None:
     """The school (or else the town) a story names, in any inflected form or script."""
     folded = patterns.fold(text)
-    for place in places:
-        if place.school and fuzz.partial_ratio(patterns.fold(place.school), folded) >= SCHOOL_IN_TEXT_THRESHOLD:
-            return place
     words = re.findall(r"\w+", folded)
+    for place in places:
+        if place.school and _names_school(words, place) and (
+                _names_town(words, place.municipality) or not any(
+                    _names_town(words, other.municipality) for other in places if other.school is None)):
+            return place
     for place in places:
         if place.school is None and any(_names_town(words, name)
                                         for name in patterns.town_names(place.municipality)):
@@ -111,5 +123,8 @@ def is_story(text: str, incident_type: str | None) -> bool:
     """A message that tells what happened, not a short answer or a menu word."""
     if choices.payload_choice(text) is not None or text.strip().startswith("/"):
         return False
-    words = len(patterns.fold(text).split())
+    folded = patterns.fold(text)
+    words = len(folded.split())
+    if words <= REQUEST_MAX_WORDS and patterns.says("report_request", folded, folded=True):
+        return False
     return words >= STORY_MIN_WORDS and incident_type is not None or words >= 2 * STORY_MIN_WORDS

@@ -17,7 +17,7 @@ EXTRACTION_FILE = DATA_DIR / "extraction.yml"
 # Sections whose entries are values, each with its own patterns, tried in file order.
 VALUED_SECTIONS = ("incident_type", "affected", "reporter_role", "incident_time", "danger_now", "yes_no", "confirm")
 # Sections that are one list of patterns.
-FLAT_SECTIONS = ("skip", "cancel")
+FLAT_SECTIONS = ("skip", "cancel", "report_request")
 
 
 class PatternError(ValueError):
@@ -43,7 +43,8 @@ def _load() -> dict[str, Any]:
     flat = {section: _compile(section, data[section]) for section in FLAT_SECTIONS}
     aliases = {fold(town): tuple(data.get("town_aliases", {}).get(town) or ())
                for town in data.get("town_aliases", {})}
-    return {**valued, **flat, "town_aliases": aliases}
+    generic = frozenset(fold(w) for w in data.get("school_generic_words") or ())
+    return {**valued, **flat, "town_aliases": aliases, "school_generic_words": generic}
 
 
 def fold(text: str) -> str:
@@ -61,7 +62,7 @@ def value_in(section: str, text: str, folded: bool = False) -> str | None:
 
 
 def says(section: str, text: str, folded: bool = False) -> bool:
-    """True when one of a flat section's patterns (skip, cancel) matches."""
+    """True when one of a flat section's patterns (skip, cancel, report_request) matches."""
     probe = text if folded else fold(text)
     return any(p.search(probe) for p in _load()[section])
 
@@ -69,6 +70,10 @@ def says(section: str, text: str, folded: bool = False) -> bool:
 def town_names(town: str) -> tuple[str, ...]:
     """A municipality's name and the other names people call it by."""
     return (town,) + _load()["town_aliases"].get(fold(town), ())
+
+
+def school_generic_words() -> frozenset[str]:
+    return _load()["school_generic_words"]
 
 
 def check_file() -> None:

@@ -227,7 +227,7 @@ def test_a_case_reported_by_sms_is_followed_on_telegram_with_code_and_pin(stack:
                  "danas", "Stalno mi se rugaju i skrivaju mi stvari.", "ne", "ne"]:
         post_sms(stack, phone, text)
         time.sleep(0.4)
-    wait_until(lambda: _sms_to(stack, phone, "anonim"))
+    wait_until(lambda: _sms_to(stack, phone, "prijava:"))  # the summary
     post_sms(stack, phone, "posalji")
     submitted = wait_until(lambda: _sms_to(stack, phone, "PIN"))[-1]
     code = CODE.search(submitted).group(0)

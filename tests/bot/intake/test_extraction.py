@@ -1,0 +1,62 @@
+"""What a story says, read from free text in every script and spelling."""
+import pytest
+
+from bot.intake import patterns
+from bot.intake.extraction import is_story, place_in, understand
+
+from .conversation import PLACES
+
+
+def test_every_pattern_compiles() -> None:
+    patterns.check_file()
+
+
+@pytest.mark.parametrize("text, field, expected", [
+    ("My daughter is insulted in class every day", "affected", "someone_else"),
+    ("mom sinu stalno uzimaju užinu", "affected", "someone_else"),
+    ("Dva ucenika su me tukla iza skole", "affected", "me"),
+    ("A boy hits me every day", "affected", "me"),
+    ("ja sam mama", "reporter_role", "parent"),
+    ("I'm his teacher and I saw it", "reporter_role", "staff"),
+    ("u mom razredu jedna cura vrijeđa sve", "reporter_role", "student"),
+    ("jučer na velikom odmoru", "incident_time", "this_week"),
+    ("svaki tjedan isto", "incident_time", "ongoing"),
+    ("last week after PE", "incident_time", "earlier"),
+    ("прошле недеље", "incident_time", "earlier"),
+    ("danas ujutro", "incident_time", "today"),
+    ("not really, I'm at home now", "danger_now", "no"),
+    ("sad sam kući na sigurnom", "danger_now", "no"),
+])
+def test_fields_read_from_free_text(text: str, field: str, expected: str) -> None:
+    assert getattr(understand(text, PLACES), field) == expected
+
+
+@pytest.mark.parametrize("text, town", [
+    ("tuku me u Livnu", "Livno"), ("mi smo iz Drvara", "Drvar"), ("у Дрвару", "Drvar"),
+    ("na Kupresu u školi", "Kupres"), ("u Glamoču", "Glamoč"), ("u Grahovu", "Bosansko Grahovo"),
+    ("u Duvnu", "Tomislavgrad"), ("U TOMISLAVGRADU", "Tomislavgrad"),
+])
+def test_towns_in_inflected_forms_and_every_script(text: str, town: str) -> None:
+    place = place_in(text, PLACES)
+    assert place is not None and place.municipality == town and place.school_id is None
+
+
+def test_a_school_named_in_a_story_is_the_school() -> None:
+    place = place_in("nas sin ide u OŠ Uzorak 2 Livno i stalno ga vrijeđaju", PLACES)
+    assert place is not None and place.school_id == 12
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Moju kćer vrijeđaju jer smo povratnici", "discrimination"),
+    ("they call him gypsy every day", "discrimination"),
+    ("they say bad things about bosniaks in my class", "discrimination"),
+])
+def test_being_targeted_for_who_one_is_is_discrimination(text: str, kind: str) -> None:
+    assert understand(text, PLACES, incident_type="bullying").incident_type == kind
+
+
+def test_requests_to_report_are_not_stories_but_stories_after_them_are() -> None:
+    assert not is_story("želim prijaviti nasilje u školi", "physical")
+    assert not is_story("I want to report bullying", "bullying")
+    assert is_story("želim prijaviti da me dva učenika tuku svaki dan iza škole", "physical")
+    assert not is_story("ja sam mama", None)
