@@ -158,7 +158,9 @@ class LeaveForm(Action):
 
 class NoteTurn(Action):
     """Runs on every message outside a form (a slot mapping of `story`): keeps a story told
-    before any report started, and forgets a draft older than a day."""
+    before any report started, forgets a draft older than a day, and forgets the question
+    a form was asking when the conversation's session ended with the form open (Rasa
+    carries slots over, not the form), so that the next report starts afresh."""
 
     def name(self) -> Text:
         return "action_note_turn"
@@ -167,6 +169,8 @@ class NoteTurn(Action):
                   domain: DomainDict) -> List[EventType]:
         slots = _slots(tracker)
         events: List[EventType] = []
+        if slots.get(REQUESTED_SLOT) is not None:
+            events.append(SlotSet(REQUESTED_SLOT, None))
         if slots.get("draft_saved_at") is not None and not dialogue.has_draft(slots, time.time()):
             events += reset(REPORT_SLOTS)
         message = heard(tracker)

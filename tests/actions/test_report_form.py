@@ -148,3 +148,11 @@ async def test_a_story_told_before_any_report_is_kept(app_database) -> None:
     events = await NoteTurn().run(CollectingDispatcher(), tracker(
         **{**_story("zdravo, dva ucenika me tuku svaki dan iza skole", "physical"), "intent": "greet"}), {})
     assert slots_set(events)["story"]["text"].startswith("zdravo, dva ucenika")
+
+
+async def test_a_question_left_open_by_an_ended_session_is_forgotten(app_database) -> None:
+    events = await NoteTurn().run(CollectingDispatcher(), tracker(
+        {"requested_slot": "school", "description": "vrijeđaju me", "draft_saved_at": 1.0},
+        text="prijava", intent="report_incident"), {})
+    slots = slots_set(events)
+    assert slots["requested_slot"] is None and slots["description"] is None  # a day-old draft
