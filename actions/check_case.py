@@ -37,7 +37,7 @@ class ValidateCheckCaseForm(FormValidationAction):
         key = message_key(tracker)
         if key is not None and tracker.get_slot("handled_message") == key:
             return [SlotSet(REQUESTED_SLOT, _next(code, pin))]
-        events: List[EventType] = [SlotSet("handled_message", key)]
+        events: List[EventType] = [SlotSet("handled_message", key)]  # unless it leaves
         message = heard(tracker)
         asked = tracker.get_slot(REQUESTED_SLOT)
         found_code, found_pin = find_code_and_pin(message.text)
@@ -57,7 +57,8 @@ class ValidateCheckCaseForm(FormValidationAction):
         if asked is None:  # "check my report" with nothing else: ask for the code
             return events + [SlotSet(REQUESTED_SLOT, _next(code, pin))]
         if (message.command or message.intent) in LEAVING_INTENTS or patterns.says("cancel", message.text):
-            return events + [ActionExecutionRejected(self.form_name())]
+            # Not handled here: the flow it leaves for reads the same message.
+            return [ActionExecutionRejected(self.form_name())]
         aside = ASIDE_REPLIES.get(message.intent or "")
         if aside:
             dispatcher.utter_message(response=aside)

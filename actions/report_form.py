@@ -53,13 +53,13 @@ class ValidateReportForm(FormValidationAction):
         step = dialogue.on_message(slots, message, places, typed_place, time.time(), grounds)
         merged = {**slots, **step.updates}
         events: List[EventType] = [SlotSet(k, v) for k, v in step.updates.items()]
-        events.append(SlotSet("handled_message", key))
         utter_all(dispatcher, step.replies)
         if step.crisis:
             events += await record_crisis(tracker, step.crisis, merged, message.text)
-        if step.leave:
+        if step.leave:  # not handled here: the flow it leaves for reads the same message
             return events + [ActionExecutionRejected(self.form_name())]
-        return events + [SlotSet(REQUESTED_SLOT, dialogue.next_question(merged, grounds))]
+        return events + [SlotSet("handled_message", key),
+                         SlotSet(REQUESTED_SLOT, dialogue.next_question(merged, grounds))]
 
 
 def _make_ask_action(slot: str) -> type:
@@ -149,7 +149,8 @@ class LeaveForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        events: List[EventType] = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)] + reset(CHECK_SLOTS)
+        events: List[EventType] = ([ActiveLoop(None), SlotSet(REQUESTED_SLOT, None),
+                                    SlotSet("handled_message", None)] + reset(CHECK_SLOTS))
         if tracker.active_loop_name == "report_form" and dialogue.has_draft(_slots(tracker), time.time()):
             dispatcher.utter_message(response="utter_draft_kept")
             events.append(SlotSet("draft_saved_at", time.time()))

@@ -126,6 +126,12 @@ def test_code_and_pin_in_one_message_and_a_report_from_the_check(stack: Stack) -
     assert "kod prijave" in texts(stack.say(other, "Provjeri prijavu"))
     switched = texts(stack.say(other, "Dva ucenika su me tukla iza skole u Glamocu"))
     assert "kod prijave" not in switched and "To ne izgleda kao kod" not in switched
+    # The story told during the check is the new report's description.
+    summary = _until_summary(stack, other, {"opasnosti": "ne", "odgovoriti": "ne", "Kada": "danas"})
+    assert "Dva ucenika su me tukla" in summary and "Glamoč" in summary
+    during_report = new_sender()
+    stack.say(during_report, "prijava")
+    assert code in texts(stack.say(during_report, f"{code} {pin}"))  # the check reads the code
 
 
 def test_skipping_in_words_and_no_question_a_third_time(stack: Stack) -> None:
