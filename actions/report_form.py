@@ -176,6 +176,7 @@ class NoteTurn(Action):
             events += reset(REPORT_SLOTS)
         message = heard(tracker)
         if message.intent not in dialogue.NOT_A_STORY and not message.crisis \
-                and is_story(message.text, message.incident_type):
+                and is_story(message.text, message.incident_type,
+                             reported=message.intent == "report_incident"):
             events.append(SlotSet("story", dialogue.story_of(message)))
         return events

@@ -161,7 +161,8 @@ def _take_story(step: Step, slots: Mapping[str, Any], text: str, incident_type: 
 
 
 def _tells_a_story(heard: Heard) -> bool:
-    return heard.intent not in NOT_A_STORY and is_story(heard.text, heard.incident_type)
+    return heard.intent not in NOT_A_STORY and is_story(
+        heard.text, heard.incident_type, reported=heard.intent == "report_incident")
 
 
 def story_of(heard: Heard) -> dict[str, Any]:

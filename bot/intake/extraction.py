@@ -14,6 +14,7 @@ from bot.intake import choices, patterns
 # A story is a message that tells something: several words, or the classifier saw an
 # incident in it.
 STORY_MIN_WORDS = 5
+REPORTED_STORY_MIN_WORDS = 4
 # A request to report of up to this many words is not a story ("I want to report bullying").
 REQUEST_MAX_WORDS = 8
 
@@ -119,12 +120,15 @@ def understand(text: str, places: list[KnownPlace], incident_type: str | None = 
     )
 
 
-def is_story(text: str, incident_type: str | None) -> bool:
-    """A message that tells what happened, not a short answer or a menu word."""
+def is_story(text: str, incident_type: str | None, reported: bool = False) -> bool:
+    """A message that tells what happened, not a short answer or a menu word. `reported`:
+    the NLU took the message for a report, so fewer words are enough."""
     if choices.payload_choice(text) is not None or text.strip().startswith("/"):
         return False
     folded = patterns.fold(text)
     words = len(folded.split())
     if words <= REQUEST_MAX_WORDS and patterns.says("report_request", folded, folded=True):
         return False
+    if reported and words >= REPORTED_STORY_MIN_WORDS:
+        return True
     return words >= STORY_MIN_WORDS and incident_type is not None or words >= 2 * STORY_MIN_WORDS

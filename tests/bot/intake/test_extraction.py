@@ -60,3 +60,5 @@ def test_requests_to_report_are_not_stories_but_stories_after_them_are() -> None
     assert not is_story("I want to report bullying", "bullying")
     assert is_story("želim prijaviti da me dva učenika tuku svaki dan iza škole", "physical")
     assert not is_story("ja sam mama", None)
+    assert is_story("ови из осмог ме стално малтретирају", None, reported=True)
+    assert not is_story("ја сам мама", None, reported=True)
