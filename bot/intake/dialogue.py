@@ -29,7 +29,6 @@ REPORT_QUESTIONS = ("incident_type", "discrimination_ground", "affected", "repor
                     "incident_time", "description", "danger_now", "contact_ok", "legal_aid_ok")
 # Questions about the report itself rather than one of its answers.
 CONTROL_QUESTIONS = ("resume_draft", "discard_confirm", "change_field", "confirm")
-PLACE_SLOTS = ("school", "school_id", "municipality_id")
 # Everything a report keeps while it is being written.
 ANSWER_SLOTS = REPORT_QUESTIONS + ("school_id", "municipality_id")
 STATE_SLOTS = CONTROL_QUESTIONS + ("misses", "draft_saved_at", "story")
@@ -129,6 +128,15 @@ def _merged(slots: Mapping[str, Any], step: Step) -> dict[str, Any]:
 
 def _misses(slots: Mapping[str, Any]) -> dict[str, int]:
     return dict(slots.get("misses") or {})
+
+
+def _count_miss(step: Step, slots: Mapping[str, Any], asked: str) -> bool:
+    """Count an answer not understood; True when it is the last one allowed (the question
+    is then given up on, so it is never asked a third time)."""
+    misses = _misses(slots)
+    misses[asked] = misses.get(asked, 0) + 1
+    step.updates["misses"] = misses
+    return misses[asked] >= MISSES_BEFORE_MOVING_ON
 
 
 def _place_updates(place: KnownPlace | None) -> dict[str, Any]:
@@ -251,10 +259,7 @@ def _crisis(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
     if value not in (None, SKIP):
         step.updates[asked] = value
     elif _merged(slots, step).get(asked) is None and asked not in CONTROL_QUESTIONS:
-        misses = _misses(slots)
-        misses[asked] = misses.get(asked, 0) + 1
-        step.updates["misses"] = misses
-        if misses[asked] >= MISSES_BEFORE_MOVING_ON:
+        if _count_miss(step, slots, asked):
             step.updates[asked] = GIVE_UP_VALUE.get(asked, SKIP)
 
 
@@ -353,10 +358,7 @@ def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
 
 def _missed(step: Step, slots: Mapping[str, Any], asked: str) -> None:
     """Not understood: say how to answer the first time; the second time, move on."""
-    misses = _misses(slots)
-    misses[asked] = misses.get(asked, 0) + 1
-    step.updates["misses"] = misses
-    if misses[asked] < MISSES_BEFORE_MOVING_ON:
+    if not _count_miss(step, slots, asked):
         step.say(MISS_REPLIES.get(asked, "utter_choose_option"))
         return
     if asked == "confirm":
@@ -386,10 +388,7 @@ def _control(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
         if value not in ("yes", "no"):
             if _leave_or_aside(step, slots, heard):
                 return
-            misses = _misses(slots)
-            misses[asked] = misses.get(asked, 0) + 1
-            step.updates["misses"] = misses
-            if misses[asked] < MISSES_BEFORE_MOVING_ON:
+            if not _count_miss(step, slots, asked):
                 step.say("utter_choose_option")
                 return
             # Not understood twice: keep the report, which loses nothing.
@@ -417,10 +416,7 @@ def _change(step: Step, slots: Mapping[str, Any], value: str | None, heard: Hear
         value = answers.answer("change_field", heard.text)
     options = {o.value: o for o in question("change_field").options}
     if value not in options:
-        misses = _misses(slots)
-        misses["change_field"] = misses.get("change_field", 0) + 1
-        step.updates["misses"] = misses
-        if misses["change_field"] >= MISSES_BEFORE_MOVING_ON:
+        if _count_miss(step, slots, "change_field"):
             step.updates["change_field"] = None  # back to the summary
         else:
             step.say("utter_choose_option")

@@ -8,8 +8,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.report_form import (
     ASK_ACTIONS, AskForConfirm, AskForSchool, LeaveForm, NoteTurn, SubmitReport, ValidateReportForm,
 )
-from bot.storage.db import engine_for, session_scope
-from bot.storage.models import Case
 
 from .trackers import cases, slots_set, tracker
 
