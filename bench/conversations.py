@@ -52,8 +52,6 @@ QUESTIONS = {
     "utter_greet": "menu", "utter_help_menu": "menu", "utter_default": "menu",
     "utter_out_of_scope": "menu", "utter_ask_case_code": "case_code", "utter_ask_case_pin": "case_pin",
 }
-CRISIS_REPLIES = ("utter_crisis_danger", "utter_crisis_self_harm", "utter_crisis_danger_reminder",
-                  "utter_crisis_self_harm_reminder")
 CANCELLED = "utter_report_cancelled"
 PREFIX_CHARS = 45
 TARGETS = {"completion": 1.0, "kept": 1.0, "type_right": 0.9, "median_story_turns": 7}
@@ -146,10 +144,11 @@ class Driver:
                 body = reply.get("text") or ""
                 t.lines.append("  < " + body.replace("\n", " / ")[:300])
                 t.bot_texts.append(body)
+                numbers = contacts.placeholders(None)
+                if numbers["police"] in body and numbers["ambulance"] in body:
+                    t.crisis_answered = True  # the emergency numbers reached this persona
                 for _, name in self.recognise(body):
                     t.responses.append(name)
-                    if name in CRISIS_REPLIES and contacts.placeholders(None)["police"] in body:
-                        t.crisis_answered = True
                     if name == CANCELLED:
                         t.cancelled = True
                     if name in QUESTIONS:
