@@ -23,6 +23,12 @@ LEAVING_INTENTS = frozenset({"report_incident", "help_menu", "ask_resources", "t
 FORMAT_REPLIES = {"case_code": "utter_case_code_format", "case_pin": "utter_case_pin_format"}
 
 
+def _could_be_a_code(text: str) -> bool:
+    """A code typed alone, perhaps without "JS": one word, or with digits ("ne sjecam" is
+    two words that happen to have eight letters, not a wrong code)."""
+    return any(ch.isdigit() for ch in text) or len(text.split()) == 1
+
+
 def _next(code: Optional[str], pin: Optional[str]) -> Optional[str]:
     return "case_code" if code is None else "case_pin" if pin is None else None
 
@@ -41,7 +47,7 @@ class ValidateCheckCaseForm(FormValidationAction):
         message = heard(tracker)
         asked = tracker.get_slot(REQUESTED_SLOT)
         found_code, found_pin = find_code_and_pin(message.text)
-        if asked == "case_code" and found_code is None:
+        if asked == "case_code" and found_code is None and _could_be_a_code(message.text):
             found_code = normalize_case_code(message.text)
         if asked == "case_pin" and found_pin is None:
             found_pin = normalize_pin(message.text)

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.shared import (
-    CHECK_SLOTS, REPORT_SLOTS, heard, in_db, message_key, places_for, reader, record_crisis,
+    CRISIS_CASE_LIFETIME, CHECK_SLOTS, REPORT_SLOTS, heard, in_db, message_key, places_for, reader, record_crisis,
     report_from, reset, utter_all,
 )
 from bot import cases, intake
@@ -120,6 +120,10 @@ class SubmitReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("confirm") == dialogue.KEEP_AS_DRAFT:
+            dispatcher.utter_message(response="utter_draft_kept")  # kept, not sent
+            return [SlotSet("confirm", None), SlotSet("misses", None),
+                    SlotSet("draft_saved_at", time.time())]
         if tracker.get_slot("confirm") != dialogue.SEND:
             dispatcher.utter_message(response="utter_report_cancelled")
             return reset(REPORT_SLOTS)
@@ -172,8 +176,11 @@ class NoteTurn(Action):
         events: List[EventType] = []
         if slots.get(REQUESTED_SLOT) is not None:
             events.append(SlotSet(REQUESTED_SLOT, None))
-        if slots.get("draft_saved_at") is not None and not dialogue.has_draft(slots, time.time()):
-            events += reset(REPORT_SLOTS)
+        now = time.time()
+        stale_draft = slots.get("draft_saved_at") is not None and not dialogue.has_draft(slots, now)
+        stale_crisis = slots.get("crisis_at") is not None and now - float(slots["crisis_at"]) >= CRISIS_CASE_LIFETIME
+        if stale_draft or stale_crisis:
+            events += reset(REPORT_SLOTS)  # a day later, a new report starts afresh
         message = heard(tracker)
         if message.intent not in dialogue.NOT_A_STORY and not message.crisis \
                 and is_story(message.text, message.incident_type,

@@ -2,6 +2,7 @@
 NLU understood it, the directory's places, and recording a crisis."""
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot import cases, intake
 from bot.directory import known_places, match_place
-from bot.intake.dialogue import CRISIS_INTENTS, Heard
+from bot.intake.dialogue import CRISIS_INTENTS, DRAFT_LIFETIME, Heard
 from bot.intake.extraction import KnownPlace
 from bot.safety import default_safety_net
 from bot.storage.db import in_session as in_db
@@ -21,9 +22,12 @@ from bot.text.scripts import render
 REPORT_SLOTS = ("incident_type", "discrimination_ground", "affected", "reporter_role", "school",
                 "school_id", "municipality_id", "incident_time", "description", "danger_now",
                 "contact_ok", "legal_aid_ok", "confirm", "resume_draft", "discard_confirm",
-                "change_field", "misses", "draft_saved_at", "story", "crisis_case_id")
+                "change_field", "misses", "draft_saved_at", "story", "crisis_case_id", "crisis_at")
 CHECK_SLOTS = ("case_code", "case_pin", "check_misses")
 INCIDENT_ENTITY = "incident_type"
+# Further crisis messages join the conversation's critical case for this long (and a
+# report made in that time completes it); after that a crisis opens a new case.
+CRISIS_CASE_LIFETIME = DRAFT_LIFETIME.total_seconds()
 
 
 def reader(tracker: Tracker) -> tuple[Optional[str], Optional[str]]:
@@ -93,12 +97,13 @@ async def record_crisis(tracker: Tracker, kind: str, slots: Dict[str, Any], text
     the case this conversation's crisis already opened."""
     kind = kind if kind in CRISIS_INTENTS else "urgent_danger"
     existing = slots.get("crisis_case_id")
-    if existing:
+    if existing and time.time() - float(slots.get("crisis_at") or 0) < CRISIS_CASE_LIFETIME:
         await in_db(cases.add_crisis_message, existing, kind, text)
         return []
+    # A first crisis, or one long after the last: a new critical case, and new alerts.
     report = report_from(slots, tracker.get_latest_input_channel())
     case_id = await in_db(cases.record_crisis, kind, report, text)
-    return [SlotSet("crisis_case_id", case_id)]
+    return [SlotSet("crisis_case_id", case_id), SlotSet("crisis_at", time.time())]
 
 
 def utter_all(dispatcher: CollectingDispatcher, replies: list[tuple[str, dict[str, Any]]]) -> None:

@@ -82,3 +82,13 @@ def find_code_and_pin(typed: str) -> tuple[str | None, str | None]:
     pin_match = _PIN_IN_TEXT.search(rest)
     pin = pin_match.group(1) + pin_match.group(2) if pin_match else None
     return code, pin
+
+
+def names_a_case(typed: str) -> bool:
+    """A message that is a check-in: a code written with its "JS", or a code and a PIN.
+    A username such as "hater88x" in a story is neither."""
+    code, pin = find_code_and_pin(typed)
+    if code is None:
+        return False
+    return pin is not None or re.search(rf"(?<![A-Z0-9]){CODE_PREFIX}[\s\-_.]*[{CODE_ALPHABET}]",
+                                        typed.upper().translate(_LOOKALIKES)) is not None

@@ -4,6 +4,8 @@ really, I'm at home now". Returns an option's value, SKIP, or None when the text
 answer the question."""
 from __future__ import annotations
 
+import re
+
 from bot.intake import choices, patterns
 from bot.intake.choices import SKIP
 
@@ -39,6 +41,10 @@ def answer(slot: str, text: str) -> str | None:
     titled = choices.option_titled(slot, folded)
     if titled:
         return titled
+    if re.fullmatch(r"\d{1,2}\.?", folded):
+        return choices.interpret(slot, text)  # an option's number
+    if slot in YES_NO_QUESTIONS | {"confirm"} and patterns.says("question", folded, folded=True):
+        return None  # "da li će znati ko sam?" asks something; it says neither yes nor no
     if slot in PHRASE_QUESTIONS:
         phrase = patterns.value_in(slot, folded, folded=True)
         if phrase:
@@ -47,6 +53,8 @@ def answer(slot: str, text: str) -> str | None:
         said = patterns.value_in("yes_no", folded, folded=True)
         if said:
             return said
+    if slot == "confirm":
+        return None  # only its phrases: "don't send it" has the word "send" in it
     if len(folded.split()) > SHORT_ANSWER_WORDS and slot not in ("incident_time", "incident_type"):
         return None  # a story, not an answer: bot.intake.extraction reads it
     chosen = choices.interpret(slot, text)

@@ -92,7 +92,10 @@ def payload_choice(typed: str) -> str | None:
 def interpret(slot: str, typed: str) -> str | None:
     """The option a typed answer selects, the typed text for free-text questions, or None."""
     q = question(slot)
-    typed = payload_choice(typed) or typed
+    chosen = payload_choice(typed)
+    if chosen is not None and chosen not in [o.value for o in q.options]:
+        return None  # an old button of another question
+    typed = chosen or typed
     text = normalize_for_nlu(typed)
     if not text:
         return None

@@ -16,6 +16,7 @@ without Rasa. The rules it keeps:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Mapping
@@ -34,6 +35,7 @@ ANSWER_SLOTS = REPORT_QUESTIONS + ("school_id", "municipality_id")
 STATE_SLOTS = CONTROL_QUESTIONS + ("misses", "draft_saved_at", "story")
 ASK = "ask"  # the value of a control question that is waiting for its answer
 SEND, CANCEL = "send", "cancel"
+KEEP_AS_DRAFT = "draft"  # the summary not understood three times: the report is kept
 DRAFT_LIFETIME = timedelta(hours=24)
 MISSES_BEFORE_MOVING_ON = 2
 CRISIS_INTENTS = ("urgent_danger", "self_harm")
@@ -53,7 +55,9 @@ LEAVING_COMMANDS = frozenset({"help_menu", "check_case", "ask_resources", "talk_
 # What an answer not understood twice becomes.
 GIVE_UP_VALUE = {"incident_type": "other", "discrimination_ground": "other",
                  "contact_ok": "no", "legal_aid_ok": "no"}
-# What a crisis says to the open question: danger now is "yes", and "when" is today.
+# Questions a crisis message never answers (consent is asked plainly), and what a crisis
+# says to the others: danger now is "yes", and "when" is today.
+NOT_FROM_A_CRISIS = ("description", "school", "incident_time", "contact_ok", "legal_aid_ok")
 CRISIS_ANSWERS = {("danger_now", "urgent_danger"): "yes", ("danger_now", "self_harm"): "yes",
                   ("incident_time", "urgent_danger"): "today"}
 ASIDE_REPLIES = {"ask_privacy": "utter_privacy", "bot_challenge": "utter_bot_challenge",
@@ -100,7 +104,7 @@ def applies(slot: str, slots: Mapping[str, Any], consent_grounds: frozenset[str]
 
 def next_question(slots: Mapping[str, Any], consent_grounds: frozenset[str]) -> str | None:
     """The question to ask now, or None when the report is sent or cancelled."""
-    if slots.get("confirm") in (SEND, CANCEL):
+    if slots.get("confirm") in (SEND, CANCEL, KEEP_AS_DRAFT):
         return None
     for control in ("resume_draft", "discard_confirm", "change_field"):
         if slots.get(control) == ASK:
@@ -231,15 +235,20 @@ def on_message(slots: Mapping[str, Any], heard: Heard, places: list[KnownPlace],
 
 
 def _plainly_answers(asked: str, heard: Heard) -> bool:
-    """A short message the classifier took for a crisis that plainly answers the open
-    question ("he hits me" for the type) is that answer. Anything longer stays a crisis:
-    "they are waiting for me outside right now" also says "me". The deterministic safety
-    net always wins, and at "is anyone in danger now?" a crisis is a "yes" and a crisis."""
-    if heard.crisis_from_lexicon or asked in ("description", "confirm", "school", "danger_now"):
+    """A message the classifier took for a crisis that plainly answers the open question
+    is that answer: a button, its title or its number, or for "what happened?" a short
+    answer such as "he hits me". Anything else stays a crisis: "čekaju me ispred škole"
+    also says "me", and "when?" takes any words. The deterministic safety net always wins,
+    and at "is anyone in danger now?" a crisis is a "yes" and a crisis both."""
+    if heard.crisis_from_lexicon or asked in ("description", "confirm", "school", "danger_now",
+                                              "incident_time"):
         return False
-    if len(patterns.fold(heard.text).split()) > SHORT_ANSWER_WORDS:
-        return False
-    return answers.answer(asked, heard.text) not in (None, SKIP)
+    folded = patterns.fold(heard.text)
+    if heard.text.startswith("/") or re.fullmatch(r"\d{1,2}\.?", folded) \
+            or choices.option_titled(asked, folded):
+        return answers.answer(asked, heard.text) not in (None, SKIP)
+    return (asked == "incident_type" and len(folded.split()) <= SHORT_ANSWER_WORDS
+            and answers.answer(asked, heard.text) not in (None, SKIP))
 
 
 def _crisis(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
@@ -251,11 +260,14 @@ def _crisis(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
     step.say("utter_crisis_self_harm" if heard.crisis == "self_harm" else "utter_crisis_danger")
     step.say("utter_continue_report_after_crisis")
     value = CRISIS_ANSWERS.get((asked, heard.crisis or ""))
-    if value is None and asked not in CONTROL_QUESTIONS + ("description", "school", "incident_time"):
+    if value is None and asked not in CONTROL_QUESTIONS + NOT_FROM_A_CRISIS:
         value = answers.answer(asked, heard.text)
     _take_story(step, slots, heard.text, heard.incident_type, places)
-    if heard.crisis == "urgent_danger" and _merged(slots, step).get("danger_now") is None:
-        step.updates["danger_now"] = "yes"
+    for consent in ("contact_ok", "legal_aid_ok"):  # never read consent out of a crisis
+        if consent in step.updates and slots.get(consent) is None:
+            del step.updates[consent]
+    if heard.crisis == "urgent_danger":
+        step.updates["danger_now"] = "yes"  # whatever else the words seemed to say
     if value not in (None, SKIP):
         step.updates[asked] = value
     elif _merged(slots, step).get(asked) is None and asked not in CONTROL_QUESTIONS:
@@ -271,8 +283,8 @@ def _leave_or_aside(step: Step, slots: Mapping[str, Any], heard: Heard) -> bool:
         step.leave = True
         return True
     if patterns.says("cancel", folded, folded=True):
-        if slots.get("description") not in (None, SKIP):
-            step.updates["discard_confirm"] = ASK
+        if any(slots.get(s) not in (None, SKIP) for s in REPORT_QUESTIONS):
+            step.updates["discard_confirm"] = ASK  # never thrown away without asking
         else:
             step.updates["confirm"] = CANCEL
         return True
@@ -322,11 +334,15 @@ def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
     if asked == "incident_type" and value is None and heard.incident_type \
             and not heard.text.startswith("/"):
         value = heard.incident_type  # "gurnuo me niz stepenice": the classifier's type
+    if value is not None and not _is_option(asked, value) and _leave_or_aside(step, slots, heard):
+        return  # "when?" takes any words, but not a menu word, a case code or a question
     if value is None and asked == "school":
         typed = choices.payload_choice(heard.text) or heard.text
         place = _town_by_number(typed, places) or typed_place or place_in(typed, places)
         if place is not None:
             step.updates.update(_place_updates(place))
+            if _tells_a_story(heard):
+                _take_story(step, slots, heard.text, heard.incident_type, places)
             return
         if _answers_another_question(step, slots, asked, heard.text):
             return
@@ -336,6 +352,7 @@ def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
             step.updates.update(cleared(("school_id", "municipality_id")))
         if asked == "danger_now" and value == "yes":
             step.say("utter_danger_now_yes")
+            step.crisis = "urgent_danger"  # someone is in danger: the case is critical now
         if asked != "description" and (_tells_a_story(heard) or _describes(asked, heard)):
             _take_story(step, slots, heard.text, heard.incident_type, places)
         return
@@ -356,6 +373,10 @@ def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
     _missed(step, slots, asked)
 
 
+def _is_option(slot: str, value: str) -> bool:
+    return value == SKIP or any(option.value == value for option in question(slot).options)
+
+
 def _missed(step: Step, slots: Mapping[str, Any], asked: str) -> None:
     """Not understood: say how to answer the first time; the second time, move on."""
     if not _count_miss(step, slots, asked):
@@ -371,20 +392,22 @@ def _control(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
              places: list[KnownPlace], consent_grounds: frozenset[str]) -> None:
     folded = patterns.fold(heard.text)
     if asked == "confirm":
-        value = answers.answer("confirm", heard.text)
-        if value is None and not patterns.says("cancel", folded, folded=True):
-            value = patterns.value_in("confirm", folded, folded=True)
+        value = None if patterns.says("cancel", folded, folded=True) else answers.answer("confirm", heard.text)
         if value == SEND:
             step.updates["confirm"] = SEND
         elif value == "change":
             step.updates["change_field"] = ASK
         elif not _leave_or_aside(step, slots, heard):
             _missed(step, slots, "confirm")
+            if _misses(_merged(slots, step)).get("confirm", 0) > MISSES_BEFORE_MOVING_ON:
+                step.updates["confirm"] = KEEP_AS_DRAFT  # never sent unasked, never a trap
         return
     value = answers.answer(asked, heard.text)
     if asked == "change_field":
         _change(step, slots, value, heard)
     elif asked in ("resume_draft", "discard_confirm"):
+        if value is None and patterns.says("cancel", folded, folded=True):
+            value = "yes" if asked == "discard_confirm" else "no"  # "stop": delete it
         if value not in ("yes", "no"):
             if _leave_or_aside(step, slots, heard):
                 return
@@ -396,6 +419,11 @@ def _control(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
         step.updates[asked] = None
         if asked == "resume_draft" and value == "no":
             _start_again(step, slots, places)
+        elif asked == "resume_draft":
+            story, story_type = _kept_story(slots)  # told when the draft was offered
+            step.updates["story"] = None
+            if story:
+                _take_story(step, slots, story, story_type, places)
         if asked == "discard_confirm" and value == "yes":
             step.updates["confirm"] = CANCEL
 
@@ -422,7 +450,8 @@ def _change(step: Step, slots: Mapping[str, Any], value: str | None, heard: Hear
             step.say("utter_choose_option")
         return
     step.updates["change_field"] = None
-    if value == "nothing":
+    if value == "nothing":  # "Nothing, send it"
+        step.updates["confirm"] = SEND
         return
     step.updates.update(cleared(options[value].fields))
     misses = _misses(slots)

@@ -15,8 +15,8 @@ from bot.intake import choices, patterns
 # incident in it.
 STORY_MIN_WORDS = 5
 REPORTED_STORY_MIN_WORDS = 4
-# A request to report of up to this many words is not a story ("I want to report bullying").
-REQUEST_MAX_WORDS = 8
+# After a request to report ("želim prijaviti"), this many more words tell the story.
+REQUEST_TELLS_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,11 @@ def is_story(text: str, incident_type: str | None, reported: bool = False) -> bo
         return False
     folded = patterns.fold(text)
     words = len(folded.split())
-    if words <= REQUEST_MAX_WORDS and patterns.says("report_request", folded, folded=True):
-        return False
+    request = patterns.first_match("report_request", folded)
+    if request is not None:
+        # "želim prijaviti nasilje u školi" asks to report; "želim prijaviti da me tuku
+        # svaki dan" already tells it.
+        return len(folded[request.end():].split()) >= REQUEST_TELLS_WORDS
     if reported and words >= REPORTED_STORY_MIN_WORDS:
         return True
     return words >= STORY_MIN_WORDS and incident_type is not None or words >= 2 * STORY_MIN_WORDS

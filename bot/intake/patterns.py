@@ -17,7 +17,7 @@ EXTRACTION_FILE = DATA_DIR / "extraction.yml"
 # Sections whose entries are values, each with its own patterns, tried in file order.
 VALUED_SECTIONS = ("incident_type", "affected", "reporter_role", "incident_time", "danger_now", "yes_no", "confirm")
 # Sections that are one list of patterns.
-FLAT_SECTIONS = ("skip", "cancel", "report_request")
+FLAT_SECTIONS = ("skip", "cancel", "report_request", "question")
 
 
 class PatternError(ValueError):
@@ -62,9 +62,18 @@ def value_in(section: str, text: str, folded: bool = False) -> str | None:
 
 
 def says(section: str, text: str, folded: bool = False) -> bool:
-    """True when one of a flat section's patterns (skip, cancel, report_request) matches."""
+    """True when one of a flat section's patterns (skip, cancel, report_request, question) matches."""
     probe = text if folded else fold(text)
     return any(p.search(probe) for p in _load()[section])
+
+
+def first_match(section: str, folded: str) -> re.Match[str] | None:
+    """The first match of a flat section's patterns in already folded text."""
+    for pattern in _load()[section]:
+        match = pattern.search(folded)
+        if match:
+            return match
+    return None
 
 
 def town_names(town: str) -> tuple[str, ...]:

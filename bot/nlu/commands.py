@@ -17,7 +17,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.codes import find_code_and_pin
+from bot.codes import names_a_case
 from bot.nlu.components import ORIGINAL_TEXT, SAFETY_NET, _StatelessComponent
 from bot.paths import DATA_DIR
 from bot.text.scripts import normalize_for_nlu
@@ -48,7 +48,7 @@ def command_intent(text: str) -> str | None:
     folded = fold_command(text)
     if not folded:
         return None
-    if find_code_and_pin(text)[0] is not None:
+    if names_a_case(text):
         return CASE_CODE_INTENT
     phrases = command_phrases()
     if folded in phrases:

@@ -25,7 +25,8 @@ async def test_crisis_is_recorded_once_per_conversation(app_database) -> None:
     events = await RecordCrisis().run(dispatcher, tracker(text="želim umrijeti", intent="self_harm"), {})
     case_id = slots_set(events)["crisis_case_id"]
     again = await RecordCrisis().run(
-        dispatcher, tracker({"crisis_case_id": case_id, "story": slots_set(events)["story"]},
+        dispatcher, tracker({"crisis_case_id": case_id, "crisis_at": slots_set(events)["crisis_at"],
+                            "story": slots_set(events)["story"]},
                             text="ne mogu više", intent="self_harm"), {})
     # No second case; the words are kept for a report that may follow.
     assert slots_set(again) == {"story": {"text": "želim umrijeti\nne mogu više", "incident_type": None}}
@@ -75,3 +76,12 @@ def test_every_custom_action_in_the_domain_is_served() -> None:
     executor.register_package("actions")
     domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
     assert set(domain["actions"]) <= set(executor.actions)
+
+
+async def test_a_crisis_a_day_after_the_last_opens_a_new_case(app_database) -> None:
+    dispatcher = CollectingDispatcher()
+    first = slots_set(await RecordCrisis().run(dispatcher, tracker(text="ima nož", intent="urgent_danger"), {}))
+    later = slots_set(await RecordCrisis().run(dispatcher, tracker(
+        {"crisis_case_id": first["crisis_case_id"], "crisis_at": first["crisis_at"] - 25 * 3600},
+        text="opet ima nož", intent="urgent_danger"), {}))
+    assert later["crisis_case_id"] != first["crisis_case_id"] and len(cases(app_database)) == 2

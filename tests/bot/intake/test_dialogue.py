@@ -3,6 +3,8 @@ words, stories that answer questions, answers in people's own words, no third as
 cancel nobody asked for, drafts."""
 from __future__ import annotations
 
+import pytest
+
 from bot.intake import dialogue
 from bot.intake.choices import SKIP
 
@@ -159,3 +161,111 @@ def test_a_privacy_question_is_answered_and_the_question_asked_again() -> None:
     c.say("prijava", intent="report_incident")
     assert c.say("hoće li direktor znati da sam ja?", intent="ask_privacy") == "incident_type"
     assert c.replies[-1] == "utter_privacy" and not c.slots.get("misses")
+
+
+def _at(question: str, **answered) -> Conversation:
+    """A conversation whose report has reached `question`."""
+    c = Conversation()
+    c.say("prijava", intent="report_incident")
+    c.slots.update({"incident_type": "physical", "affected": "me", "reporter_role": "student",
+                    "school": SKIP, "incident_time": "today", "description": "tuku me",
+                    "danger_now": "no", "contact_ok": "no", **answered})
+    for slot in dialogue.REPORT_QUESTIONS[dialogue.REPORT_QUESTIONS.index(question):] \
+            if question in dialogue.REPORT_QUESTIONS else ():
+        if slot not in answered:
+            c.slots[slot] = None
+    c.slots["requested_slot"] = question
+    return c
+
+
+def test_a_short_crisis_the_classifier_saw_at_when_stays_a_crisis() -> None:
+    c = _at("incident_time")
+    c.say("čekaju me ispred škole", intent="urgent_danger", crisis="urgent_danger")
+    assert c.crises == ["urgent_danger"] and c.slots["incident_time"] == "today"
+
+
+def test_help_at_the_danger_question_is_a_yes_and_a_crisis() -> None:
+    c = _at("danger_now")
+    c.say("Pomoć!", intent="help_menu", command="help_menu")
+    assert not c.left and c.slots["danger_now"] == "yes" and c.crises == ["urgent_danger"]
+
+
+def test_a_crisis_is_danger_now_whatever_else_it_says_and_never_consent() -> None:
+    c = _at("contact_ok")
+    c.say("Nemoj, on je tu, ima nož, niko nije tu sada", intent="urgent_danger", crisis="urgent_danger",
+          lexicon=True)
+    assert c.slots["danger_now"] == "yes" and c.slots["contact_ok"] is None
+
+
+def test_the_summary_reads_refusals_and_changes_before_send() -> None:
+    assert _at("confirm").say("ne šalji prijavu", intent="cancel") == "discard_confirm"
+    assert _at("confirm").say("da, ali promijeni školu") == "change_field"
+    assert _at("confirm").say("don't send it") == "discard_confirm"
+    assert _at("confirm").say("u redu") is None
+
+
+def test_the_summary_not_understood_keeps_the_report_as_a_draft() -> None:
+    c = _at("confirm")
+    for text in ("hmm", "xyz", "qwe"):
+        asked = c.say(text)
+    assert asked is None and c.slots["confirm"] == dialogue.KEEP_AS_DRAFT
+
+
+def test_refusing_a_question_is_not_stopping_the_report() -> None:
+    c = _at("description", description=None)
+    assert c.say("ne želim") == "description" and c.slots.get("confirm") is None
+    c = _at("contact_ok")
+    assert c.say("ne želim") == "confirm" and c.slots["contact_ok"] == "no"
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("nema problema", "yes"), ("no problem", "yes"), ("naravno da ne", "no"), ("of course not", "no"),
+    ("da li će znati ko sam?", None),
+])
+def test_yes_and_no_the_way_people_say_them(typed: str, expected) -> None:
+    c = _at("contact_ok")
+    c.say(typed, intent="ask_privacy" if expected is None else "inform")
+    assert c.slots["contact_ok"] == expected
+
+
+@pytest.mark.parametrize("typed, command", [
+    ("izbornik", "help_menu"), ("JS-5DXB-FN5M 969119", "check_case"), ("Provjeri prijavu", "check_case"),
+])
+def test_when_takes_any_words_but_not_menu_words_or_codes(typed: str, command: str) -> None:
+    c = _at("incident_time", incident_time=None)
+    c.say(typed, intent=command, command=command)
+    assert c.left and c.slots["incident_time"] is None
+
+
+def test_stop_when_asked_to_delete_deletes_and_when_offered_the_draft_starts_again() -> None:
+    c = _at("contact_ok")
+    assert c.say("stop", intent="cancel") == "discard_confirm"
+    assert c.say("stop", intent="cancel") is None and c.slots["confirm"] == dialogue.CANCEL
+    c = Conversation()
+    c.say("Stalno me vrijeđaju u razredu", intent="report_incident", incident_type="bullying")
+    c.slots["requested_slot"] = None
+    assert c.say("prijava", intent="report_incident") == "resume_draft"
+    c.say("stop", intent="cancel")
+    assert c.slots["description"] is None and c.slots.get("confirm") is None
+
+
+def test_a_story_told_when_the_draft_is_offered_is_kept() -> None:
+    c = Conversation()
+    c.say("Stalno me vrijeđaju u razredu", intent="report_incident", incident_type="bullying")
+    c.slots["requested_slot"] = None
+    c.say("Danas su me opet tukli ispred škole u Livnu", intent="report_incident", incident_type="physical")
+    c.say("da")
+    assert "Danas su me opet tukli" in c.slots["description"] and c.slots["school"] == "Livno"
+
+
+def test_a_story_at_the_school_question_keeps_the_story_too() -> None:
+    c = _at("school", school=None, description=None)
+    c.say("U Livnu, jučer su me tukla dvojica iz osmog razreda iza sale", intent="report_incident",
+          incident_type="physical")
+    assert c.slots["school"] == "Livno" and c.slots["description"].startswith("U Livnu")
+
+
+def test_my_son_said_with_mi_is_someone_else() -> None:
+    c = Conversation()
+    c.say("Tuku mi sina u školi već mjesecima, ja sam mama", intent="report_incident", incident_type="physical")
+    assert c.slots["affected"] == "someone_else" and c.slots["reporter_role"] == "parent"

@@ -62,3 +62,9 @@ def test_requests_to_report_are_not_stories_but_stories_after_them_are() -> None
     assert not is_story("ja sam mama", None)
     assert is_story("ови из осмог ме стално малтретирају", None, reported=True)
     assert not is_story("ја сам мама", None, reported=True)
+
+
+@pytest.mark.parametrize("text", ["Tuku me jer vjeruju da sam ih ja tužio", "Smiju mi se što čitam naglas",
+                                  "udario me jer sam mu uzeo loptu, vjerovatno će opet"])
+def test_words_that_only_look_like_grounds_are_not_discrimination(text: str) -> None:
+    assert understand(text, PLACES, incident_type="physical").incident_type == "physical"
