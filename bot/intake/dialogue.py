@@ -275,24 +275,27 @@ def _crisis(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
             step.updates[asked] = GIVE_UP_VALUE.get(asked, SKIP)
 
 
-def _leave_or_aside(step: Step, slots: Mapping[str, Any], heard: Heard) -> bool:
-    """Menu words, other flows, an explicit stop, or a question in between. True when
-    the message was one of these."""
+LEFT, STOPPED, ASIDE = "left", "stopped", "aside"
+
+
+def _leave_or_aside(step: Step, slots: Mapping[str, Any], heard: Heard) -> str | None:
+    """Menu words, other flows, an explicit stop, or a question in between: which of these
+    the message was, or None."""
     folded = patterns.fold(heard.text)
     if heard.command in LEAVING_COMMANDS:
         step.leave = True
-        return True
+        return LEFT
     if patterns.says("cancel", folded, folded=True):
         if any(slots.get(s) not in (None, SKIP) for s in REPORT_QUESTIONS):
             step.updates["discard_confirm"] = ASK  # never thrown away without asking
         else:
             step.updates["confirm"] = CANCEL
-        return True
+        return STOPPED
     aside = ASIDE_REPLIES.get(heard.command or heard.intent or "")
     if aside and not _tells_a_story(heard):
         step.say(aside)
-        return True
-    return False
+        return ASIDE
+    return None
 
 
 def _describes(asked: str, heard: Heard) -> bool:
@@ -334,8 +337,10 @@ def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
     if asked == "incident_type" and value is None and heard.incident_type \
             and not heard.text.startswith("/"):
         value = heard.incident_type  # "gurnuo me niz stepenice": the classifier's type
-    if value is not None and not _is_option(asked, value) and _leave_or_aside(step, slots, heard):
-        return  # "when?" takes any words, but not a menu word, a case code or a question
+    if value is not None and not _is_option(asked, value):
+        # "when?" takes any words, but not a menu word, a case code or a question.
+        if _handled_aside(step, slots, asked, heard):
+            return
     if value is None and asked == "school":
         typed = choices.payload_choice(heard.text) or heard.text
         place = _town_by_number(typed, places) or typed_place or place_in(typed, places)
@@ -356,7 +361,7 @@ def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
         if asked != "description" and (_tells_a_story(heard) or _describes(asked, heard)):
             _take_story(step, slots, heard.text, heard.incident_type, places)
         return
-    if _leave_or_aside(step, slots, heard):
+    if _handled_aside(step, slots, asked, heard):
         return
     text = heard.text.strip()
     if asked == "description":
@@ -371,6 +376,17 @@ def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
     elif _answers_another_question(step, slots, asked, text):
         return
     _missed(step, slots, asked)
+
+
+def _handled_aside(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard) -> bool:
+    """A menu word, a stop or a question in between. A question in between is answered,
+    and counts as a miss of the open question, so that even questions in a row never
+    make the same question come a third time."""
+    handled = _leave_or_aside(step, slots, heard)
+    if handled == ASIDE and _count_miss(step, slots, asked):
+        step.updates[asked] = GIVE_UP_VALUE.get(asked, SKIP)
+        step.say("utter_moving_on")
+    return handled is not None
 
 
 def _is_option(slot: str, value: str) -> bool:
