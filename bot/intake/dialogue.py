@@ -438,6 +438,9 @@ def _control(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
         elif asked == "resume_draft":
             story, story_type = _kept_story(slots)  # told when the draft was offered
             step.updates["story"] = None
+            misses = _misses(_merged(slots, step))
+            misses.pop("confirm", None)  # the summary starts afresh
+            step.updates["misses"] = misses
             if story:
                 _take_story(step, slots, story, story_type, places)
         if asked == "discard_confirm" and value == "yes":
