@@ -68,3 +68,32 @@ def test_every_reply_fits_the_default_sms_budget(nlg: HotlineNLG) -> None:
             text = numbered(reply.get("text") or "", reply.get("buttons") or [])
             _, dropped = split_for_sms(prepare(text, fold), sms_max_segments())
             assert dropped == [], (name, language, script)
+
+
+async def _sends(nlg: HotlineNLG, name: str, times: int, language: str = "en") -> list[str]:
+    from rasa.shared.core.domain import Domain as _Domain
+    from rasa.shared.core.events import BotUttered, SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = _Domain.load(str(PROJECT_DIR / "domain.yml"))
+    tracker = DialogueStateTracker("t", domain.slots)
+    tracker.update(SlotSet("language", language))
+    texts = []
+    for _ in range(times):
+        response = await nlg.generate(name, tracker, "rest")
+        texts.append(response["text"])
+        metadata = {"utter_action": name, **({"reminder_of": name} if response.get("reminder_of") else {})}
+        tracker.update(BotUttered(response["text"], metadata=metadata))
+    return texts
+
+
+async def test_the_full_crisis_text_once_then_reminders_with_the_numbers(nlg: HotlineNLG) -> None:
+    texts = await _sends(nlg, "utter_crisis_danger", 4)
+    assert len(texts[0]) > 2 * max(len(t) for t in texts[1:])
+    assert all("122" in t and "124" in t for t in texts)
+    assert all(texts[i] != texts[i + 1] for i in range(len(texts) - 1))  # never twice running
+
+
+async def test_a_repeated_menu_is_worded_differently_each_time(nlg: HotlineNLG) -> None:
+    texts = await _sends(nlg, "utter_help_menu", 4, language="bcs")
+    assert all(texts[i] != texts[i + 1] for i in range(len(texts) - 1))
