@@ -46,8 +46,12 @@ _EN_WORDS = frozenset(
 
 
 def detect_language(text: str) -> Language | None:
-    """English, Bosnian/Croatian/Serbian, or None when the message does not say."""
-    if detect_script(text) == "cyrillic" or _BCS_LETTERS.search(text):
+    """English, Bosnian/Croatian/Serbian, or None when the message does not say. Letters
+    such as š or č in a capitalised word are a name ("OŠ Uzorak Drvar", "Glamoč"), which
+    an English writer types too; they do not decide the language."""
+    if detect_script(text) == "cyrillic":
+        return "bcs"
+    if any(_BCS_LETTERS.search(word) for word in text.split() if not word[:1].isupper()):
         return "bcs"
     words = _WORD.findall(normalize_for_nlu(text))
     bcs = sum(word in _BCS_WORDS for word in words)

@@ -21,3 +21,11 @@ def test_english(text: str) -> None:
 @pytest.mark.parametrize("text", ["ok", "1", "🙂", "", "123456", "JS-7F3Q-9K2M"])
 def test_ambiguous_messages_keep_the_conversation_language(text: str) -> None:
     assert detect_language(text) is None
+
+
+def test_a_name_with_local_letters_does_not_decide_the_language() -> None:
+    from bot.text.language import detect_language
+
+    assert detect_language("OŠ Uzorak Drvar") is None  # the school's name, typed by anyone
+    assert detect_language("in Glamoč please") == "en"
+    assert detect_language("Šta se desilo") == "bcs"
