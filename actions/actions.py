@@ -12,16 +12,15 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.shared import CHECK_SLOTS, REPORT_SLOTS, heard, reader, record_crisis, reset, say
+from actions.shared import (
+    CHECK_SLOTS, REPORT_SLOTS, heard, reader, record_crisis, reset, say, text_size,
+)
 from bot.intake.dialogue import keep_crisis_words
 from bot import contacts, resources
 from bot.language_switch import requested_language
 from bot.text.scripts import render
 
 logger = logging.getLogger(__name__)
-
-SHORT_TEXT_CHANNELS = ("sms", "twilio")
-
 
 class CancelForm(Action):
     def name(self) -> Text:
@@ -67,8 +66,7 @@ class Resources(Action):
             ]
             dispatcher.utter_message(response="utter_resources_menu", buttons=buttons)
             return []
-        form = "short" if tracker.get_latest_input_channel() in SHORT_TEXT_CHANNELS else "long"
-        say(dispatcher, tracker, f"{topic.title[language]}\n\n{topic.text(form, language)}")
+        say(dispatcher, tracker, f"{topic.title[language]}\n\n{topic.text(text_size(tracker), language)}")
         dispatcher.utter_message(response="utter_resources_more")
         return []
 

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.shared import (
     CRISIS_CASE_LIFETIME, CHECK_SLOTS, REPORT_SLOTS, heard, in_db, message_key, places_for, reader, record_crisis,
-    report_from, reset, utter_all,
+    report_from, reset, text_size, utter_all,
 )
 from bot import cases, intake
 from bot.deadlines import format_local
@@ -25,7 +25,6 @@ from bot.text.scripts import render
 from bot.triage import consent_grounds
 
 REQUESTED_SLOT = "requested_slot"
-SHORT_TEXT_CHANNELS = ("sms", "twilio")
 
 
 def _slots(tracker: Tracker) -> Dict[str, Any]:
@@ -108,9 +107,8 @@ class AskForConfirm(Action):
         if missed:
             dispatcher.utter_message(response="utter_ask_confirm_short", buttons=buttons)
             return []
-        size = "short" if tracker.get_latest_input_channel() in SHORT_TEXT_CHANNELS else "long"
         dispatcher.utter_message(response="utter_ask_confirm", buttons=buttons,
-                                 summary=summary(_slots(tracker), language, script, size))
+                                 summary=summary(_slots(tracker), language, script, text_size(tracker)))
         return []
 
 

@@ -30,6 +30,14 @@ INCIDENT_ENTITY = "incident_type"
 CRISIS_CASE_LIFETIME = DRAFT_LIFETIME.total_seconds()
 
 
+SHORT_TEXT_CHANNELS = ("sms", "twilio")
+
+
+def text_size(tracker: Tracker) -> str:
+    """"short" on SMS, where every character costs, "long" elsewhere."""
+    return "short" if tracker.get_latest_input_channel() in SHORT_TEXT_CHANNELS else "long"
+
+
 def reader(tracker: Tracker) -> tuple[Optional[str], Optional[str]]:
     return tracker.get_slot("language"), tracker.get_slot("script")
 

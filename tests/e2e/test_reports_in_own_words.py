@@ -28,24 +28,23 @@ def _until_summary(stack: Stack, me: str, answers: dict[str, str], skip: str = "
     raise AssertionError(f"no summary: {body}")
 
 
-@pytest.mark.parametrize("story, words", [
-    ("Dva ucenika su me tukla iza skole i prijete da ce opet", "Dva ucenika su me tukla"),
-    ("Два ученика су ме тукла иза школе и пријете да ће опет", "Два ученика"),
-    ("A boy hits me every day and says he will beat me up again tomorrow", "A boy hits me"),
+@pytest.mark.parametrize("story, words, skip, send", [
+    ("Dva ucenika su me tukla iza skole i prijete da ce opet", "Dva ucenika su me tukla", "preskoči", "pošalji"),
+    ("Два ученика су ме тукла иза школе и пријете да ће опет", "Два ученика", "прескочи", "пошаљи"),
+    ("A boy hits me every day and says he will beat me up again tomorrow", "A boy hits me", "skip", "send"),
 ])
-def test_a_threat_in_the_description_is_kept_and_the_form_moves_on(stack: Stack, story: str, words: str) -> None:
+def test_a_threat_in_the_description_is_kept_and_the_form_moves_on(stack: Stack, story: str, words: str,
+                                                                  skip: str, send: str) -> None:
     me = new_sender()
     stack.say(me, "prijava")
     for answer in ("1", "meni", "ucenik", "Livno", "danas"):
         stack.say(me, answer)
     after = texts(stack.say(me, story))
     assert "svojim riječima" not in after and "own words" not in after and "својим ријечима" not in after
-    skip = {"Два": "прескочи", "A boy": "skip"}.get(story.split()[0] if story[0] != "A" else "A boy", "preskoči")
     summary = _until_summary(stack, me, {"opasnosti": "ne", "danger": "no", "опасности": "не",
                                          "odgovoriti": "ne", "write back": "no", "одговорити": "не"}, skip)
     assert words in summary
-    code, _ = issued(stack.say(me, "pošalji" if "prijava:" in summary else "send"
-                               if "your report" in summary else "пошаљи"))
+    code, _ = issued(stack.say(me, send))
     case = case_by_code(stack.database_url, code)
     assert case.description == story and case.severity in ("high", "critical")
 
