@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import cases, intake
 from bot.directory import known_places, match_place
 from bot.intake.dialogue import CRISIS_INTENTS, DRAFT_LIFETIME, Heard
-from bot.intake.extraction import KnownPlace
+from bot.intake.extraction import KnownPlace, case_fields, understand
 from bot.safety import default_safety_net
 from bot.storage.db import in_session as in_db
 from bot.text.scripts import render
@@ -102,7 +102,9 @@ def report_from(slots: Dict[str, Any], channel: Optional[str]) -> Dict[str, Any]
 
 async def record_crisis(tracker: Tracker, kind: str, slots: Dict[str, Any], text: str) -> List[EventType]:
     """A critical case for a crisis message (alerts leave with it), or one more message on
-    the case this conversation's crisis already opened."""
+    the case this conversation's crisis already opened. The words fill in what the report
+    does not know yet (the school or town, the type), so that the alerts reach the right
+    people, and they are the case's description."""
     kind = kind if kind in CRISIS_INTENTS else "urgent_danger"
     existing = slots.get("crisis_case_id")
     if existing and time.time() - float(slots.get("crisis_at") or 0) < CRISIS_CASE_LIFETIME:
@@ -110,6 +112,11 @@ async def record_crisis(tracker: Tracker, kind: str, slots: Dict[str, Any], text
         return []
     # A first crisis, or one long after the last: a new critical case, and new alerts.
     report = report_from(slots, tracker.get_latest_input_channel())
+    places, _ = await places_for(None)
+    said = case_fields(understand(text, places, heard(tracker).incident_type))
+    report.update({field: value for field, value in said.items() if report.get(field) is None})
+    if report.get("description") is None:
+        report["description"] = text[:intake.MAX_DESCRIPTION]
     case_id = await in_db(cases.record_crisis, kind, report, text)
     return [SlotSet("crisis_case_id", case_id), SlotSet("crisis_at", time.time())]
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot import case_log, followup
 from bot.attachments import attach_to_case
 from bot.contact_vault import request_contact
+from bot.intake.choices import MAX_DESCRIPTION
 from bot.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
 from bot.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
 from bot.routing import route_case
@@ -90,10 +91,15 @@ def record_crisis(session: Session, kind: str, report: dict[str, Any], message: 
 
 
 def add_crisis_message(session: Session, case_id: int, kind: str, message: str) -> None:
-    """A further crisis message in a conversation that already opened a critical case."""
+    """A further crisis message in a conversation that already opened a critical case: it
+    joins the case's trail and its description."""
     case = session.get(Case, case_id)
     if case is not None:
         _record(session, case, f"crisis_{kind}", message)
+        if case.description and message not in case.description:
+            case.description = f"{case.description}\n{message}"[:MAX_DESCRIPTION]
+        elif not case.description:
+            case.description = message[:MAX_DESCRIPTION]
 
 
 # What the reporter is told of a case's status; staff statuses are finer.

@@ -135,3 +135,13 @@ def is_story(text: str, incident_type: str | None, reported: bool = False) -> bo
     if reported and words >= REPORTED_STORY_MIN_WORDS:
         return True
     return words >= STORY_MIN_WORDS and incident_type is not None or words >= 2 * STORY_MIN_WORDS
+
+
+def case_fields(understood: Understood) -> dict[str, object]:
+    """What a story says, as the fields of a case (a crisis case is filled from the words
+    before any question is asked, so that routing reaches the right school)."""
+    fields: dict[str, object] = dict(understood.answers())
+    if understood.place is not None:
+        fields["school_id"] = understood.place.school_id
+        fields["municipality_id"] = understood.place.municipality_id
+    return fields

@@ -85,3 +85,23 @@ async def test_a_crisis_a_day_after_the_last_opens_a_new_case(app_database) -> N
         {"crisis_case_id": first["crisis_case_id"], "crisis_at": first["crisis_at"] - 25 * 3600},
         text="opet ima nož", intent="urgent_danger"), {}))
     assert later["crisis_case_id"] != first["crisis_case_id"] and len(cases(app_database)) == 2
+
+
+async def test_a_crisis_case_is_filled_in_from_the_words(app_database) -> None:
+    text = "Hitno! Jedan ucenik ima noz u OŠ Uzorak 2 Livno i prijeti drugima"
+    events = await RecordCrisis().run(CollectingDispatcher(), tracker(
+        text=text, intent="urgent_danger",
+        entities=[{"entity": "incident_type", "value": "threats", "extractor": "IncidentTypeClassifier"}]), {})
+    with session_scope(engine_for(app_database)) as session:
+        case = session.get(Case, slots_set(events)["crisis_case_id"])
+        assert case.description == text and case.incident_type == "threats"
+        assert case.school is not None and case.school.name == "OŠ Uzorak 2 Livno"
+        assert case.municipality_id == case.school.municipality_id
+        reasons = {r.reason for r in case.referrals}
+    assert "school_counsellors" in reasons and "no_school" not in reasons  # the school's staff
+    more = await RecordCrisis().run(CollectingDispatcher(), tracker(
+        {"crisis_case_id": slots_set(events)["crisis_case_id"], "crisis_at": slots_set(events)["crisis_at"]},
+        text="sad je u hodniku", intent="urgent_danger"), {})
+    assert "crisis_case_id" not in slots_set(more)
+    with session_scope(engine_for(app_database)) as session:
+        assert session.get(Case, slots_set(events)["crisis_case_id"]).description == f"{text}\nsad je u hodniku"
