@@ -1,11 +1,13 @@
 """Staff alerts: what a referral sends to its responder, on which channel, in the
-responder's language. An alert names the case, school, type, severity and deadline, and
-nothing about who reported it."""
+responder's language. An alert names the case, school, type, severity and deadline (a
+critical alert also what is happening, where, and the child's words: bot.crisis_alert),
+and nothing about who reported it."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session, object_session
 
 from bot import outbox
+from bot.crisis_alert import crisis_lines
 from bot.deadlines import format_local
 from bot.followup_texts import label, staff_text
 from bot.storage.models import Case, OutboxMessage, Referral, Responder, School, as_utc
@@ -45,6 +47,8 @@ def alert_text(case: Case, language: str, channel: str, step: int = 0) -> str:
         severity=label("severity", case.severity or "medium", language),
         deadline=format_local(deadline, language) if deadline else "-",
     ))
+    if case.crisis_kind:
+        lines += crisis_lines(case, language, channel)
     if channel == outbox.SMS:
         lines.append(staff_text("ack_hint_sms", language, code=case.code))
     return "\n".join(lines)

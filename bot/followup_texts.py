@@ -21,7 +21,8 @@ REPORTER_FILE = "followup_texts.yml"
 STAFF_FILE = "alert_texts.yml"
 LANGUAGES = ("en", "bcs")
 # Top-level entries of the files that are not texts in two languages.
-_NOT_TEXTS = {REPORTER_FILE: ("menu_words",), STAFF_FILE: ("severity", "incident_type")}
+_NOT_TEXTS = {REPORTER_FILE: ("menu_words",),
+              STAFF_FILE: ("severity", "incident_type", "crisis_kind", "contact")}
 
 
 @lru_cache(maxsize=None)

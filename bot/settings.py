@@ -91,3 +91,9 @@ class TelegramBotSettings:
 HOTLINE_BOT = TelegramBotSettings("telegram", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 STAFF_BOT = TelegramBotSettings("staff_telegram", "TELEGRAM_STAFF_BOT_TOKEN",
                                 "TELEGRAM_STAFF_WEBHOOK_SECRET")
+
+
+def sms_alerts_with_words() -> bool:
+    """Whether SMS alerts quote the child's words. A deployment whose SMS path is not
+    trusted sets ALERT_SMS_WITH_WORDS=false; the staff bot still shows them."""
+    return env("ALERT_SMS_WITH_WORDS", "true").lower() in ("1", "true", "yes", "on")

@@ -78,7 +78,9 @@ def test_critical_report_alerts_at_once_and_a_button_acknowledges_it(stack: Stac
     case = crisis_case(stack, "alert-ack")
     alert = wait_until(lambda: [m for m in staff_messages(stack, case.code)
                                 if str(m["chat_id"]) == str(COORDINATOR_CHAT)])[0]
-    assert "KRITIČNA" in alert["text"] and "Jedan dečko" not in alert["text"]
+    # Staff can act: the kind, the place (none here), the child's words, the first step.
+    assert "KRITIČNA" in alert["text"] and "Kriza: oružje" in alert["text"]
+    assert "Jedan dečko iz razreda ima nož" in alert["text"] and "Mjesto: nije poznato" in alert["text"]
     button = alert["reply_markup"]["inline_keyboard"][0][0]
     assert button["callback_data"] == f"ack:{case.code}"
     state = case_state(stack, case.code)
