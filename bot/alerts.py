@@ -4,6 +4,7 @@ critical alert also what is happening, where, and the child's words: bot.crisis_
 and nothing about who reported it."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from bot import outbox
@@ -13,6 +14,9 @@ from bot.followup_texts import label, staff_text
 from bot.storage.models import Case, OutboxMessage, Referral, Responder, School, as_utc
 
 _CHANNELS = {"telegram": outbox.STAFF_TELEGRAM, "sms": outbox.SMS}
+# Referrals whose responder has been (or is being) alerted: they hear the child's further
+# messages. A referral still waiting for consent, declined or closed does not.
+FORWARDED_STATUSES = ("pending", "alerted", "acknowledged")
 
 
 def reachable_channels(responder: Responder) -> list[str]:
@@ -100,3 +104,16 @@ def queue_staff_message(session: Session, responder: Responder, body: str, dedup
     return outbox.enqueue(session, dedupe_key=f"{dedupe_key}:{channel}", kind="staff_message",
                           channel=channel, body=body, case_id=case_id,
                           responder_id=responder.id)
+
+
+def forward_to_alerted(session: Session, case: Case, text: str, dedupe_key: str) -> int:
+    """A further message from the child in a live crisis case, to everyone already alerted
+    about it ("new message in JS-…"); returns how many were queued."""
+    queued = 0
+    for referral in session.scalars(select(Referral).where(
+            Referral.case_id == case.id, Referral.status.in_(FORWARDED_STATUSES))):
+        responder = referral.responder
+        body = staff_text("crisis_message", responder.language or "bcs", code=case.code, text=text)
+        if queue_staff_message(session, responder, body, f"{dedupe_key}:{responder.id}", case.id):
+            queued += 1
+    return queued

@@ -15,8 +15,9 @@ from bot.contact_vault import request_contact
 from bot.intake.choices import MAX_DESCRIPTION
 from bot.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
 from bot.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
+from bot.alerts import forward_to_alerted
 from bot.routing import route_case
-from bot.storage.models import Case, CheckLock, as_utc, utcnow
+from bot.storage.models import Case, CaseEvent, CheckLock, as_utc, utcnow
 
 
 # Fields of a report that a case keeps; anything else in a report is ignored.
@@ -49,8 +50,8 @@ class IssuedCase:
     deadline: datetime | None = None
 
 
-def _record(session: Session, case: Case, kind: str, body: str | None = None) -> None:
-    case_log.record(session, case, kind, body)
+def _record(session: Session, case: Case, kind: str, body: str | None = None) -> CaseEvent:
+    return case_log.record(session, case, kind, body)
 
 
 def _unused_code(session: Session) -> str:
@@ -92,14 +93,18 @@ def record_crisis(session: Session, kind: str, report: dict[str, Any], message: 
 
 def add_crisis_message(session: Session, case_id: int, kind: str, message: str) -> None:
     """A further crisis message in a conversation that already opened a critical case: it
-    joins the case's trail and its description."""
+    joins the case's trail and its description, and goes at once to the staff already
+    alerted, as a message on the case (no new case, no new alert)."""
     case = session.get(Case, case_id)
-    if case is not None:
-        _record(session, case, f"crisis_{kind}", message)
-        if case.description and message not in case.description:
-            case.description = f"{case.description}\n{message}"[:MAX_DESCRIPTION]
-        elif not case.description:
-            case.description = message[:MAX_DESCRIPTION]
+    if case is None:
+        return
+    event = _record(session, case, f"crisis_{kind}", message)
+    if case.description and message not in case.description:
+        case.description = f"{case.description}\n{message}"[:MAX_DESCRIPTION]
+    elif not case.description:
+        case.description = message[:MAX_DESCRIPTION]
+    session.flush()
+    forward_to_alerted(session, case, message, f"crisis-message:{case.id}:{event.id}")
 
 
 # What the reporter is told of a case's status; staff statuses are finer.

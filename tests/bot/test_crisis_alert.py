@@ -51,3 +51,18 @@ def test_by_sms_the_words_are_cut_to_two_segments_or_left_out(session, monkeypat
 def test_an_ordinary_alert_still_carries_no_words(session) -> None:
     case = routed(session, incident_type="bullying", description="Stalno me zadirkuju.")
     assert "Stalno me" not in _alert(session, case, "livno-os-1-pedagogue")
+
+
+def test_a_further_crisis_message_goes_to_everyone_alerted_without_a_new_case(session) -> None:
+    from bot.cases import add_crisis_message, record_crisis
+
+    case_id = record_crisis(session, "urgent_danger", {"description": "ima nož u školi"}, "ima nož u školi")
+    alerted = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.case_id == case_id, OutboxMessage.kind == "alert")).all()
+    add_crisis_message(session, case_id, "urgent_danger", "sad je u hodniku")
+    forwarded = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.case_id == case_id, OutboxMessage.kind == "staff_message")).all()
+    assert forwarded and {m.responder_id for m in forwarded} == {m.responder_id for m in alerted}
+    assert all("sad je u hodniku" in m.body for m in forwarded)
+    assert session.scalar(select(Case.description).where(Case.id == case_id)) == "ima nož u školi\nsad je u hodniku"
+    assert session.query(Case).count() == 1

@@ -40,6 +40,7 @@ STAFF_PLACEHOLDERS = {
     "ack_button": set(),
     "crisis_lines": {"kind", "place", "contact", "first_step"},
     "crisis_words": {"words"},
+    "crisis_message": {"code", "text"},
     "place_unknown": set(),
     "acknowledged": {"code"},
     "already_acknowledged": {"code", "who"},
