@@ -15,7 +15,7 @@ YES_NO_QUESTIONS = frozenset({"danger_now", "contact_ok", "legal_aid_ok", "resum
 PHRASE_QUESTIONS = frozenset({"affected", "reporter_role", "incident_time", "danger_now", "confirm"})
 # Option words are stems that also occur inside stories ("pol", "ver"): they are matched
 # only in short answers, except for the type and the time, whose words say just that.
-SHORT_ANSWER_WORDS = 6
+STORY_WORDS = 6
 
 
 def _skippable(slot: str) -> bool:
@@ -55,7 +55,7 @@ def answer(slot: str, text: str) -> str | None:
             return said
     if slot == "confirm":
         return None  # only its phrases: "don't send it" has the word "send" in it
-    if len(folded.split()) > SHORT_ANSWER_WORDS and slot not in ("incident_time", "incident_type"):
+    if len(folded.split()) > STORY_WORDS and slot not in ("incident_time", "incident_type"):
         return None  # a story, not an answer: bot.intake.extraction reads it
     chosen = choices.interpret(slot, text)
     return chosen

@@ -44,18 +44,14 @@ def test_a_threat_in_the_description_is_kept_and_the_form_moves_on() -> None:
 
 def test_a_crisis_at_the_when_question_joins_the_description() -> None:
     c = Conversation()
-    c.say("Stalno me vrijeđaju u razredu i guraju na hodniku", intent="report_incident",
+    c.say("Vrijeđaju me u razredu i guraju na hodniku", intent="report_incident",
           incident_type="bullying")
-    c.slots["school"] = SKIP
-    asked_before = c.say("-") if c.slots.get("requested_slot") != "incident_time" else "incident_time"
-    assert asked_before in ("incident_time", "danger_now", "contact_ok")
-    c.slots["requested_slot"] = "incident_time"
-    c.slots["incident_time"] = None
-    c.say("sad me čekaju ispred škole s nožem", intent="urgent_danger", crisis="urgent_danger",
-          lexicon=True)
-    assert "sad me čekaju ispred škole s nožem" in c.slots["description"]
-    assert c.slots["description"].startswith("Stalno me vrijeđaju")
-    assert c.slots["danger_now"] == "yes"
+    assert c.say("Livno") == "incident_time"
+    asked = c.say("sad me čekaju ispred škole s nožem", intent="urgent_danger", crisis="urgent_danger",
+                  lexicon=True)
+    assert c.slots["description"] == "Vrijeđaju me u razredu i guraju na hodniku\nsad me čekaju ispred škole s nožem"
+    assert c.slots["incident_time"] == "today" and c.slots["danger_now"] == "yes"
+    assert asked == "contact_ok" and c.crises == ["urgent_danger"]
 
 
 def test_a_plain_answer_read_as_crisis_by_the_classifier_is_an_answer() -> None:
