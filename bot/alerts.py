@@ -11,7 +11,7 @@ from bot import outbox
 from bot.crisis_alert import crisis_lines
 from bot.deadlines import format_local
 from bot.followup_texts import label, staff_text
-from bot.storage.models import Case, OutboxMessage, Referral, Responder, School, as_utc
+from bot.storage.models import Case, Municipality, OutboxMessage, Referral, Responder, School, as_utc
 
 _CHANNELS = {"telegram": outbox.STAFF_TELEGRAM, "sms": outbox.SMS}
 # Referrals whose responder has been (or is being) alerted: they hear the child's further
@@ -40,13 +40,25 @@ def _school(case: Case) -> School | None:
     return session.get(School, case.school_id) if session is not None else case.school
 
 
-def alert_text(case: Case, language: str, channel: str, step: int = 0) -> str:
+def school_line(case: Case, language: str) -> str:
+    """The school, or whom a case without one went to: the schools of its town (a
+    crisis that named only the town), else the cantonal coordinator."""
     school = _school(case)
+    if school is not None:
+        return school.name
+    session = object_session(case)
+    town = session.get(Municipality, case.municipality_id) if session and case.municipality_id else None
+    if town is not None and case.severity == "critical":
+        return staff_text("town_schools", language, town=town.name)
+    return staff_text("no_school", language)
+
+
+def alert_text(case: Case, language: str, channel: str, step: int = 0) -> str:
     deadline = as_utc(case.ack_deadline_at)  # SQLite reads it back without its zone
     lines = [staff_text("escalation_prefix", language, step=step)] if step else []
     lines.append(staff_text(
         "alert", language, code=case.code,
-        school=school.name if school else staff_text("no_school", language),
+        school=school_line(case, language),
         type=label("incident_type", case.incident_type or "unknown", language),
         severity=label("severity", case.severity or "medium", language),
         deadline=format_local(deadline, language) if deadline else "-",

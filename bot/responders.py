@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
 
 from bot.directory_entries import COUNSELLOR_ROLES
@@ -20,6 +21,14 @@ _SCHOOL_SELECTORS: dict[str, tuple[tuple[str, ...], bool | None]] = {
     "school:backup_counsellor": (COUNSELLOR_ROLES, True),
     "school:principal": (("principal",), None),
 }
+# The same staff at every school of the case's town, for a case that names a town but no
+# school ("a knife at the school in Livno"): each school there must look. A case that
+# names its school is that school's alone, so these then resolve to nobody.
+_TOWN_SELECTORS: dict[str, str] = {
+    "town:counsellor": "school:counsellor",
+    "town:backup_counsellor": "school:backup_counsellor",
+    "town:principal": "school:principal",
+}
 # selector -> (kind, role) of responders outside schools, chosen by place and duty hours
 _AREA_SELECTORS: dict[str, tuple[str, str]] = {
     "canton:coordinator": ("staff", "coordinator"),
@@ -29,7 +38,7 @@ _AREA_SELECTORS: dict[str, tuple[str, str]] = {
     "service:social_welfare": ("service", "social_welfare"),
     "service:police": ("service", "police"),
 }
-SELECTORS = (*_SCHOOL_SELECTORS, *_AREA_SELECTORS)
+SELECTORS = (*_SCHOOL_SELECTORS, *_TOWN_SELECTORS, *_AREA_SELECTORS)
 
 
 def is_on_duty(responder: Responder, now_utc: datetime) -> bool:
@@ -53,6 +62,12 @@ def _nearest(candidates: Sequence[Responder], municipality_id: int | None,
     return []
 
 
+def _school_staff(active: Select, selector: str) -> Select:
+    roles, backup = _SCHOOL_SELECTORS[selector]
+    query = active.where(Responder.role.in_(roles))
+    return query if backup is None else query.where(Responder.is_backup.is_(backup))
+
+
 def resolve(session: Session, selector: str, school_id: int | None,
             municipality_id: int | None, now: datetime) -> list[Responder]:
     """The active responders a selector names for a case at this school and municipality
@@ -61,11 +76,14 @@ def resolve(session: Session, selector: str, school_id: int | None,
     if selector in _SCHOOL_SELECTORS:
         if school_id is None:
             return []
-        roles, backup = _SCHOOL_SELECTORS[selector]
-        query = active.where(Responder.school_id == school_id, Responder.role.in_(roles))
-        if backup is not None:
-            query = query.where(Responder.is_backup.is_(backup))
-        return list(session.scalars(query))
+        return list(session.scalars(_school_staff(active, selector).where(
+            Responder.school_id == school_id)))
+    if selector in _TOWN_SELECTORS:
+        if school_id is not None or municipality_id is None:
+            return []
+        schools = select(School.id).where(School.municipality_id == municipality_id)
+        return list(session.scalars(_school_staff(active, _TOWN_SELECTORS[selector]).where(
+            Responder.school_id.in_(schools))))
     if selector in _AREA_SELECTORS:
         kind, role = _AREA_SELECTORS[selector]
         if municipality_id is None and school_id is not None:

@@ -32,6 +32,9 @@ SELECTORS = (
     "school:counsellor",
     "school:backup_counsellor",
     "school:principal",
+    "town:counsellor",
+    "town:backup_counsellor",
+    "town:principal",
     "canton:coordinator",
     "service:red_cross_duty",
     "service:red_cross_psychosocial",
@@ -52,13 +55,13 @@ _VALUE_CONDITIONS: dict[str, tuple[str, ...]] = {
     "discrimination_ground": GROUNDS,
     "severity": SEVERITIES,
 }
-_BOOL_CONDITIONS = ("weapon", "threat", "ongoing", "home", "school_named")
-# Severity rules cannot look at the severity (they decide it) nor at the school (whether a
-# school was named says nothing about how serious the incident is).
+_BOOL_CONDITIONS = ("weapon", "threat", "ongoing", "home", "school_named", "place_named")
+# Severity rules cannot look at the severity (they decide it) nor at the place (whether a
+# school or town was named says nothing about how serious the incident is).
 SEVERITY_CONDITIONS = frozenset(
     {"crisis", "danger_now", "weapon", "threat", "incident_type", "ongoing",
      "discrimination_ground", "home"})
-ROUTING_CONDITIONS = SEVERITY_CONDITIONS | {"school_named", "severity"}
+ROUTING_CONDITIONS = SEVERITY_CONDITIONS | {"school_named", "place_named", "severity"}
 
 # The crisis path records the Rasa intent name; the rules file says "danger".
 _CRISIS_ALIASES = {"urgent_danger": "danger"}
@@ -146,6 +149,7 @@ class Facts:
     incident_time: str | None = None
     description: str | None = None
     school_named: bool = False
+    place_named: bool = False  # a school or at least a town (municipality)
 
 
 @dataclass(frozen=True)
@@ -457,6 +461,7 @@ def facts_from_case(case: Any) -> Facts:
         incident_time=case.incident_time,
         description=case.description,
         school_named=case.school_id is not None,
+        place_named=case.school_id is not None or case.municipality_id is not None,
     )
 
 
@@ -483,6 +488,7 @@ def _observe(facts: Facts, rules: RoutingRules, severity: str | None = None) -> 
         "discrimination_ground": facts.discrimination_ground,
         "home": home,
         "school_named": facts.school_named,
+        "place_named": facts.school_named or facts.place_named,
         "severity": severity,
     }
 

@@ -36,7 +36,7 @@ async def test_crisis_is_recorded_once_per_conversation(app_database) -> None:
         crisis_messages = [e.body for e in session.get(Case, case_id).events if e.kind == "crisis_self_harm"]
         reasons = {r.reason for r in session.get(Case, case_id).referrals}
     assert crisis_messages == ["želim umrijeti", "ne mogu više"]
-    assert {"no_school", "critical", "self_harm"} <= reasons  # alerted with the first message
+    assert {"no_place", "critical", "self_harm"} <= reasons  # alerted with the first message
 
 
 async def test_resources_menu_and_topic(app_database) -> None:

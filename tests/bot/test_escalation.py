@@ -11,7 +11,7 @@ from bot.deadlines import format_local
 from bot.escalation import MAX_REMINDERS, escalate_due
 from bot.followup import close_case
 from bot.storage.db import session_scope
-from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, as_utc
+from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, as_utc
 from tests.bot.case_helpers import T0, alerted, responder, routed
 
 
@@ -130,6 +130,19 @@ def test_a_case_without_a_school_escalates_to_the_red_cross(session) -> None:
     assert all(code.startswith("red-cross-duty-") for _, code in steps)
     escalate_due(session, deadline(case))
     assert escalations(session, case)[-1][0] == "reminded"
+
+
+def test_a_crisis_naming_a_town_escalates_within_that_town_then_to_the_coordinator(session) -> None:
+    livno = session.scalars(select(Municipality.id).where(Municipality.code == "livno")).one()
+    case = routed(session, school=None, crisis_kind="urgent_danger", severity="critical",
+                  municipality_id=livno)
+    assert "k10-coordinator" not in {code for _, code in chain(session, case)}
+    escalate_due(session, deadline(case))
+    # The school steps find nobody (no school named) and the town's Red Cross team was
+    # alerted at once: the first escalation is the coordinator's.
+    assert chain(session, case)[-1] == (4, "k10-coordinator")
+    assert not any(code.startswith("red-cross-duty-") and code != "red-cross-duty-livno"
+                   for _, code in chain(session, case))
 
 
 def test_only_one_step_per_call_however_late_the_worker_is(session) -> None:

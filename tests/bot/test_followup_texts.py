@@ -52,6 +52,7 @@ STAFF_PLACEHOLDERS = {
     "enrolled": {"name"},
     "help": set(),
     "no_school": set(),
+    "town_schools": {"town"},
 }
 # Realistic values: a case code, a counsellor's message of 80 characters, a deadline.
 VALUES = {"code": "K7Q-4HD", "count": 3, "deadline": "28.11.2026. u 10:15",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.cases import record_crisis, submit_report
 from bot.routing import route_case
 from bot.storage.db import session_scope
-from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, Responder, as_utc
+from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, Responder, as_utc
 from tests.bot.case_helpers import (
     T0,
     alerted,
@@ -170,6 +170,36 @@ def test_no_school_goes_to_the_cantonal_coordinator(session) -> None:
     assert list(refs) == ["k10-coordinator"]
     assert (refs["k10-coordinator"].reason, refs["k10-coordinator"].in_chain) == ("no_school", True)
     assert alerted(session, case) == ["k10-coordinator"]
+
+
+def _municipality(session, code: str) -> int:
+    return session.scalars(select(Municipality.id).where(Municipality.code == code)).one()
+
+
+def test_a_crisis_naming_only_a_town_alerts_every_school_there_and_its_red_cross(session) -> None:
+    case = routed(session, school=None, crisis_kind="urgent_danger", severity="critical",
+                  municipality_id=_municipality(session, "livno"))
+    refs = referrals(session, case)
+    assert sorted(refs) == [
+        "livno-os-1-pedagogue", "livno-os-1-principal", "livno-os-2-pedagogue",
+        "livno-os-2-principal", "livno-ss-1-pedagogue", "livno-ss-1-principal",
+        "red-cross-duty-livno"]  # no coordinator, no other town's team, no backups yet
+    assert {refs["livno-os-2-principal"].reason, refs["livno-os-2-pedagogue"].reason} == {"town_schools"}
+    assert all(r.in_chain for r in refs.values())
+
+
+def test_a_crisis_at_a_named_school_stays_with_that_school(session) -> None:
+    case = routed(session, school="livno-os-2", crisis_kind="urgent_danger", severity="critical",
+                  municipality_id=_municipality(session, "livno"))
+    assert sorted(referrals(session, case)) == [
+        "livno-os-2-pedagogue", "livno-os-2-principal", "red-cross-duty-livno"]
+
+
+def test_a_crisis_with_no_place_goes_to_the_coordinator(session) -> None:
+    case = routed(session, school=None, crisis_kind="self_harm", severity="critical")
+    refs = referrals(session, case)
+    assert refs["k10-coordinator"].reason == "no_place"
+    assert not any(code.endswith(("pedagogue", "principal")) for code in refs)
 
 
 def test_a_responder_without_any_channel_is_referred_and_the_gap_recorded(session) -> None:

@@ -219,7 +219,8 @@ def test_facts_from_case() -> None:
                 description="Туку га", school_id=7)
     assert facts_from_case(case) == Facts(
         crisis_kind="danger", incident_type="physical", discrimination_ground=None,
-        danger_now="yes", incident_time="ongoing", description="Туку га", school_named=True)
+        danger_now="yes", incident_time="ongoing", description="Туку га", school_named=True,
+            place_named=True)
 
 
 def test_facts_from_a_bare_crisis_case() -> None:
@@ -232,6 +233,7 @@ def test_facts_from_a_bare_crisis_case() -> None:
 
 COUNSELLOR = Target("school:counsellor", "school_counsellors", True, False)
 COORDINATOR = Target("canton:coordinator", "no_school", True, False)
+NO_PLACE = Target("canton:coordinator", "no_place", True, False)
 PRINCIPAL = Target("school:principal", "critical", True, False)
 RED_CROSS = Target("service:red_cross_duty", "critical", True, False)
 PSYCHOSOCIAL = Target("service:red_cross_psychosocial", "self_harm", False, False)
@@ -257,7 +259,28 @@ def test_critical_adds_principal_and_red_cross(rules: RoutingRules) -> None:
 def test_self_harm_adds_psychosocial_support_outside_the_chain(rules: RoutingRules) -> None:
     facts = Facts(crisis_kind="self_harm")
     assert routing_targets(facts, "critical", rules) == [
-        COORDINATOR, PRINCIPAL, RED_CROSS, PSYCHOSOCIAL]
+        NO_PLACE, PRINCIPAL, RED_CROSS, PSYCHOSOCIAL]
+
+
+def test_a_critical_case_naming_only_a_town_goes_to_its_schools_not_the_coordinator(
+        rules: RoutingRules) -> None:
+    facts = Facts(crisis_kind="urgent_danger", place_named=True)
+    selectors = [t.selector for t in routing_targets(facts, "critical", rules)]
+    assert selectors == ["town:counsellor", "town:principal", "school:principal",
+                         "service:red_cross_duty"]
+
+
+def test_a_report_naming_only_a_town_still_goes_to_the_coordinator(rules: RoutingRules) -> None:
+    # Not critical: the coordinator finds the school rather than alerting every school.
+    assert routing_targets(Facts(incident_type="bullying", place_named=True), "medium",
+                           rules) == [COORDINATOR]
+
+
+def test_place_named_is_a_routing_condition_only(rules: RoutingRules) -> None:
+    data = yaml.safe_load(Path(DEFAULT_PATH).read_text(encoding="utf-8"))
+    data["severity_rules"].insert(0, {"severity": "high", "reason": "x", "when": {"place_named": True}})
+    with pytest.raises(RoutingRulesError, match="unknown condition 'place_named'"):
+        parse_rules(data)
 
 
 def test_danger_crisis_gets_no_psychosocial_team(rules: RoutingRules) -> None:
