@@ -117,7 +117,7 @@ async def record_crisis(tracker: Tracker, kind: str, slots: Dict[str, Any], text
     report.update({field: value for field, value in said.items() if report.get(field) is None})
     if report.get("description") is None:
         report["description"] = text[:intake.MAX_DESCRIPTION]
-    case_id = await in_db(cases.record_crisis, kind, report, text)
+    case_id = await in_db(cases.record_crisis, kind, report, text, tracker.sender_id)
     return [SlotSet("crisis_case_id", case_id), SlotSet("crisis_at", time.time())]
 
 

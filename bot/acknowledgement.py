@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import case_log
-from bot.followup import case_by_code, may_act_on, notify_reporter
+from bot.followup import case_by_code, may_act_on, notify_reporter, tell_crisis_seen
 from bot.storage.models import Case, Referral, Responder
 
 AckOutcome = Literal["acknowledged", "already", "unknown_case"]
@@ -53,4 +53,7 @@ def _take_ownership(session: Session, case: Case, responder: Responder, via: str
     case.acknowledged_at, case.owner, case.ack_deadline_at = now, responder, None
     case.status = "acknowledged"
     case_log.record(session, case, "acknowledged", f"via {via}", actor=responder.code)
-    notify_reporter(session, case, "acknowledged")
+    if case.severity == "critical":
+        tell_crisis_seen(session, case, responder)
+    else:
+        notify_reporter(session, case, "acknowledged")

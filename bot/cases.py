@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import case_log, followup
 from bot.attachments import attach_to_case
-from bot.contact_vault import request_contact
+from bot.contact_vault import CRISIS_SEEN, request_contact
 from bot.intake.choices import MAX_DESCRIPTION
 from bot.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
 from bot.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
@@ -79,14 +79,18 @@ def _apply_report(case: Case, report: dict[str, Any]) -> None:
             setattr(case, field, report[field])
 
 
-def record_crisis(session: Session, kind: str, report: dict[str, Any], message: str) -> int:
-    """A critical case for a crisis message, with whatever is known so far."""
+def record_crisis(session: Session, kind: str, report: dict[str, Any], message: str,
+                  conversation_id: str | None = None) -> int:
+    """A critical case for a crisis message, with whatever is known so far. The
+    conversation's address is kept for one message: that an adult has seen it."""
     case, _pin = _new_case(session)
     case.severity = "critical"
     case.crisis_kind = kind
     _apply_report(case, report)
     _record(session, case, f"crisis_{kind}", message)
     session.flush()
+    if conversation_id:
+        request_contact(session, conversation_id, case.id, purpose=CRISIS_SEEN)
     route_case(session, case, utcnow())  # the alerts leave with this transaction
     return case.id
 

@@ -14,12 +14,14 @@ from typing import Literal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot import alerts, case_log, contact_vault, outbox
+from bot import alerts, case_log, contact_vault, contacts, outbox
 from bot.codes import normalize_case_code
 from bot.followup_texts import reporter_text, staff_text
 from bot.storage.models import Case, ChannelState, CaseMessage, FollowupWindow, Referral, Responder, as_utc
 
 WINDOW = timedelta(hours=24)
+# The outbox kind of the one message a crisis conversation's address may carry.
+CRISIS_SEEN = "crisis_seen"
 OUTCOMES = ("acted_on", "referred", "no_action", "duplicate", "false_report")
 
 
@@ -45,8 +47,10 @@ def may_act_on(session: Session, case: Case, responder: Responder) -> bool:
 def push_to_reporter(session: Session, case: Case, text: str, dedupe_key: str,
                      kind: str = "reporter_notice") -> bool:
     """Queue a message to the reporter's channel; False when they cannot be contacted
-    (no consent, the address expired, or they sent STOP: then it waits for a check-in)."""
-    conversation = contact_vault.conversation_for_case(session, case.id)
+    (no consent, the address expired, or they sent STOP: then it waits for a check-in).
+    A CRISIS_SEEN message may also use a crisis conversation's address."""
+    purpose = contact_vault.CRISIS_SEEN if kind == CRISIS_SEEN else contact_vault.FOLLOWUP
+    conversation = contact_vault.conversation_for_case(session, case.id, purpose)
     if conversation is None:
         return False
     state = session.get(ChannelState, conversation)
@@ -57,13 +61,22 @@ def push_to_reporter(session: Session, case: Case, text: str, dedupe_key: str,
     return True
 
 
-def notify_reporter(session: Session, case: Case, key: str) -> None:
+def notify_reporter(session: Session, case: Case, key: str, kind: str = "reporter_notice") -> None:
     """Tell the reporter of a status change in one plain sentence: now through their
     channel if they agreed to contact, and at their next check-in in any case."""
-    text = reporter_text(key, case.language, case.script, code=case.code)
+    text = reporter_text(key, case.language, case.script, code=case.code,
+                         **contacts.placeholders(case.language))
     event = case_log.record(session, case, "reporter_notice", text, visible=True)
     session.flush()
-    push_to_reporter(session, case, text, f"notice:{event.id}")
+    push_to_reporter(session, case, text, f"notice:{event.id}", kind=kind)
+
+
+def tell_crisis_seen(session: Session, case: Case, responder: Responder) -> None:
+    """A critical case was acknowledged: the child hears, on their own channel, that an
+    adult has seen it and is acting (the school's, or a service's), with the number to
+    call if they are in danger."""
+    key = "crisis_seen_school" if responder.school_id is not None else "crisis_seen"
+    notify_reporter(session, case, key, kind=CRISIS_SEEN)
 
 
 StaffReplyOutcome = Literal["sent", "waiting", "unknown_case"]

@@ -73,7 +73,9 @@ def _staff_address(session: Session, row: OutboxMessage) -> tuple[str, str] | No
 
 def _address(session: Session, row: OutboxMessage) -> tuple[str, str] | None:
     if row.channel == REPORTER:
-        return contact_vault.address_for_case(session, row.case_id) if row.case_id else None
+        # Only the "an adult has seen it" message may use a crisis conversation's address.
+        purpose = contact_vault.CRISIS_SEEN if row.kind == "crisis_seen" else contact_vault.FOLLOWUP
+        return contact_vault.address_for_case(session, row.case_id, purpose) if row.case_id else None
     return _staff_address(session, row)
 
 

@@ -17,7 +17,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from bot import alerts, case_log, escalation, followup, outbox, settings
+from bot import alerts, case_log, contact_vault, escalation, followup, outbox, settings
 from bot.channels.clients import quiet_http_client_logs
 from bot.senders import Senders, is_permanent
 from bot.storage.db import in_session
@@ -38,6 +38,8 @@ def _after_sent(session: Session, outbox_id: int, now: datetime) -> None:
                         f"{referral.responder.code} via {row.channel}")
     elif row.kind == "reporter_message" and row.case_id:
         followup.mark_delivered(session, row.case_id, now, followup.message_id_of(row.dedupe_key))
+    elif row.kind == followup.CRISIS_SEEN and row.case_id:
+        contact_vault.forget_crisis_address(session, row.case_id)
 
 
 def _after_failure(session: Session, outbox_id: int, error: str, now: datetime,

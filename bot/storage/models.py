@@ -165,6 +165,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("dedupe_key"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_priority", "status", "priority", "id"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -181,6 +182,8 @@ class OutboxMessage(Base):
     next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
     claimed_at = Column(DateTime(timezone=True), nullable=True)
     sent_at = Column(DateTime(timezone=True), nullable=True)
+    # 0 goes first: a critical case's alert never waits behind other messages.
+    priority = Column(Integer, default=1, server_default="1")
     last_error = Column(Text, nullable=True)
     created_at = Column(DateTime(timezone=True), default=utcnow)
 
@@ -263,7 +266,9 @@ class InboxMessage(Base):
 
 
 class ContactVaultEntry(Base):
-    """A reporter's address, sealed, kept only when they agreed to be contacted back."""
+    """A reporter's address, sealed, kept only when they agreed to be contacted back
+    (purpose "followup"), or for one message after a crisis: that an adult has seen it
+    (purpose "crisis_seen", deleted once it is sent)."""
 
     __tablename__ = "contact_vault"
 
@@ -272,6 +277,7 @@ class ContactVaultEntry(Base):
     case_id = Column(ForeignKey("cases.id"), nullable=True, index=True)
     channel = Column(String(16))
     sealed_address = Column(Text)
+    purpose = Column(String(16), default="followup", server_default="followup")
     created_at = Column(DateTime(timezone=True), default=utcnow)
     expires_at = Column(DateTime(timezone=True))
 

@@ -97,9 +97,11 @@ def to_reporter(session: Session, case: Case) -> list[OutboxMessage]:
 
 
 def contactable(session: Session, case: Case, conversation: str = "conv-1",
-                channel: str = "telegram", address: str = "555000111") -> None:
+                channel: str = "telegram", address: str = "555000111",
+                purpose: contact_vault.Purpose = contact_vault.FOLLOWUP) -> None:
     """Let the case's reporter be written to: a contact-vault entry for `conversation`,
-    linked to the case and filled with `address` on `channel`."""
-    contact_vault.request_contact(session, conversation, case.id)
+    linked to the case and filled with `address` on `channel` (with CRISIS_SEEN, only
+    for the message that an adult has seen a crisis)."""
+    contact_vault.request_contact(session, conversation, case.id, purpose=purpose)
     session.flush()
     contact_vault.fill(session, conversation, channel, address)

@@ -10,7 +10,7 @@ from bot import contact_vault
 from bot.acknowledgement import acknowledge
 from bot.followup import close_case
 from bot.followup_texts import reporter_text
-from bot.storage.models import Case, as_utc
+from bot.storage.models import Case, ChannelState, as_utc
 from tests.bot.case_helpers import T0, contactable, events, referral, responder, routed, to_reporter
 
 LATER = T0 + timedelta(minutes=4)
@@ -59,6 +59,60 @@ def test_a_reporter_who_agreed_to_contact_gets_the_notice_through_the_outbox(ses
     assert row.body == expected and case.code in expected and "Хвала" in expected
     assert (row.kind, row.responder_id, row.referral_id) == ("reporter_notice", None, None)
     assert row.dedupe_key == f"notice:{events(session, case, 'reporter_notice')[0].id}"
+
+
+def _crisis(session, **fields) -> Case:  # type: ignore[no-untyped-def]
+    return routed(session, crisis_kind="urgent_danger", severity="critical", **fields)
+
+
+@pytest.mark.parametrize("language, script, words", [
+    ("bcs", "latin", "Odrasla osoba iz škole"), ("bcs", "cyrillic", "Одрасла особа из школе"),
+    ("en", "latin", "An adult from the school")])
+def test_an_acknowledged_crisis_tells_the_child_an_adult_has_seen_it_without_consent(
+        session, language: str, script: str, words: str) -> None:
+    case = _crisis(session, language=language, script=script)
+    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
+    ack(session, case, "livno-os-1-pedagogue")
+    [row] = to_reporter(session, case)
+    assert row.kind == "crisis_seen" and row.body.startswith(words) and "122" in row.body
+    assert contact_vault.address_for_case(session, case.id, contact_vault.CRISIS_SEEN) == (
+        "telegram", "555000111")
+
+
+def test_a_service_acknowledging_a_crisis_is_not_called_the_school(session) -> None:
+    case = _crisis(session, school=None)
+    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
+    ack(session, case, "k10-coordinator")
+    [row] = to_reporter(session, case)
+    assert row.body.startswith("Odrasla osoba koja može pomoći")
+
+
+def test_a_crisis_address_carries_no_other_message(session) -> None:
+    case = _crisis(session)
+    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
+    assert contact_vault.address_for_case(session, case.id) is None
+    assert contact_vault.conversation_for_case(session, case.id) is None
+    close_case(session, case, "acted_on", "test", T0)  # told at check-in only
+    assert to_reporter(session, case) == []
+
+
+def test_consent_to_follow_up_widens_a_crisis_address(session) -> None:
+    case = _crisis(session)
+    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
+    contact_vault.request_contact(session, "conv-1", case.id)  # the report that followed
+    assert contact_vault.address_for_case(session, case.id) == ("telegram", "555000111")
+    contact_vault.request_contact(session, "conv-1", case.id, purpose=contact_vault.CRISIS_SEEN)
+    assert contact_vault.address_for_case(session, case.id) is not None  # never narrowed
+
+
+def test_a_child_who_sent_stop_hears_nothing(session) -> None:
+    case = _crisis(session)
+    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
+    session.add(ChannelState(conversation_id="conv-1", menu_json="[]", opted_out=True))
+    session.flush()
+    ack(session, case, "livno-os-1-pedagogue")
+    assert to_reporter(session, case) == []
+    assert events(session, case, "reporter_notice")  # still shown at a check-in
 
 
 def test_a_second_acknowledgement_says_who_has_it(session) -> None:

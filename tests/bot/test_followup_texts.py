@@ -24,6 +24,8 @@ REPORTER_PLACEHOLDERS = {
     "answer_forwarded": {"code"},
     "window_closed": set(),
     "acknowledged": {"code"},
+    "crisis_seen_school": {"police"},
+    "crisis_seen": {"police"},
     "status_in_progress": {"code"},
     "outcome_acted_on": {"code"},
     "outcome_referred": {"code"},
@@ -58,7 +60,7 @@ STAFF_PLACEHOLDERS = {
 VALUES = {"code": "K7Q-4HD", "count": 3, "deadline": "28.11.2026. u 10:15",
           "text": ("Hvala ti što si nam pisao/la. Možeš li reći u kojem se dijelu škole to dešava?")[:80].ljust(80, "."),
           "school": "OŠ Uzorak 1 Livno", "type": "Nasilje u porodici", "severity": "visoka",
-          "step": 2, "who": "Amra H., pedagoginja", "name": "Amra H."}
+          "step": 2, "who": "Amra H., pedagoginja", "name": "Amra H.", "police": "122"}
 READERS = [("bcs", "cyrillic", False), ("bcs", "latin", True), ("en", "latin", True)]
 
 
@@ -148,8 +150,9 @@ def test_staff_texts_are_latin_and_never_about_the_reporter() -> None:
 
 
 def test_no_phone_numbers_in_the_texts() -> None:
-    """Numbers live in contacts.yml, so that the deploying organisation edits one file."""
-    phone = re.compile(r"\+?\d[\d /-]{4,}\d|\{(police|ambulance|child_helpline)\}")
+    """Numbers live in contacts.yml, so that the deploying organisation edits one file
+    (the texts name them by placeholder: {police})."""
+    phone = re.compile(r"\+?\d[\d /-]{1,}\d")
     for name in (REPORTER_FILE, STAFF_FILE):
         raw = (DATA_DIR / name).read_text(encoding="utf-8")
         assert not phone.search(raw), (name, phone.search(raw))

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot import contact_vault, followup, outbox
 from bot.acknowledgement import acknowledge
-from bot.cases import submit_report
+from bot.cases import record_crisis, submit_report
 from bot.channels.sms_text import fold_diacritics
 from bot.devtools import fake_telegram, fake_twilio
 from bot.channels.sms_text import size
@@ -364,6 +364,28 @@ async def test_a_staff_reply_reaches_the_reporter_and_their_answer_reaches_staff
     assert answer["chat_id"] == 7000000011
     assert answer["text"].startswith(f"Odgovor osobe koja je prijavila ({code}):\nMože, poslije škole.")
     assert telegram_api.paths[-1] == f"/bot{STAFF_TOKEN}/sendMessage"
+
+
+async def test_the_crisis_seen_message_reaches_the_child_once_and_its_address_is_forgotten(
+        hotline, worker, telegram_api) -> None:
+    with session_scope(hotline) as session:
+        case_id = record_crisis(session, "urgent_danger", {
+            "school_id": school_id(session, "livno-os-1"), "language": "en", "script": "latin",
+        }, "he has a knife", conversation_id="crisis-conv")
+    with session_scope(hotline) as session:
+        contact_vault.fill(session, "crisis-conv", "telegram", "5550002")
+    await worker.tick()  # the alerts
+    with session_scope(hotline) as session:
+        code = session.get(Case, case_id).code
+        principal = responder(session, "livno-os-1-principal")
+        assert acknowledge(session, code, principal, "telegram", utcnow()).outcome == "acknowledged"
+    assert await worker.tick() == 1
+    [seen] = [c["params"]["text"] for c in await telegram_api.recorded("sendMessage")
+              if c["params"]["chat_id"] == 5550002]
+    assert seen == "An adult from the school has seen your message and is acting now. If you are in danger, call 122."
+    with session_scope(hotline) as session:
+        assert contact_vault.address_for_case(session, case_id, contact_vault.CRISIS_SEEN) is None
+        assert session.scalars(select(contact_vault.ContactVaultEntry)).all() == []
 
 
 async def test_an_answer_telegram_refuses_reaches_the_owner_by_sms(hotline, worker, telegram_api,
