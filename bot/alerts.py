@@ -4,6 +4,8 @@ critical alert also what is happening, where, and the child's words: bot.crisis_
 and nothing about who reported it."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
@@ -74,11 +76,33 @@ def ack_button(case: Case, language: str) -> list[dict[str, str]]:
     return [{"title": staff_text("ack_button", language), "payload": f"ack:{case.code}"}]
 
 
+def ordinal(number: int, language: str) -> str:
+    """"3rd" in English, "3." in the local language."""
+    if language != "en":
+        return f"{number}."
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def reminder_line(number: int, language: str, added: Sequence[Responder],
+                  everyone: Sequence[Responder]) -> str:
+    """"3rd reminder: nobody has acknowledged yet; now also sent to ..." (or, when nobody
+    was added, who has it)."""
+    if added:
+        sent_to = staff_text("reminder_added", language, names=", ".join(r.name for r in added))
+    else:
+        sent_to = staff_text("reminder_same", language, names=", ".join(r.name for r in everyone))
+    return staff_text("reminder_prefix", language, round=ordinal(number, language), sent_to=sent_to)
+
+
 def queue_alert(session: Session, case: Case, referral: Referral,
-                channel: str | None = None, reminder: int = 0) -> OutboxMessage | None:
+                channel: str | None = None, reminder: int = 0,
+                added: Sequence[Responder] = (), everyone: Sequence[Responder] = (),
+                ) -> OutboxMessage | None:
     """Queue the alert of a referral on the responder's first channel (or `channel`, for a
     fallback). None when the responder has no channel or this alert was queued before.
-    `reminder` N > 0 is the Nth reminder of an alert nobody acknowledged."""
+    `reminder` N > 0 is the Nth reminder of an alert nobody acknowledged: the same
+    content, saying who was `added` now (or who has it: `everyone`)."""
     responder = referral.responder
     channels = reachable_channels(responder)
     channel = channel or (channels[0] if channels else None)
@@ -87,7 +111,7 @@ def queue_alert(session: Session, case: Case, referral: Referral,
     language = responder.language or "bcs"
     body = alert_text(case, language, channel, referral.step or 0)
     if reminder:
-        body = staff_text("reminder_prefix", language, round=reminder) + "\n" + body
+        body = reminder_line(reminder, language, added, everyone) + "\n" + body
     key = f"alert:{referral.id}:{channel}" + (f":reminder-{reminder}" if reminder else "")
     return outbox.enqueue(
         session, dedupe_key=key, kind="alert", channel=channel,

@@ -1,6 +1,7 @@
 """Escalation: a case nobody in its chain acknowledged by the deadline climbs the call-down
 chain (data/routing.yml `escalation_chain`), one step per missed deadline, each step a case
-event. The state is the case's deadline and step in the database, so it survives any
+event. Everyone alerted before gets a numbered reminder that says what changed ("3rd
+reminder: nobody has acknowledged yet; now also sent to ..."). The state is the case's deadline and step in the database, so it survives any
 restart; the worker calls `escalate_due` on every tick."""
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import case_log
-from bot.alerts import queue_alert
+from bot.alerts import FORWARDED_STATUSES, queue_alert
 from bot.deadlines import escalation_due, format_local
 from bot.responders import resolve
 from bot.routing import refer, referral_for
-from bot.storage.models import Case, as_utc
+from bot.storage.models import Case, Referral, Responder, as_utc
 from bot.triage import escalation_chain
 
 MAX_REMINDERS = 3
@@ -59,8 +60,11 @@ def escalate(session: Session, case: Case, now: datetime) -> bool:
         # The new deadline first: the alerts queued below tell it.
         case.escalation_step = step
         case.ack_deadline_at = escalation_due(case.severity or "medium", now)
+        earlier = _chain_referrals(case)
         for responder in fresh:
             refer(session, case, responder, f"escalation:{selector}", in_chain=True, step=step)
+        # Those alerted before hear what changed: still nobody, and who has it now too.
+        _queue_reminders(session, case, earlier, added=fresh)
         case_log.record(session, case, "escalated",
                         f"step {step}: {selector} -> {', '.join(r.code for r in fresh)}; "
                         f"not acknowledged by {missed}")
@@ -69,12 +73,28 @@ def escalate(session: Session, case: Case, now: datetime) -> bool:
     return _remind(session, case, now, missed)
 
 
+def _chain_referrals(case: Case) -> list[Referral]:
+    """The referrals whose people must acknowledge and were (or are being) alerted."""
+    return [r for r in case.referrals if r.in_chain and r.status in FORWARDED_STATUSES]
+
+
+def _queue_reminders(session: Session, case: Case, referrals: list[Referral],
+                     added: list[Responder]) -> None:
+    """The next numbered reminder (the Nth of the case), with the same content as the
+    alert, to each of `referrals`, saying who else was alerted now (or, with nobody
+    added, who has it)."""
+    number = 1 + sum(1 for event in case.events if event.kind in ("escalated", "reminded"))
+    for referral in referrals:
+        queue_alert(session, case, referral, reminder=number, added=added,
+                    everyone=[r.responder for r in referrals])
+
+
 def _remind(session: Session, case: Case, now: datetime, missed: str) -> bool:
     """The chain is used up and still nobody acknowledged: everyone alerted in it gets a
     reminder, one round per escalation interval, MAX_REMINDERS rounds; then the case is
     left to the coordinator's list (`hotline case list --open`), recorded once."""
     done = sum(1 for event in case.events if event.kind == "reminded")
-    chain_referrals = [r for r in case.referrals if r.in_chain]
+    chain_referrals = _chain_referrals(case)
     if done >= MAX_REMINDERS or not chain_referrals:
         case.ack_deadline_at = None
         case_log.record(session, case, "escalation_exhausted",
@@ -82,8 +102,7 @@ def _remind(session: Session, case: Case, now: datetime, missed: str) -> bool:
                         f"not acknowledged by {missed}")
         return False
     case.ack_deadline_at = escalation_due(case.severity or "medium", now)
-    for referral in chain_referrals:
-        queue_alert(session, case, referral, reminder=done + 1)
+    _queue_reminders(session, case, chain_referrals, added=[])
     case_log.record(session, case, "reminded",
                     f"round {done + 1}: {', '.join(r.responder.code for r in chain_referrals)}; "
                     f"not acknowledged by {missed}")

@@ -70,13 +70,15 @@ def referrals(session: Session, case: Case) -> dict[str, Referral]:
     return {r.responder.code: r for r in rows}
 
 
-def alerted(session: Session, case: Case) -> list[str]:
-    """Codes of the responders with an alert in the outbox, one entry per alert."""
-    rows = session.execute(
-        select(Responder.code).join(OutboxMessage, OutboxMessage.responder_id == Responder.id)
-        .where(OutboxMessage.case_id == case.id, OutboxMessage.kind == "alert")
-        .order_by(OutboxMessage.id))
-    return [code for code, in rows]
+def alerted(session: Session, case: Case, reminders: bool = True) -> list[str]:
+    """Codes of the responders with an alert in the outbox, one entry per alert (without
+    the reminders: one per first alert)."""
+    query = (select(Responder.code).join(OutboxMessage, OutboxMessage.responder_id == Responder.id)
+             .where(OutboxMessage.case_id == case.id, OutboxMessage.kind == "alert")
+             .order_by(OutboxMessage.id))
+    if not reminders:
+        query = query.where(OutboxMessage.dedupe_key.not_like("%:reminder-%"))
+    return [code for code, in session.execute(query)]
 
 
 def events(session: Session, case: Case, kind: str) -> list[CaseEvent]:

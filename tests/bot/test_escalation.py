@@ -70,9 +70,53 @@ def test_a_medium_case_climbs_the_whole_chain_one_step_per_deadline(session) -> 
         assert row.body.startswith(f"NIJE POTVRĐENO NA VRIJEME – eskalacija, korak {step}\n")
         assert f"Potvrdite prijem do: {format_local(next_deadline, 'bcs')}\n" in row.body
     assert escalations(session, case)[0][1].endswith("not acknowledged by 17 Jan 2025, 10:00")
-    assert alerted(session, case) == ["livno-os-1-pedagogue", "livno-os-1-psychologist",
-                                      "livno-os-1-principal", "red-cross-duty-livno",
-                                      "k10-coordinator"]
+    assert alerted(session, case, reminders=False) == [
+        "livno-os-1-pedagogue", "livno-os-1-psychologist", "livno-os-1-principal",
+        "red-cross-duty-livno", "k10-coordinator"]
+
+
+def test_everyone_alerted_before_hears_what_changed_at_each_step(session) -> None:
+    case = routed(session, incident_type="physical")
+    for _ in range(3):
+        escalate_due(session, deadline(case))
+    pedagogue = responder(session, "livno-os-1-pedagogue")
+    bodies = list(session.scalars(select(OutboxMessage.body).where(
+        OutboxMessage.case_id == case.id, OutboxMessage.responder_id == pedagogue.id)
+        .order_by(OutboxMessage.id)))
+    assert len(bodies) == 4  # the alert, then one reminder per step
+    assert bodies[1].startswith("1. PODSJETNIK: prijavu još niko nije potvrdio. "
+                                "Sada je poslana i: Uzorak Psiholog Livno OŠ 1.\n")
+    assert bodies[3].startswith("3. PODSJETNIK: prijavu još niko nije potvrdio. "
+                                "Sada je poslana i: Uzorak Dežurni tim Livno.\n")
+    # The same content, with the new deadline.
+    content = [line for line in bodies[0].split("\n") if not line.startswith("Potvrdite prijem do")]
+    for body in bodies[1:]:
+        assert [line for line in body.split("\n")[1:] if not line.startswith("Potvrdite")] == content
+    assert f"Potvrdite prijem do: {format_local(deadline(case), 'bcs')}" in bodies[3]
+    principal = responder(session, "livno-os-1-principal")
+    [first, reminder] = session.scalars(select(OutboxMessage.body).where(
+        OutboxMessage.case_id == case.id, OutboxMessage.responder_id == principal.id)
+        .order_by(OutboxMessage.id))
+    assert first.startswith("NIJE POTVRĐENO NA VRIJEME – eskalacija, korak 2\n")
+    assert reminder.startswith("3. PODSJETNIK")  # the step after it was added
+
+
+def test_a_reminder_round_without_anyone_new_names_who_has_it(session) -> None:
+    case = routed(session, incident_type="physical", danger_now="yes")
+    for _ in range(3):
+        escalate_due(session, deadline(case))
+    coordinator = responder(session, "k10-coordinator")
+    coordinator.language = "en"
+    last = session.scalars(select(OutboxMessage.body).where(
+        OutboxMessage.case_id == case.id, OutboxMessage.responder_id == coordinator.id)
+        .order_by(OutboxMessage.id.desc())).first()
+    assert last.startswith("3. PODSJETNIK: prijavu još niko nije potvrdio. Poslana je: ")
+    assert "Uzorak Koordinator Kanton 10" in last.split("\n")[0]
+    escalate_due(session, deadline(case))
+    last = session.scalars(select(OutboxMessage.body).where(
+        OutboxMessage.case_id == case.id, OutboxMessage.responder_id == coordinator.id)
+        .order_by(OutboxMessage.id.desc())).first()
+    assert last.startswith("4th REMINDER: nobody has acknowledged this report yet. It went to: ")
 
 
 def test_the_chain_is_exhausted_once(session) -> None:
@@ -81,11 +125,11 @@ def test_the_chain_is_exhausted_once(session) -> None:
     for _ in range(4):
         escalate_due(session, now)
         now = deadline(case)
-    alerts_before = len(alerted(session, case))
+    alerts_before, chain_size = len(alerted(session, case)), len(alerted(session, case, reminders=False))
     for _ in range(MAX_REMINDERS):  # the whole chain is reminded, once per interval
         assert escalate_due(session, now) == 1
         now = deadline(case)
-    assert len(alerted(session, case)) == alerts_before * (1 + MAX_REMINDERS)
+    assert len(alerted(session, case)) == alerts_before + chain_size * MAX_REMINDERS
     assert escalate_due(session, now) == 0  # nobody is left to alert
     assert case.escalation_step == 4 and case.ack_deadline_at is None
     assert escalate_due(session, now + timedelta(days=30)) == 0
@@ -106,11 +150,11 @@ def test_steps_with_nobody_new_are_skipped(session) -> None:
     escalate_due(session, T0 + timedelta(minutes=20))
     assert chain(session, case)[-1] == (4, "k10-coordinator")
     assert case.escalation_step == 4 and deadline(case) == T0 + timedelta(minutes=30)
-    codes = alerted(session, case)
+    codes = alerted(session, case, reminders=False)
     assert len(codes) == len(set(codes)) == 5
     escalate_due(session, T0 + timedelta(minutes=30))  # nobody new: a reminder for all five
     assert [kind for kind, _ in escalations(session, case)] == ["escalated", "escalated", "reminded"]
-    assert sorted(alerted(session, case)[5:]) == sorted(codes)
+    assert sorted(alerted(session, case)[-5:]) == sorted(codes)
 
 
 def test_a_school_without_a_backup_escalates_to_the_principal(session) -> None:

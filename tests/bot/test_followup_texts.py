@@ -37,7 +37,9 @@ REPORTER_PLACEHOLDERS = {
 STAFF_PLACEHOLDERS = {
     "alert": {"code", "school", "type", "severity", "deadline"},
     "escalation_prefix": {"step"},
-    "reminder_prefix": {"round"},
+    "reminder_prefix": {"round", "sent_to"},
+    "reminder_added": {"names"},
+    "reminder_same": {"names"},
     "ack_hint_sms": {"code"},
     "ack_button": set(),
     "crisis_lines": {"kind", "place", "contact", "first_step"},

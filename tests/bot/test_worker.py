@@ -296,11 +296,12 @@ async def test_the_worker_escalates_at_the_deadline_and_sends_the_alert(hotline,
     with session_scope(hotline) as session:
         deadline = as_utc(session.scalars(select(Case.ack_deadline_at).where(Case.code == code)).one())
     assert await worker.tick(deadline - timedelta(seconds=1)) == 0
-    assert await worker.tick(deadline + timedelta(seconds=1)) == 1
-    sent = await telegram_api.recorded("sendMessage")
-    assert chats(sent) == [7000000011, 7000000012]
-    assert sent[-1]["params"]["text"].startswith(
+    assert await worker.tick(deadline + timedelta(seconds=1)) == 2  # the backup, a reminder
+    sent = {c["params"]["chat_id"]: c["params"]["text"] for c in await telegram_api.recorded("sendMessage")}
+    assert sorted(sent) == [7000000011, 7000000012]
+    assert sent[7000000012].startswith(
         f"NIJE POTVRĐENO NA VRIJEME – eskalacija, korak 1\nJavi se – nova prijava {code}\n")
+    assert sent[7000000011].startswith("1. PODSJETNIK: prijavu još niko nije potvrdio. Sada je poslana i: ")
     assert [b.split(";")[0] for b in event_bodies(hotline, code, "escalated")] == [
         "step 1: school:backup_counsellor -> livno-os-1-psychologist"]
 
@@ -308,7 +309,7 @@ async def test_the_worker_escalates_at_the_deadline_and_sends_the_alert(hotline,
         assert acknowledge(session, code, responder(session, "livno-os-1-psychologist"),
                            "telegram", deadline + timedelta(minutes=5)).outcome == "acknowledged"
     assert await worker.tick(deadline + timedelta(days=30)) == 0
-    assert len(await telegram_api.recorded("sendMessage")) == 2
+    assert len(await telegram_api.recorded("sendMessage")) == 3
 
 
 async def test_a_case_that_cannot_be_escalated_holds_back_no_other(hotline, worker,
