@@ -19,6 +19,7 @@ _CHANNELS = {"telegram": outbox.STAFF_TELEGRAM, "sms": outbox.SMS}
 # Referrals whose responder has been (or is being) alerted: they hear the child's further
 # messages. A referral still waiting for consent, declined or closed does not.
 FORWARDED_STATUSES = ("pending", "alerted", "acknowledged")
+_REMINDER_KEY = ":reminder-"  # in the outbox key of a reminder
 
 
 def reachable_channels(responder: Responder) -> list[str]:
@@ -112,13 +113,18 @@ def queue_alert(session: Session, case: Case, referral: Referral,
     body = alert_text(case, language, channel, referral.step or 0)
     if reminder:
         body = reminder_line(reminder, language, added, everyone) + "\n" + body
-    key = f"alert:{referral.id}:{channel}" + (f":reminder-{reminder}" if reminder else "")
+    key = f"alert:{referral.id}:{channel}" + (f"{_REMINDER_KEY}{reminder}" if reminder else "")
     return outbox.enqueue(
         session, dedupe_key=key, kind="alert", channel=channel,
         body=body,
         case_id=case.id, responder_id=responder.id, referral_id=referral.id,
         buttons=ack_button(case, language) if channel == outbox.STAFF_TELEGRAM else None,
+        priority=outbox.URGENT if case.severity == "critical" else outbox.NORMAL,
     )
+
+
+def is_reminder(row: OutboxMessage) -> bool:
+    return row.kind == "alert" and _REMINDER_KEY in row.dedupe_key
 
 
 def next_channel(responder: Responder, failed: str) -> str | None:

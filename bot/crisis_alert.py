@@ -42,7 +42,8 @@ def crisis_kind(case: Case) -> str:
     return "danger"
 
 
-def _place(case: Case, language: str) -> str:
+def place(case: Case, language: str) -> str:
+    """The school and town of a case, as far as they are known."""
     session = object_session(case)
     if session is None:
         return staff_text("place_unknown", language)
@@ -72,16 +73,32 @@ def sms_words(text: str, segments: int = SMS_WORD_SEGMENTS) -> str:
     return kept
 
 
+def first_step(kind: str, language: str) -> str:
+    """What to do first for a crisis kind, from data/hotline/first_steps.yml."""
+    return contacts.fill(_first_steps()[kind]["en" if language == "en" else "bcs"], language)
+
+
+def contact_label(case: Case, language: str) -> str:
+    contact = {True: "yes", False: "no"}.get(case.contact_ok, "unknown")
+    return label("contact", contact, language)
+
+
+def words_line(case: Case, language: str, channel: str,
+               sms_segments: int = SMS_WORD_SEGMENTS) -> str | None:
+    """The child's words: in full on Telegram, the first sentence or two by SMS (none
+    with ALERT_SMS_WITH_WORDS=false)."""
+    words = case.description or ""
+    if not words or (channel == outbox.SMS and not sms_alerts_with_words()):
+        return None
+    shown = words if channel != outbox.SMS else sms_words(words, sms_segments)
+    return staff_text("crisis_words", language, words=shown)
+
+
 def crisis_lines(case: Case, language: str, channel: str) -> list[str]:
     """The lines a critical alert adds, for one responder's language and channel."""
     kind = crisis_kind(case)
-    contact = {True: "yes", False: "no"}.get(case.contact_ok, "unknown")
-    first = contacts.fill(_first_steps()[kind]["en" if language == "en" else "bcs"], language)
     lines = [staff_text("crisis_lines", language, kind=label("crisis_kind", kind, language),
-                        place=_place(case, language), contact=label("contact", contact, language),
-                        first_step=first)]
-    words = case.description or ""
-    if words and (channel != outbox.SMS or sms_alerts_with_words()):
-        shown = words if channel != outbox.SMS else sms_words(words)
-        lines.append(staff_text("crisis_words", language, words=shown))
-    return lines
+                        place=place(case, language), contact=contact_label(case, language),
+                        first_step=first_step(kind, language))]
+    words = words_line(case, language, channel)
+    return lines + [words] if words else lines

@@ -57,7 +57,8 @@ def push_to_reporter(session: Session, case: Case, text: str, dedupe_key: str,
     if state is not None and state.opted_out:
         return False
     outbox.enqueue(session, dedupe_key=dedupe_key, kind=kind, channel=outbox.REPORTER,
-                   body=text, case_id=case.id)
+                   body=text, case_id=case.id,
+                   priority=outbox.URGENT if kind == CRISIS_SEEN else outbox.NORMAL)
     return True
 
 

@@ -30,17 +30,23 @@ STALE_SENDING = timedelta(minutes=10)
 STAFF_TELEGRAM, SMS, REPORTER = "staff_telegram", "sms", "reporter"
 
 
+# Claimed first: a critical case's alerts (and the child's "an adult has seen it") never
+# wait behind other messages.
+URGENT, NORMAL = 0, 1
+
+
 def enqueue(session: Session, *, dedupe_key: str, kind: str, channel: str, body: str,
             case_id: int | None = None, responder_id: int | None = None,
             referral_id: int | None = None, buttons: list[dict[str, str]] | None = None,
-            ) -> OutboxMessage | None:
+            priority: int = NORMAL) -> OutboxMessage | None:
     """Queue a message; None when one with this key was queued before."""
     if session.scalars(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first():
         return None
     row = OutboxMessage(dedupe_key=dedupe_key, kind=kind, channel=channel, body=body,
                         case_id=case_id, responder_id=responder_id, referral_id=referral_id,
                         buttons_json=json.dumps(buttons) if buttons else None,
-                        status="pending", attempts=0, next_attempt_at=utcnow())
+                        status="pending", attempts=0, next_attempt_at=utcnow(),
+                        priority=priority)
     session.add(row)
     session.flush()
     return row
@@ -48,15 +54,42 @@ def enqueue(session: Session, *, dedupe_key: str, kind: str, channel: str, body:
 
 @dataclass(frozen=True)
 class Claimed:
-    """A message the worker is sending now, with its address (in memory only)."""
+    """A message the worker is sending now, with its address (in memory only). One
+    message may carry several rows (`ids`): alerts grouped in a storm."""
 
-    id: int
+    ids: tuple[int, ...]
     kind: str
     channel: str  # staff_telegram | sms | telegram (a reporter's Telegram chat)
     address: str
     body: str
     buttons: list[dict[str, str]]
     attempts: int
+
+    @property
+    def id(self) -> int:
+        return self.ids[0]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows for one recipient sent as one message, with the body that replaces theirs."""
+
+    rows: list[OutboxMessage]
+    body: str
+    buttons: list[dict[str, str]]
+
+
+# Decides which due rows go out together and which wait a moment (bot.alert_storm).
+Batcher = Callable[[Session, list[OutboxMessage], datetime], list[Batch]]
+
+
+def single(row: OutboxMessage) -> Batch:
+    """A row sent as its own message."""
+    return Batch([row], row.body, json.loads(row.buttons_json or "[]"))
+
+
+def one_each(session: Session, rows: list[OutboxMessage], now: datetime) -> list[Batch]:
+    return [single(row) for row in rows]
 
 
 def _staff_address(session: Session, row: OutboxMessage) -> tuple[str, str] | None:
@@ -79,22 +112,31 @@ def _address(session: Session, row: OutboxMessage) -> tuple[str, str] | None:
     return _staff_address(session, row)
 
 
+def due(now: datetime):  # type: ignore[no-untyped-def]
+    """The condition of a row that is due: pending and its time has come, or left
+    `sending` for STALE_SENDING."""
+    return or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= now - STALE_SENDING))
+
+
+def lock_rows(session: Session, query):  # type: ignore[no-untyped-def]
+    """On PostgreSQL, rows another worker holds are skipped, not waited for."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
 def claim_due(session: Session, now: datetime, limit: int = 20,
               on_unreachable: Callable[[Session, OutboxMessage, str], None] | None = None,
-              ) -> list[Claimed]:
-    """Mark due rows `sending` and return them with their addresses. A row whose
-    recipient cannot be reached (no address) fails at once and goes to `on_unreachable`.
-    A row left `sending` for STALE_SENDING is due again."""
-    query = (select(OutboxMessage)
-             .where(or_(
-                 and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                 and_(OutboxMessage.status == "sending",
-                      OutboxMessage.claimed_at <= now - STALE_SENDING)))
-             .order_by(OutboxMessage.id).limit(limit))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for row in session.scalars(query).all():
+              batcher: Batcher = one_each) -> list[Claimed]:
+    """Mark due rows `sending` and return them with their addresses, the most urgent
+    first. A row whose recipient cannot be reached (no address) fails at once and goes
+    to `on_unreachable`. `batcher` may send several rows as one message, or hold some."""
+    query = (select(OutboxMessage).where(due(now))
+             .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
+    reachable, targets = [], {}
+    for row in session.scalars(lock_rows(session, query)).all():
         try:
             target = _address(session, row)
         except VaultError as error:  # a sealed address from another key: this row only
@@ -106,9 +148,16 @@ def claim_due(session: Session, now: datetime, limit: int = 20,
             if on_unreachable:
                 on_unreachable(session, row, row.last_error)
             continue
-        row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
-        claimed.append(Claimed(row.id, row.kind, target[0], target[1], row.body,
-                               json.loads(row.buttons_json or "[]"), row.attempts))
+        reachable.append(row)
+        targets[row.id] = target
+    claimed = []
+    for batch in batcher(session, reachable, now):
+        target = targets.get(batch.rows[0].id) or _address(session, batch.rows[0])
+        for row in batch.rows:
+            row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
+        first = batch.rows[0]
+        claimed.append(Claimed(tuple(r.id for r in batch.rows), first.kind, target[0], target[1],
+                               batch.body, batch.buttons, first.attempts))
     return claimed
 
 

@@ -17,7 +17,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from bot import alerts, case_log, contact_vault, escalation, followup, outbox, settings
+from bot import alert_storm, alerts, case_log, contact_vault, escalation, followup, outbox, settings
 from bot.channels.clients import quiet_http_client_logs
 from bot.senders import Senders, is_permanent
 from bot.storage.db import in_session
@@ -98,7 +98,7 @@ class Worker:
         escalated = await self._escalate(now)
         if escalated:
             logger.warning("%d case(s) escalated", escalated)
-        claimed = await in_session(outbox.claim_due, now, BATCH, _gave_up)
+        claimed = await in_session(outbox.claim_due, now, BATCH, _gave_up, alert_storm.batches)
         await asyncio.gather(*(self._send(message) for message in claimed))
         return len(claimed)
 
@@ -121,9 +121,11 @@ class Worker:
             described = describe_error(error)
             logger.warning("outbox %d attempt %d failed%s: %s", message.id, message.attempts,
                            " for good" if permanent else "", described)
-            await in_session(_after_failure, message.id, described, self._now(), permanent)
+            for outbox_id in message.ids:  # a storm's grouped alerts share one fate
+                await in_session(_after_failure, outbox_id, described, self._now(), permanent)
             return
-        await in_session(_after_sent, message.id, self._now())
+        for outbox_id in message.ids:
+            await in_session(_after_sent, outbox_id, self._now())
 
     async def run(self, stop: asyncio.Event) -> None:
         try:

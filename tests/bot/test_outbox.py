@@ -223,3 +223,22 @@ def test_counts_by_status(session, statuses, expected) -> None:
         to_staff(session, "livno-os-1-pedagogue", key=f"k{index}").status = status
     session.flush()
     assert outbox.counts(session) == expected
+
+
+def test_urgent_rows_are_claimed_first_whatever_their_age(session) -> None:
+    older = [to_staff(session, "livno-os-1-pedagogue", key=f"normal:{n}") for n in range(3)]
+    urgent = to_staff(session, "livno-os-1-principal", key="urgent:1", priority=outbox.URGENT)
+    [first] = outbox.claim_due(session, soon(), limit=1)
+    assert first.ids == (urgent.id,)
+    assert [c.id for c in outbox.claim_due(session, soon())] == [row.id for row in older]
+
+
+def test_a_batcher_sends_several_rows_as_one_message_and_may_hold_others(session) -> None:
+    rows = [to_staff(session, "livno-os-1-pedagogue", key=f"alert:{n}") for n in range(3)]
+
+    def first_two_together(session, due, now):  # type: ignore[no-untyped-def]
+        return [outbox.Batch(due[:2], "two alerts", [])]
+
+    [claimed] = outbox.claim_due(session, soon(), batcher=first_two_together)
+    assert claimed.ids == (rows[0].id, rows[1].id) and claimed.body == "two alerts"
+    assert [row.status for row in rows] == ["sending", "sending", "pending"]

@@ -483,3 +483,26 @@ async def test_without_a_staff_bot_alerts_go_by_sms_at_once(hotline, worker, tel
     [sms] = await twilio_api.recorded("messages.create")
     assert sms["params"]["To"] == "+38763900021" and code in sms["params"]["Body"]
     assert await telegram_api.recorded("sendMessage") == []
+
+
+async def test_a_storm_of_critical_cases_reaches_each_person_as_one_message(hotline, worker,
+                                                                           telegram_api) -> None:
+    codes = []
+    with session_scope(hotline) as session:
+        for number in range(5):
+            case_id = record_crisis(session, "urgent_danger", {
+                "school_id": school_id(session, "livno-os-1"), "language": "bcs", "script": "latin",
+            }, f"ima nož u školi ({number})")
+            codes.append(session.get(Case, case_id).code)
+    assert await worker.tick() == 3  # messages, each carrying five alerts
+    sent = await telegram_api.recorded("sendMessage")
+    assert chats(sent) == [7000000011, 7000000013, 7000000301]
+    for call in sent:
+        assert all(code in call["params"]["text"] for code in codes)
+        assert [b["callback_data"] for [b] in call["params"]["reply_markup"]["inline_keyboard"]] == [
+            f"ack:{code}" for code in codes]
+    with session_scope(hotline) as session:
+        referrals = session.scalars(select(Referral)).all()
+        assert len(referrals) == 15 and {r.status for r in referrals} == {"alerted"}
+        assert {row.status for row in session.scalars(select(OutboxMessage))} == {"sent"}
+    assert await worker.tick() == 0

@@ -85,7 +85,7 @@ def test_critical_report_alerts_at_once_and_a_button_acknowledges_it(stack: Stac
     assert button["callback_data"] == f"ack:{case.code}"
     state = case_state(stack, case.code)
     assert state.severity == "critical" and state.severity_reason
-    assert {r.reason for r in state.referrals} >= {"no_school", "critical"}
+    assert {r.reason for r in state.referrals} >= {"no_place", "critical"}
 
     press = {"update_id": 880001, "callback_query": {
         "id": "cbq-ack", "chat_instance": "s", "data": button["callback_data"],
