@@ -27,7 +27,8 @@ from bot.storage.models import Case, OutboxMessage, Referral, Responder, as_utc
 
 STORM_THRESHOLD = 3  # grouped once more than this many are open for one person
 STORM_WINDOW = timedelta(minutes=10)
-STORM_SPACING = timedelta(seconds=5)
+# Telegram delivers about one message a second to one chat: faster would only queue there.
+STORM_SPACING = timedelta(seconds=1)
 # By SMS a grouped message lists many cases: each case's words get one segment.
 STORM_SMS_WORD_SEGMENTS = 1
 

@@ -57,15 +57,24 @@ def _names_school(words: list[str], place: KnownPlace) -> bool:
     return all(any(w == o or (len(o) >= 5 and w.startswith(o[:5])) for w in words) for o in own)
 
 
+def _of_level_named(schools: list[KnownPlace], words: list[str]) -> KnownPlace:
+    """Of the schools a text fits, the first of the level (primary, secondary) it names."""
+    named = patterns.school_levels_in(words)
+    for school in schools:
+        if named & patterns.school_levels_in(re.findall(r"\w+", patterns.fold(school.school or ""))):
+            return school
+    return schools[0]
+
+
 def place_in(text: str, places: list[KnownPlace]) -> KnownPlace | None:
     """The school (or else the town) a story names, in any inflected form or script."""
     folded = patterns.fold(text)
     words = re.findall(r"\w+", folded)
-    for place in places:
-        if place.school and _names_school(words, place) and (
-                _names_town(words, place.municipality) or not any(
-                    _names_town(words, other.municipality) for other in places if other.school is None)):
-            return place
+    schools = [place for place in places if place.school and _names_school(words, place) and (
+        _names_town(words, place.municipality) or not any(
+            _names_town(words, other.municipality) for other in places if other.school is None))]
+    if schools:
+        return _of_level_named(schools, words)
     for place in places:
         if place.school is None and any(_names_town(words, name)
                                         for name in patterns.town_names(place.municipality)):

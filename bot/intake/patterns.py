@@ -44,7 +44,9 @@ def _load() -> dict[str, Any]:
     aliases = {fold(town): tuple(data.get("town_aliases", {}).get(town) or ())
                for town in data.get("town_aliases", {})}
     generic = frozenset(fold(w) for w in data.get("school_generic_words") or ())
-    return {**valued, **flat, "town_aliases": aliases, "school_generic_words": generic}
+    levels = {level: tuple(fold(w) for w in words) for level, words in (data.get("school_levels") or {}).items()}
+    return {**valued, **flat, "town_aliases": aliases, "school_generic_words": generic,
+            "school_levels": levels}
 
 
 def fold(text: str) -> str:
@@ -83,6 +85,14 @@ def town_names(town: str) -> tuple[str, ...]:
 
 def school_generic_words() -> frozenset[str]:
     return _load()["school_generic_words"]
+
+
+def school_levels_in(words: list[str]) -> set[str]:
+    """The school levels ("primary", "secondary") that words of a text or a name name."""
+    def names(word: str, level_word: str) -> bool:
+        return word == level_word or (len(level_word) >= 5 and word.startswith(level_word))
+    return {level for level, level_words in _load()["school_levels"].items()
+            if any(names(w, lw) for w in words for lw in level_words)}
 
 
 def check_file() -> None:

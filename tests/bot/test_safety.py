@@ -17,6 +17,8 @@ from bot.safety import default_safety_net
     "everyone would be better off without me",
     "samoubojstvo",
     "SAMOUBISTVO",
+    "večeras ću da se povrijedim",
+    "хоћу се озлиједити",
 ])
 def test_self_harm_is_caught(text: str) -> None:
     match = default_safety_net().check(text)
@@ -36,6 +38,14 @@ def test_self_harm_is_caught(text: str) -> None:
     "ubiće me kad izađem iz škole",
     "tata prijeti da će me ubiti ako kažem",
     "he is bleeding and not breathing",
+    # Violence to someone else, going on as the child writes.
+    "zatvorili su mog drugara u WC i biju ga",
+    "a group is kicking my brother outside the gym, please hurry",
+    "biju jednog dječaka već pola sata",
+    "бију једног малог, нико не смије помоћи",
+    "prijete da će ubiti nastavnika",
+    "jedan ima boks u džepu",
+    "a boy with a bat is waiting at the gate",
 ])
 def test_danger_is_caught(text: str) -> None:
     match = default_safety_net().check(text)
@@ -54,6 +64,11 @@ def test_danger_is_caught(text: str) -> None:
     "they laughed at my accent yesterday",
     "zadirkuju me zbog naočala",
     "how do I stay safe online",
+    "nije hitno, ali tuku me na treningu",
+    "they locked my daughter in the changing room last month",
+    "he is always hitting me at break",
+    "treniram boks dvaput sedmično",
+    "povrijedio sam se na treningu",
 ])
 def test_everyday_messages_are_not_crises(text: str) -> None:
     assert default_safety_net().check(text) is None, text

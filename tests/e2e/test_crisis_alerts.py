@@ -7,10 +7,12 @@ reaches each person as one grouped message."""
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.alert_storm import STORM_SPACING
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case, Responder
 
@@ -131,8 +133,10 @@ STORM = 20
 def test_a_storm_of_critical_cases_gives_each_recipient_a_grouped_message(stack: Stack) -> None:
     # Twenty children report the same fight with a knife at one school.
     before = last_case_id(stack)
-    for number in range(STORM):
-        stack.say(f"storm-{number}", f"Hitno, u OŠ Uzorak Kupres jedan ima nož i prijeti svima ({number})")
+    with ThreadPoolExecutor(10) as pool:
+        list(pool.map(lambda number: stack.say(
+            f"storm-{number}", f"Hitno, u OŠ Uzorak Kupres jedan ima nož i prijeti svima ({number})"),
+            range(STORM)))
     with session_scope(engine_for(stack.database_url)) as session:
         codes = list(session.scalars(select(Case.code).where(Case.id > before, Case.crisis_kind.is_not(None))))
     assert len(codes) == STORM
@@ -145,7 +149,8 @@ def test_a_storm_of_critical_cases_gives_each_recipient_a_grouped_message(stack:
         return found if set(school) <= set(found) else {}
 
     by_chat = wait_until(grouped)
-    time.sleep(2 * 5 + 1)  # what came during a storm message's spacing follows in the next one
+    # What came during a storm message's spacing follows in the next one.
+    time.sleep(2 * STORM_SPACING.total_seconds() + 1)
     for chat in school:
         messages = [m for m in staff_messages(stack) if str(m["chat_id"]) == chat
                     and any(code in m["text"] for code in codes)]

@@ -2,7 +2,7 @@
 import pytest
 
 from bot.intake import patterns
-from bot.intake.extraction import is_story, place_in, understand
+from bot.intake.extraction import KnownPlace, is_story, place_in, understand
 
 from .conversation import PLACES
 
@@ -68,3 +68,20 @@ def test_requests_to_report_are_not_stories_but_stories_after_them_are() -> None
                                   "udario me jer sam mu uzeo loptu, vjerovatno će opet"])
 def test_words_that_only_look_like_grounds_are_not_discrimination(text: str) -> None:
     assert understand(text, PLACES, incident_type="physical").incident_type == "physical"
+
+
+GLAMOC = [KnownPlace(4, "Glamoč", 41, "OŠ Uzorak Glamoč"),
+          KnownPlace(4, "Glamoč", 42, "Srednja škola Uzorak Glamoč"), KnownPlace(4, "Glamoč")]
+
+
+@pytest.mark.parametrize("text, school", [
+    ("u srednjoj skoli uzorak u glamocu ima noz", 42),
+    ("идем у Средњу школу Узорак Гламоч", 42),
+    ("he's at the high school Uzorak in Glamoc", 42),
+    ("u osnovnoj školi Uzorak u Glamoču", 41),
+    ("Uzorak Glamoč, ona osnovna", 41),
+    ("kod škole Uzorak u Glamoču", 41),  # no level named: the first that fits
+])
+def test_of_two_schools_a_story_fits_the_level_it_names_wins(text: str, school: int) -> None:
+    place = place_in(text, GLAMOC)
+    assert place is not None and place.school_id == school, text
