@@ -23,6 +23,11 @@ POSTGRES_ADMIN_URL = os.environ.get(
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, dropped afterwards."""
+    yield from fresh_postgres_database()
+
+
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, migrated PostgreSQL database's URL; dropped when the generator ends."""
     name = f"hotline_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
     with admin.connect() as connection:

@@ -6,6 +6,7 @@ The raw address (phone number, chat id) exists only in memory and sealed in the 
 until the turn is done; Rasa, the case database and the logs see the keyed pseudonym."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -22,13 +23,19 @@ from bot.channels.clients import quiet_http_client_logs
 from bot.channels.followup_answers import answer_in_thread
 from bot.channels.lanes import Lanes
 from bot.channels.no_silence import handle_without_silence
-from bot.storage.db import on_loop as in_db
+from bot.channels.outage import OutageDesk
+from bot.storage import availability
+from bot.storage.db import in_session, on_loop as in_db
 
 logger = logging.getLogger(__name__)
 quiet_http_client_logs()
 
 MAX_BODY_BYTES = 256 * 1024
 SEND_ATTEMPTS = 5
+# A crisis whose delivery the database has not taken by then is answered at once, without
+# waiting any longer for a database that may hang (the delivery itself still waits for it,
+# and goes to the journal if it fails).
+INBOX_WAIT_SECONDS = 1.0
 Reply = Dict[Text, Any]
 
 
@@ -46,6 +53,7 @@ class HotlineChannel(InputChannel):
     def __init__(self) -> None:
         self.lanes = Lanes()
         self.on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None
+        self.outage = OutageDesk(self)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HotlineChannel":
@@ -75,19 +83,26 @@ class HotlineChannel(InputChannel):
     def ok(self) -> HTTPResponse:
         return response.json({"ok": True})
 
+    def silent_in_outage(self, text: str) -> bool:
+        """Messages that get no "we have your message" while the database is away (STOP)."""
+        return False
+
     # -- shared -------------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         self.on_new_message = on_new_message
         webhook = Blueprint(f"hotline_{self.name()}", __name__)
 
         @webhook.listener("after_server_start")
-        async def replay(_app: Any, loop: Any) -> None:
+        async def replay(app: Any, loop: Any) -> None:
             try:
                 await self.warm_up()
             except Exception as error:  # the API may be unreachable now; sends retry later
                 logger.warning("%s client not ready at start: %s", self.name(), error)
-            for inbox_id, conversation_id in await in_db(inbox.pending, self.name()):
-                self.lanes.submit(conversation_id, partial(self._replay, inbox_id))
+            self.outage.agent = getattr(app.ctx, "agent", None)
+            # The journal and the inbox's pending turns, now and whenever the database
+            # comes back (bot.channels.outage).
+            self.outage.start(lambda inbox_id, conversation_id: self.lanes.submit(
+                conversation_id, partial(self._replay, inbox_id)))
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -108,30 +123,65 @@ class HotlineChannel(InputChannel):
         except Rejected as rejection:
             logger.warning("%s webhook rejected: %s", self.name(), rejection.reason)
             return response.json({"error": rejection.reason}, status=rejection.status)
+        kept = True
         for delivery in deliveries:
-            inbox_id = await in_db(inbox.record, delivery)
+            try:
+                inbox_id = await self._record(delivery)
+            except Exception as error:
+                if not availability.is_unavailable(error):
+                    raise
+                kept = await self.outage.take(delivery, error) and kept
+                continue
             if inbox_id is None:
                 logger.info("%s delivery %s already handled", self.name(), delivery.delivery_id)
                 continue
             turn = inbox.PendingTurn(inbox_id, delivery.conversation_id, delivery.address,
-                                     delivery.text, delivery.metadata)
+                                     delivery.text, self.outage.with_early_answer(delivery))
             self.lanes.submit(delivery.conversation_id, partial(self._turn, turn))
+        if not kept:  # not even the journal took it: the sender must try again
+            return response.json({"error": "temporarily unavailable"}, status=503)
         return self.ok()
+
+    async def _record(self, delivery: inbox.Delivery) -> Optional[int]:
+        """The delivery in the inbox (None: a repeat). On a thread, so that a database
+        that hangs holds up neither other conversations nor the crisis reply."""
+        writing = asyncio.ensure_future(in_session(inbox.record, delivery))
+        done, _ = await asyncio.wait({writing}, timeout=INBOX_WAIT_SECONDS)
+        if not done:
+            await self.outage.answer_crisis_early(delivery)
+        return await writing
 
     async def _replay(self, inbox_id: int) -> None:
         """A turn left pending by a crash or restart: its address comes from the inbox."""
-        turn = await in_db(inbox.load, inbox_id)
+        try:
+            turn = await in_db(inbox.load, inbox_id)
+        except Exception as error:
+            if not availability.is_unavailable(error):
+                raise
+            self.outage.interrupted.setdefault(inbox_id, "")  # run when the database is back
+            availability.mark_down(error)
+            return
         if turn is not None:
             await self._turn(turn)
 
     async def _turn(self, turn: inbox.PendingTurn) -> None:
-        replies = await self.before_turn(turn)
-        if replies is None:
-            replies = await answer_in_thread(turn, partial(self.converse, turn))
-        if replies is None:
-            replies = await self.converse(turn, turn.text)
-        delivered = await self._deliver(turn, self.pack(replies))
-        await in_db(self._close, turn, replies, "done" if delivered else "send_failed")
+        try:
+            replies = await self.before_turn(turn)
+            if replies is None:
+                replies = await answer_in_thread(turn, partial(self.converse, turn))
+            if replies is None:
+                replies = await self.converse(turn, turn.text)
+            if self.outage.answered(turn) == "crisis":
+                delivered = True  # the emergency reply went out during the outage
+            else:
+                delivered = await self.deliver(turn, self.pack(replies))
+            await in_db(self._close, turn, replies, "done" if delivered else "send_failed")
+        except Exception as error:
+            if not availability.is_unavailable(error):
+                raise
+            await self.outage.interrupted_turn(turn, error)
+            return
+        self.outage.finished(turn)
 
     def _close(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply], status: str) -> None:
         # One transaction: the channel's own bookkeeping, the address kept where the
@@ -152,7 +202,7 @@ class HotlineChannel(InputChannel):
         await handle_without_silence(self.on_new_message, message, collector)
         return collector.messages
 
-    async def _deliver(self, turn: inbox.PendingTurn, replies: List[Reply]) -> bool:
+    async def deliver(self, turn: inbox.PendingTurn, replies: List[Reply]) -> bool:
         for reply in replies:
             try:
                 async for attempt in AsyncRetrying(

@@ -12,6 +12,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot import contacts
 from bot.paths import DATA_DIR
+from bot.storage.availability import is_unavailable
 from bot.text.language import detect_language
 from bot.text.scripts import detect_script, render
 
@@ -36,7 +37,9 @@ async def handle_without_silence(on_new_message: Handler, message: UserMessage,
     """Run a turn; if it fails or says nothing, send the apology instead of silence."""
     try:
         await on_new_message(message)
-    except Exception:  # the person still gets an answer; the error goes to the log
+    except Exception as error:  # the person still gets an answer; the error goes to the log
+        if is_unavailable(error):
+            raise  # the channel's outage desk answers and runs the turn again later
         logger.exception("turn failed (conversation %s)", message.sender_id[:8])
     if not collector.messages:
         logger.error("turn produced no reply; sent the apology (conversation %s)",

@@ -124,6 +124,9 @@ class SmsInput(HotlineChannel):
         # An empty TwiML answer: replies go out through the REST API, after the turn.
         return response.text("<Response/>", content_type="text/xml")
 
+    def silent_in_outage(self, text: str) -> bool:
+        return normalize_for_nlu(text) in STOP_WORDS
+
     async def authenticate(self, request: Request) -> None:
         if not (request.content_type or "").startswith(FORM_TYPE):
             raise Rejected(400, "expected a form-encoded body")

@@ -15,6 +15,7 @@ from sqlalchemy.pool import QueuePool
 from bot import settings
 
 T = TypeVar("T")
+CONNECT_TIMEOUT_SECONDS = 3
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -40,7 +41,12 @@ def make_engine(url: str) -> Engine:
                                connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # An unreachable server is given up in seconds, not after TCP's minutes, for a new
+    # connection and for one that goes silent: the channel then journals the message
+    # (bot.channels.outage).
+    return create_engine(url, future=True, pool_pre_ping=True, connect_args={
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS, "keepalives": 1, "keepalives_idle": 5,
+        "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 8000})
 
 
 @lru_cache(maxsize=None)

@@ -101,6 +101,7 @@ class Stack:
     twilio_port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -132,7 +133,7 @@ class Stack:
         if not MODEL.exists():
             raise RuntimeError(f"{MODEL} is missing: run `make train` (make test does)")
         env = {**os.environ, "DATABASE_URL": self.database_url, "TF_CPP_MIN_LOG_LEVEL": "2",
-               **self.channel_env()}
+               **self.channel_env(), **self.extra_env}
         commands = stack_commands(self.rasa_port, self.actions_port,
                                   str(endpoints_for(self.actions_port, self.workdir)))
         commands["fakes"] = (f"{Path(sys.executable).parent / 'hotline'} fakes "

@@ -1,0 +1,82 @@
+"""What a message gets while the database is unreachable: a crisis the full emergency
+reply at once (the same texts as the assistant's, utter_crisis_* in domain.yml), anything
+else one short "we have your message" (fallback.yml: journaled). Both in the writer's
+language and script, both languages when the message does not say; nothing here needs
+the database."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache
+from typing import Any, Optional
+
+import yaml
+
+from bot import contacts
+from bot.nlu.components import CRISIS_INTENTS
+from bot.paths import DATA_DIR, PROJECT_DIR
+from bot.safety import default_safety_net
+from bot.text.language import detect_language
+from bot.text.scripts import detect_script, render
+
+logger = logging.getLogger(__name__)
+
+RECEIVED = "received"
+NLU_WAIT_SECONDS = 1.0
+_RESPONSES = {"urgent_danger": "utter_crisis_danger", "self_harm": "utter_crisis_self_harm"}
+
+
+@lru_cache(maxsize=1)
+def _domain_responses() -> dict[str, list[dict[str, Any]]]:
+    return yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+@lru_cache(maxsize=1)
+def _journaled() -> dict[str, str]:
+    return yaml.safe_load((DATA_DIR / "fallback.yml").read_text(encoding="utf-8"))["journaled"]
+
+
+def _variant(response: str, language: str) -> str:
+    """The response's first text for a language: English has the condition, BCS none."""
+    for variant in _domain_responses()[response]:
+        is_english = any(c.get("value") == "en" for c in variant.get("condition") or [])
+        if is_english == (language == "en"):
+            return variant["text"]
+    raise KeyError(f"{response} has no {language} text in domain.yml")
+
+
+def _in_language(texts: dict[str, str], user_text: str) -> str:
+    language = detect_language(user_text)
+    local = render(contacts.fill(texts["bcs"], "bcs"), detect_script(user_text))
+    english = contacts.fill(texts["en"], "en")
+    return english if language == "en" else local if language == "bcs" else f"{local}\n\n{english}"
+
+
+def crisis_reply(kind: str, user_text: str) -> str:
+    response = _RESPONSES[kind]
+    return _in_language({language: _variant(response, language) for language in ("bcs", "en")}, user_text)
+
+
+def received_reply(user_text: str) -> str:
+    return _in_language(_journaled(), user_text)
+
+
+async def crisis_in(text: str, agent: Optional[Any]) -> Optional[str]:
+    """urgent_danger or self_harm when the safety net or the model sees a crisis, else
+    None. The model is asked only when it answers within NLU_WAIT_SECONDS."""
+    match = default_safety_net().check(text)
+    if match is not None:
+        return match.kind
+    if agent is None or not text.strip():
+        return None
+    try:
+        parsed = await asyncio.wait_for(agent.parse_message(text), NLU_WAIT_SECONDS)
+    except Exception as error:  # the net above has already looked; log and go on
+        logger.warning("NLU not available for an outage message: %s", type(error).__name__)
+        return None
+    intent = (parsed.get("intent") or {}).get("name")
+    return intent if intent in CRISIS_INTENTS else None
+
+
+def reply_for(kind: Optional[str], text: str) -> str:
+    return crisis_reply(kind, text) if kind else received_reply(text)
