@@ -421,6 +421,31 @@ def case_close(code: str, outcome: str, responder_code: str) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="The same facts as JSON, for monitoring.")
+def status(as_json: bool) -> None:
+    """Whether the database answers, the local journal's depth and oldest message (what
+    waits to be replayed after an outage), and the outbox's unsent messages. Exits 1
+    while the database is unreachable or the journal is not empty."""
+    import json
+
+    from bot import health, journal
+
+    facts = health.check()
+    if as_json:
+        click.echo(json.dumps(facts.as_dict()))
+    else:
+        click.echo("database  " + ("reachable" if facts.database_error is None
+                                   else f"UNREACHABLE: {facts.database_error}"))
+        waiting = (f"{facts.journal_depth} message(s) waiting, the oldest from {_local_time(facts.journal_oldest)}"
+                   if facts.journal_depth else "empty")
+        click.echo(f"journal   {waiting} ({journal.journal_dir()})")
+        click.echo("outbox    " + ("unknown" if facts.outbox_pending is None
+                                   else f"{facts.outbox_pending} message(s) not yet sent"))
+    if facts.database_error is not None or facts.journal_depth:
+        sys.exit(1)
+
+
+@main.command()
 def worker() -> None:
     """Send the outbox (staff alerts, messages to reporters) and escalate overdue cases,
     until Ctrl-C or SIGTERM. `hotline run` starts one; run one per database."""

@@ -5,7 +5,12 @@ alerts), claim due outbox rows, send them side by side, and record each result i
 transaction, so a worker killed at any moment loses nothing (unsent rows stay pending,
 and rows it was sending are sent again on start, or after outbox.STALE_SENDING when only
 the recording of a result failed). An alert or a message to staff that fails for good
-moves to the responder's next channel. Run one worker per database."""
+moves to the responder's next channel. Run one worker per database.
+
+While the database is away the worker waits (logged once: bot.storage.availability), and
+holds in memory the results of sends that finished meanwhile; they are recorded first
+when it is back, so nothing is sent twice. An alert that goes out more than ALERT_LATE
+after it was queued is recorded on its case as `alert_late`."""
 from __future__ import annotations
 
 import asyncio
@@ -13,19 +18,21 @@ import logging
 import re
 import signal
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from sqlalchemy.orm import Session
 
 from bot import alert_storm, alerts, case_log, contact_vault, escalation, followup, outbox, settings
 from bot.channels.clients import quiet_http_client_logs
 from bot.senders import Senders, is_permanent
+from bot.storage import availability
 from bot.storage.db import in_session
-from bot.storage.models import Case, OutboxMessage, Referral, Responder, utcnow
+from bot.storage.models import Case, OutboxMessage, Referral, Responder, as_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
 BATCH = 20
+ALERT_LATE = timedelta(seconds=60)
 
 
 def _after_sent(session: Session, outbox_id: int, now: datetime) -> None:
@@ -36,6 +43,10 @@ def _after_sent(session: Session, outbox_id: int, now: datetime) -> None:
             referral.status, referral.alerted_at = "alerted", now
         case_log.record(session, referral.case, "alert_sent",
                         f"{referral.responder.code} via {row.channel}")
+        late = now - as_utc(row.created_at) if row.created_at else timedelta(0)
+        if late > ALERT_LATE:  # the database or the API was away when it was due
+            case_log.record(session, referral.case, "alert_late",
+                            f"{referral.responder.code} via {row.channel}: sent {int(late.total_seconds())} s after it was due")
     elif row.kind == "reporter_message" and row.case_id:
         followup.mark_delivered(session, row.case_id, now, followup.message_id_of(row.dedupe_key))
     elif row.kind == followup.CRISIS_SEEN and row.case_id:
@@ -82,6 +93,8 @@ class Worker:
         # Tests travel in time with tick(now=...): results are recorded on the same clock,
         # so that a retry's backoff counts from the failure, not from the real time.
         self._offset = timedelta(0)
+        # Results of sends the database could not take yet, recorded first when it is back.
+        self._unrecorded: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
 
     def _now(self) -> datetime:
         return utcnow() + self._offset
@@ -95,6 +108,7 @@ class Worker:
         """One round; `now` lets tests travel in time. Returns the messages handled."""
         self._offset = (now - utcnow()) if now is not None else timedelta(0)
         now = now or utcnow()
+        await self._record_held_results()
         escalated = await self._escalate(now)
         if escalated:
             logger.warning("%d case(s) escalated", escalated)
@@ -122,21 +136,45 @@ class Worker:
             logger.warning("outbox %d attempt %d failed%s: %s", message.id, message.attempts,
                            " for good" if permanent else "", described)
             for outbox_id in message.ids:  # a storm's grouped alerts share one fate
-                await in_session(_after_failure, outbox_id, described, self._now(), permanent)
+                await self._record(_after_failure, outbox_id, described, self._now(), permanent)
             return
         for outbox_id in message.ids:
-            await in_session(_after_sent, outbox_id, self._now())
+            await self._record(_after_sent, outbox_id, self._now())
+
+    async def _record(self, function: Callable[..., None], *args: Any) -> None:
+        """Record a send's result; held in memory while the database is away."""
+        try:
+            await in_session(function, *args)
+        except Exception as error:
+            if not availability.is_unavailable(error):
+                raise
+            availability.mark_down(error)
+            self._unrecorded.append((function, args))
+
+    async def _record_held_results(self) -> None:
+        while self._unrecorded:
+            function, args = self._unrecorded[0]
+            await in_session(function, *args)  # raises while the database is still away
+            self._unrecorded.pop(0)
 
     async def run(self, stop: asyncio.Event) -> None:
+        started = False
         try:
-            await self.start()
             poll = settings.worker_poll_seconds()
             while not stop.is_set():
                 try:
+                    if not started:  # the database may be away at start as well
+                        await self.start()
+                        started = True
                     handled = await self.tick()
-                except Exception:  # the database may be away for a moment; keep going
-                    logger.exception("worker tick failed")
+                except Exception as error:  # the database may be away for a moment; keep going
+                    if availability.is_unavailable(error):
+                        availability.mark_down(error)  # logged once, when it starts
+                    else:
+                        logger.exception("worker tick failed")
                     handled = 0
+                else:
+                    availability.mark_up()
                 if handled < BATCH:
                     try:
                         await asyncio.wait_for(stop.wait(), timeout=poll)

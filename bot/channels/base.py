@@ -24,6 +24,7 @@ from bot.channels.followup_answers import answer_in_thread
 from bot.channels.lanes import Lanes
 from bot.channels.no_silence import handle_without_silence
 from bot.channels.outage import OutageDesk
+from bot.health import process_view
 from bot.storage import availability
 from bot.storage.db import in_session, on_loop as in_db
 
@@ -106,7 +107,8 @@ class HotlineChannel(InputChannel):
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            # Up, and what it knows of an outage (bot.health), for probes and metrics.
+            return response.json({"status": "ok", **process_view()})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -35,3 +35,22 @@ def test_purge_reports_what_it_deleted(tmp_path: Path, monkeypatch) -> None:
     runner.invoke(main, ["db", "upgrade"])
     result = runner.invoke(main, ["purge", "--days", "30"])
     assert result.exit_code == 0 and "deleted 0 conversations" in result.output
+
+
+def test_status_reports_the_database_and_the_journal(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    from bot.journal import Journal
+
+    monkeypatch.setenv("HOTLINE_JOURNAL_DIR", str(tmp_path / "journal"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade"])
+    healthy = runner.invoke(main, ["status"])
+    assert healthy.exit_code == 0 and "database  reachable" in healthy.output and "journal   empty" in healthy.output
+    Journal("sms", tmp_path / "journal").append({"type": "delivery", "delivery_id": "SM1"})
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/away")
+    outage = runner.invoke(main, ["status", "--json"])
+    facts = json.loads(outage.output)
+    assert outage.exit_code == 1 and facts["database"] == "unreachable" and facts["journal_depth"] == 1
+    assert facts["journal_oldest"] is not None and facts["outbox_pending"] is None
