@@ -16,6 +16,9 @@ from bot import settings
 
 T = TypeVar("T")
 CONNECT_TIMEOUT_SECONDS = 3
+# How long a write waits for a locked SQLite file before it counts as an outage (the
+# channel then journals the message): well within Twilio's 15 s webhook timeout.
+SQLITE_BUSY_SECONDS = 5
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -38,7 +41,7 @@ def make_engine(url: str) -> Engine:
         # several milliseconds per transaction.
         engine = create_engine(url, future=True, poolclass=QueuePool, pool_size=8,
                                max_overflow=24,
-                               connect_args={"timeout": 30, "check_same_thread": False})
+                               connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     # An unreachable server is given up in seconds, not after TCP's minutes, for a new

@@ -92,3 +92,14 @@ def post_sms(stack: Stack, sender: str, body: str, sid: str | None = None, sign:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def first_sent_at(stack: Stack, to: str | int, timeout: float = 10.0) -> float:
+    """When the first message to a chat or a phone was recorded at a fake API (its clock
+    is time.time())."""
+    def find() -> float | None:
+        times = [c["at"] for c in recorded(stack.telegram_api, "sendMessage")
+                 if str(c["params"].get("chat_id")) == str(to)]
+        times += [c["at"] for c in recorded(stack.twilio_api, "messages.create") if c["params"].get("To") == str(to)]
+        return min(times) if times else None
+    return wait_until(find, timeout)
