@@ -4,26 +4,14 @@ from typing import Iterator
 
 import pytest
 
-from bot.paths import DATA_DIR
-from bot.storage.db import make_engine, session_scope
-from bot.storage.migrate import upgrade
+from bot.storage.db import session_scope
 
-from .stack import SECRET_KEY, Stack
+from .stack import Stack, prepare_database
 
 
 @pytest.fixture(scope="session")
 def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    import os
-
-    from bot.directory import import_directory
-
-    # Phones are sealed and keyed with the secret the stack runs with.
-    os.environ["HOTLINE_SECRET_KEY"] = SECRET_KEY
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'hotline.db'}"
-    upgrade(url)
-    with session_scope(make_engine(url)) as session:
-        import_directory(session, DATA_DIR / "directory.yml")
-    return url
+    return prepare_database(f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'hotline.db'}")
 
 
 @pytest.fixture(scope="session")

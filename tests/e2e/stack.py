@@ -192,3 +192,18 @@ class Stack:
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in self.workdir.glob("*.log"))
+
+
+def prepare_database(url: str) -> str:
+    """Migrate the database and load the sample directory, its phones sealed with the key
+    the stack runs with."""
+    from bot.directory import import_directory
+    from bot.paths import DATA_DIR
+    from bot.storage.db import engine_for, session_scope
+    from bot.storage.migrate import upgrade
+
+    os.environ["HOTLINE_SECRET_KEY"] = SECRET_KEY
+    upgrade(url)
+    with session_scope(engine_for(url)) as session:
+        import_directory(session, DATA_DIR / "directory.yml")
+    return url

@@ -13,8 +13,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.directory import import_directory
-from bot.paths import DATA_DIR
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case, OutboxMessage
 
@@ -22,7 +20,7 @@ from tests.conftest import fresh_postgres_database
 from .channel_client import (
     first_sent_at, post_sms, post_telegram, sms_sent, telegram_sent, text_update, wait_sms, wait_telegram, wait_until,
 )
-from .stack import SECRET_KEY, Stack
+from .stack import Stack, prepare_database
 from .tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.model
@@ -32,13 +30,8 @@ CRISIS_REPLY_TARGET = 2.0
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    import os
-
-    os.environ["HOTLINE_SECRET_KEY"] = SECRET_KEY  # the directory's phones are sealed with it
     for url in fresh_postgres_database():
-        with session_scope(engine_for(url)) as session:
-            import_directory(session, DATA_DIR / "directory.yml")
-        yield url
+        yield prepare_database(url)
 
 
 @pytest.fixture(scope="module")

@@ -13,30 +13,20 @@ from typing import Iterator
 import pytest
 from sqlalchemy import select
 
-from bot.directory import import_directory
-from bot.paths import DATA_DIR
 from bot.storage.db import engine_for, session_scope
-from bot.storage.migrate import upgrade
 from bot.storage.models import Case
 
 from .channel_client import (
     first_sent_at, post_sms, post_telegram, sms_sent, telegram_sent, text_update, wait_sms, wait_until,
 )
-from .stack import SECRET_KEY, Stack
+from .stack import Stack, prepare_database
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    import os
-
-    os.environ["HOTLINE_SECRET_KEY"] = SECRET_KEY
-    url = f"sqlite:///{tmp_path_factory.mktemp('outage-sqlite') / 'hotline.db'}"
-    upgrade(url)
-    with session_scope(engine_for(url)) as session:
-        import_directory(session, DATA_DIR / "directory.yml")
-    return url
+    return prepare_database(f"sqlite:///{tmp_path_factory.mktemp('outage-sqlite') / 'hotline.db'}")
 
 
 @pytest.fixture(scope="module")
