@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train db validate run shell test bench-nlu bench-channels bench-alerts bench-conversations clean
+.PHONY: help setup train db validate run shell test bench-nlu bench-channels bench-alerts bench-conversations bench-outage clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ bench-channels: train ## Concurrent conversations over Telegram and SMS: latency
 
 bench-alerts: train ## Critical report to first staff alert over the fakes: latency (p95 under 2 s)
 	$(BIN)/python -m bench.alerts
+
+bench-outage: train ## 200 messages during a 20 s PostgreSQL cut: lost, answered twice, crisis reply p95, journal drain
+	$(BIN)/python -m bench.outage
 
 bench-conversations: train ## Personas write as people do, over REST and signed SMS: completion, loops, descriptions kept
 	$(BIN)/python -m bench.conversations
