@@ -82,10 +82,13 @@ def write(stack: Stack, chat: int, text: str) -> str:
 
 def test_during_a_cut_nothing_is_lost_and_nothing_is_answered_twice(stack: Stack, proxy: TcpProxy,
                                                                   database: str) -> None:
-    reporter = 740001
-    # A report over Telegram, begun before the cut.
-    write(stack, reporter, "želim prijaviti nasilje u školi")
-    asked = write(stack, reporter, "2")  # the type: the next question follows
+    reporter, control = 740001, 740009
+    # A report over Telegram, begun before the cut; the same report without a cut shows
+    # which question comes next.
+    for chat in (reporter, control):
+        write(stack, chat, "želim prijaviti nasilje u školi")
+        asked = write(stack, chat, "2")  # the type: the next question follows
+    expected_next = write(stack, control, "meni")
     before = last_case_id(database)
 
     proxy.cut()
@@ -115,7 +118,7 @@ def test_during_a_cut_nothing_is_lost_and_nothing_is_answered_twice(stack: Stack
     # The plain message and the report's answer get their real answers now.
     wait_sms(stack, plain_phone, 2)
     after = wait_telegram(stack, reporter, mid_report + 2)[-1]["text"]
-    assert after != asked and "odgovorit" not in after  # the next question, not the same again
+    assert after == expected_next != asked  # where it stopped, not from the start
     time.sleep(2)
     assert len(sms_sent(stack, crisis_phone)) == 1 and len(telegram_sent(stack, crisis_chat)) == 1
     assert len(sms_sent(stack, plain_phone)) == 2
@@ -124,10 +127,17 @@ def test_during_a_cut_nothing_is_lost_and_nothing_is_answered_twice(stack: Stack
 
 def test_a_rasa_killed_during_the_cut_loses_nothing(stack: Stack, proxy: TcpProxy, database: str) -> None:
     before = last_case_id(database)
-    phone = "+38761700011"
+    phone, plain, reporter = "+38761700011", "+38761700012", 740011
+    write(stack, reporter, "želim prijaviti nasilje u školi")
+    asked = write(stack, reporter, "2")
     proxy.cut()
     assert post_sms(stack, phone, "netko ima pistolj u skoli i prijeti da ce nas ubiti")[0] == 200
+    assert post_sms(stack, plain, "zdravo")[0] == 200
+    mid_report = len(telegram_sent(stack, reporter))
+    assert post_telegram(stack, text_update(reporter, "meni")) == 200
     wait_sms(stack, phone, 1)
+    wait_sms(stack, plain, 1)
+    wait_telegram(stack, reporter, mid_report + 1)
     # That the reply went out is journaled right after the API's answer: a kill in those
     # milliseconds would send it again after the restart (a repeat, never a loss).
     time.sleep(0.5)
@@ -136,6 +146,10 @@ def test_a_rasa_killed_during_the_cut_loses_nothing(stack: Stack, proxy: TcpProx
     stack.start_process("rasa")
     [case] = wait_until(lambda: crisis_cases(database, before), timeout=60)
     wait_until(lambda: alerts_of(database, case.id), timeout=30)
+    wait_sms(stack, plain, 2)  # its real answer, from the journal of the killed process
+    after = wait_telegram(stack, reporter, mid_report + 2)[-1]["text"]
+    assert after != asked and "odgovorit" not in after  # the report goes on
     time.sleep(2)
     assert len(sms_sent(stack, phone)) == 1, sms_sent(stack, phone)  # the emergency reply, once
+    assert len(sms_sent(stack, plain)) == 2
     assert not list((stack.workdir / "journal").glob("*.journal*"))
