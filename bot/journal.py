@@ -1,16 +1,17 @@
 """The local journal: where a channel keeps the deliveries it could not write to the
 database, until the database is back.
 
-One append-only file per channel and process (`<channel>-<pid>.journal` in
-HOTLINE_JOURNAL_DIR, default var/journal). Each record is one line, "<crc32> <token>",
+One append-only file per channel and process (`<channel>-<pid>-<random>.journal` in
+HOTLINE_JOURNAL_DIR, default var/journal: a PID can come back after a restart). Each record is one line, "<crc32> <token>",
 where the token is the record's JSON encrypted with the deployment's key (Fernet, a key
 derived from HOTLINE_SECRET_KEY, not the contact vault's); the address inside is sealed
 as in the inbox as well. Every append is flushed and fsynced before the webhook answers.
 
 A process holds an exclusive lock on its own file for as long as it runs, so another
 process can tell a file whose owner died (it can take the lock) and replay it too. A
-torn last record (the process died in the middle of a write) fails its checksum and is
-ignored with everything after it; it was never acknowledged to anyone."""
+torn record (the process died in the middle of a write) fails its checksum and is skipped;
+it was never acknowledged to anyone. A write that fails (a full disk) is cut off again, so
+that the records after it stay whole."""
 from __future__ import annotations
 
 import base64
@@ -19,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import uuid
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,7 +53,7 @@ def encode(record: dict[str, Any]) -> bytes:
 
 
 def decode_lines(data: bytes) -> Iterator[dict[str, Any]]:
-    """The records of a journal file, in order, up to the first torn or unreadable one."""
+    """The records of a journal file, in order, skipping torn or unreadable ones."""
     for line in data.split(b"\n"):
         if not line:
             continue
@@ -62,14 +64,21 @@ def decode_lines(data: bytes) -> Iterator[dict[str, Any]]:
         except (ValueError, InvalidToken):
             record = None
         if record is None:
-            logger.warning("journal: an unreadable record (torn by a crash?) and what follows it are ignored")
-            return
+            logger.warning("journal: an unreadable record (torn by a crash?) is skipped")
+            continue
         yield record
 
 
-def _locked(path: Path) -> BinaryIO | None:
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:  # another process has just replayed and deleted it
+        return b""
+
+
+def _locked(path: Path, create: bool = False) -> BinaryIO | None:
     """The file opened for appending with its lock taken; None when its owner holds it."""
-    handle = open(path, "ab")
+    handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | (os.O_CREAT if create else 0), 0o600), "ab")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -106,21 +115,38 @@ class Journal:
         self.directory = directory or journal_dir()
         self._handle: BinaryIO | None = None
         self._rotations = 0
+        self._name = f"{self.channel}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
     @property
     def path(self) -> Path:
-        return self.directory / f"{self.channel}-{os.getpid()}{SUFFIX}"
+        return self.directory / f"{self._name}{SUFFIX}"
+
+    def has_records(self) -> bool:
+        """Whether this process journaled something since the last `take`."""
+        return self._handle is not None
+
+    def others_waiting(self) -> bool:
+        """Whether journal files of this channel are there (a dead process's, a kept one)."""
+        return self.directory.exists() and any(self.directory.glob(f"{self.channel}-*{SUFFIX}*"))
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one record durably (raises OSError when the disk cannot take it)."""
         if self._handle is None:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self._handle = _locked(self.path)
+            self._handle = _locked(self.path, create=True)
             if self._handle is None:
                 raise OSError(f"journal {self.path} is locked by another process")
-        self._handle.write(encode({**record, "at": utcnow().isoformat()}))
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        start = self._handle.tell()
+        try:
+            self._handle.write(encode({**record, "at": utcnow().isoformat()}))
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError:
+            try:  # no half record for the next one to be glued to
+                self._handle.truncate(start)
+            except OSError:
+                pass
+            raise
 
     def take(self) -> Batch:
         """Every record waiting for a replay: this process's (its file is set aside, new
@@ -132,14 +158,16 @@ class Journal:
             self.path.rename(aside)
             files.append((aside, self._handle))  # still locked by us
             self._handle = None
-        for path in sorted(self.directory.glob(f"{self.channel}-*{SUFFIX}*"),
-                           key=lambda p: p.stat().st_mtime if p.exists() else 0):
+        for path in sorted(self.directory.glob(f"{self.channel}-*{SUFFIX}*")) if self.directory.exists() else []:
             if any(path == taken for taken, _ in files):
                 continue
-            handle = _locked(path)
+            try:
+                handle = _locked(path)
+            except FileNotFoundError:
+                continue
             if handle is not None:
                 files.append((path, handle))
-        records = [record for path, _ in files for record in decode_lines(path.read_bytes())]
+        records = [record for path, _ in files for record in decode_lines(_read(path))]
         records.sort(key=lambda record: record["at"])  # stable: a file's own order stays
         return Batch(records, files)
 
@@ -154,7 +182,7 @@ def depth(directory: Path | None = None) -> tuple[int, datetime | None]:
     count, oldest = 0, None
     folder = directory or journal_dir()
     for path in folder.glob(f"*{SUFFIX}*") if folder.exists() else []:
-        for record in decode_lines(path.read_bytes()):
+        for record in decode_lines(_read(path)):
             if record.get("type") != "delivery":
                 continue
             count += 1

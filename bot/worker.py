@@ -154,7 +154,12 @@ class Worker:
     async def _record_held_results(self) -> None:
         while self._unrecorded:
             function, args = self._unrecorded[0]
-            await in_session(function, *args)  # raises while the database is still away
+            try:
+                await in_session(function, *args)  # raises while the database is still away
+            except Exception as error:
+                if availability.is_unavailable(error):
+                    raise
+                logger.exception("a held send result could not be recorded; it is dropped")
             self._unrecorded.pop(0)
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -102,8 +102,8 @@ class HotlineChannel(InputChannel):
             self.outage.agent = getattr(app.ctx, "agent", None)
             # The journal and the inbox's pending turns, now and whenever the database
             # comes back (bot.channels.outage).
-            self.outage.start(lambda inbox_id, conversation_id: self.lanes.submit(
-                conversation_id, partial(self._replay, inbox_id)))
+            self.outage.start(lambda inbox_id, conversation_id: self.submit(
+                inbox_id, conversation_id, partial(self._replay, inbox_id)))
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -127,6 +127,9 @@ class HotlineChannel(InputChannel):
             return response.json({"error": rejection.reason}, status=rejection.status)
         kept = True
         for delivery in deliveries:
+            if self.outage.journaling():  # away, or older messages wait in the journal
+                kept = await self.outage.take(delivery, None) and kept
+                continue
             try:
                 inbox_id = await self._record(delivery)
             except Exception as error:
@@ -134,15 +137,21 @@ class HotlineChannel(InputChannel):
                     raise
                 kept = await self.outage.take(delivery, error) and kept
                 continue
+            metadata = self.outage.with_early_answer(delivery)
             if inbox_id is None:
                 logger.info("%s delivery %s already handled", self.name(), delivery.delivery_id)
                 continue
             turn = inbox.PendingTurn(inbox_id, delivery.conversation_id, delivery.address,
-                                     delivery.text, self.outage.with_early_answer(delivery))
-            self.lanes.submit(delivery.conversation_id, partial(self._turn, turn))
+                                     delivery.text, metadata)
+            self.submit(inbox_id, delivery.conversation_id, partial(self._turn, turn))
         if not kept:  # not even the journal took it: the sender must try again
             return response.json({"error": "temporarily unavailable"}, status=503)
         return self.ok()
+
+    def submit(self, inbox_id: int, conversation_id: str, job: Callable[[], Awaitable[None]]) -> None:
+        """A turn into its conversation's lane, once."""
+        self.outage.queued.add(inbox_id)
+        self.lanes.submit(conversation_id, job)
 
     async def _record(self, delivery: inbox.Delivery) -> Optional[int]:
         """The delivery in the inbox (None: a repeat). On a thread, so that a database
@@ -151,20 +160,26 @@ class HotlineChannel(InputChannel):
         done, _ = await asyncio.wait({writing}, timeout=INBOX_WAIT_SECONDS)
         if not done:
             await self.outage.answer_crisis_early(delivery)
-        return await writing
+        try:
+            return await asyncio.shield(writing)
+        except asyncio.CancelledError:  # the client went away: keep the message anyway
+            self.outage.keep_on_cancel(delivery)
+            raise
 
     async def _replay(self, inbox_id: int) -> None:
-        """A turn left pending by a crash or restart: its address comes from the inbox."""
+        """A turn left pending by a crash, a restart or an outage: its address comes from
+        the inbox."""
         try:
             turn = await in_db(inbox.load, inbox_id)
         except Exception as error:
             if not availability.is_unavailable(error):
                 raise
-            self.outage.interrupted.setdefault(inbox_id, "")  # run when the database is back
-            availability.mark_down(error)
+            self.outage.not_loaded(inbox_id, error)  # it runs when the database is back
             return
-        if turn is not None:
-            await self._turn(turn)
+        if turn is None:
+            self.outage.queued.discard(inbox_id)
+            return
+        await self._turn(turn)
 
     async def _turn(self, turn: inbox.PendingTurn) -> None:
         try:
@@ -173,19 +188,27 @@ class HotlineChannel(InputChannel):
                 replies = await answer_in_thread(turn, partial(self.converse, turn))
             if replies is None:
                 replies = await self.converse(turn, turn.text)
-            if self.outage.answered(turn) == "crisis":
-                delivered = True  # the emergency reply went out during the outage
-            else:
-                delivered = await self.deliver(turn, self.pack(replies))
-            await in_db(self._close, turn, replies, "done" if delivered else "send_failed")
         except Exception as error:
             if not availability.is_unavailable(error):
                 raise
-            await self.outage.interrupted_turn(turn, error)
+            await self.outage.interrupted_turn(turn, error)  # answered now, run again later
+            return
+        if self.outage.answered(turn) == "crisis":
+            delivered = True  # the emergency reply went out during the outage
+        else:
+            delivered = await self.deliver(turn, self.pack(replies))
+        status = "done" if delivered else "send_failed"
+        try:
+            await in_db(self.close_turn, turn, replies, status)
+        except Exception as error:
+            if not availability.is_unavailable(error):
+                raise
+            # The replies went out: only the closing waits, the turn never runs again.
+            self.outage.unclosed_turn(turn, replies, status, error)
             return
         self.outage.finished(turn)
 
-    def _close(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply], status: str) -> None:
+    def close_turn(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply], status: str) -> None:
         # One transaction: the channel's own bookkeeping, the address kept where the
         # reporter agreed to be contacted, and the address erased from the inbox.
         self.after_turn(session, turn, replies)

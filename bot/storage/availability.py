@@ -7,7 +7,6 @@ starts ("database unreachable since ..."), and once when it ends, not once per r
 `state()` gives the same facts to `hotline status` and to health and metrics endpoints."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from dataclasses import dataclass
@@ -19,11 +18,12 @@ from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
-# Words of driver errors that mean the database cannot be used now, whatever the input.
-_AWAY = ("closed", "could not connect", "connection refused", "server closed", "terminating",
-         "database is locked", "readonly", "read-only", "disk i/o", "disk is full", "no space",
-         "timeout", "timed out", "unable to open", "connection reset", "broken pipe",
-         "the database system is")
+# Words of driver errors that mean the database cannot be used now, whatever the request:
+# PostgreSQL connections refused, dropped or timed out; a SQLite file locked, read-only,
+# unreadable or on a full disk. Not "no such table" or a syntax error: those are bugs.
+_AWAY = ("closed", "connection", "could not connect", "server", "terminating", "timeout",
+         "timed out", "database is locked", "readonly", "read-only", "disk i/o", "disk is full",
+         "unable to open", "broken pipe", "the database system is", "no route to host")
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -32,16 +32,13 @@ class DatabaseUnavailable(RuntimeError):
 
 def is_unavailable(error: BaseException) -> bool:
     """True for errors that say the database is away, not that the request was wrong."""
-    if isinstance(error, (DatabaseUnavailable, asyncio.TimeoutError, exc.DisconnectionError,
-                          exc.TimeoutError)):
+    if isinstance(error, (DatabaseUnavailable, exc.DisconnectionError, exc.TimeoutError)):
         return True
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
     if isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.InternalError)):
         message = str(error.orig if isinstance(error, exc.DBAPIError) else error).lower()
-        return isinstance(error, exc.OperationalError) or any(word in message for word in _AWAY)
-    if isinstance(error, OSError):  # a full disk or a vanished file under SQLite
-        return True
+        return any(word in message for word in _AWAY)
     return False
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot import settings
+from bot.storage import availability
 
 T = TypeVar("T")
 CONNECT_TIMEOUT_SECONDS = 3
@@ -78,6 +79,11 @@ async def on_loop(function: Callable[..., T], *args: Any) -> T:
     millisecond), as Rasa's own tracker store does: under load, handing such a statement
     to a thread cost the Rasa process more CPU (GIL hand-overs) than the statement itself
     (bench-channels: 87 -> 69 ms of CPU per message at 40 conversations)."""
+    if not availability.state().reachable:
+        # Known to be away: fail at once rather than hold the event loop (and every
+        # conversation and crisis reply on it) for a connection timeout. A thread's
+        # attempt (the outage desk's) finds out when it is back.
+        raise availability.DatabaseUnavailable(f"database unreachable since {availability.state().down_since}")
     with session_scope() as session:
         return function(session, *args)
 

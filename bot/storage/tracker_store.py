@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from bot import settings
+from bot.storage import availability
 from bot.storage.availability import DatabaseUnavailable, is_unavailable
 from bot.storage.db import engine_for
 
@@ -65,6 +66,9 @@ class NoSilentRestartStore(FailSafeTrackerStore):
 
     @staticmethod
     async def _call(call: Awaitable[T]) -> T:
+        if not availability.state().reachable:  # Rasa's store blocks the loop: do not wait
+            call.close()  # type: ignore[attr-defined]
+            raise TrackerUnavailable("tracker store unavailable: the database is away")
         try:
             return await call
         except Exception as error:

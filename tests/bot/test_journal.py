@@ -63,17 +63,36 @@ def test_a_torn_last_record_is_ignored(tmp_path: Path) -> None:
     assert [r["delivery_id"] for r in Journal("sms", tmp_path).take().records] == ["d1", "d2"]
 
 
+def test_a_torn_record_in_the_middle_costs_only_itself(tmp_path: Path) -> None:
+    log = Journal("sms", tmp_path)
+    log.append(delivery(1))
+    log.close()
+    with log.path.open("ab") as file:
+        file.write(journal.encode(delivery(2))[:30] + b"\n")  # a write that failed halfway
+    log.append(delivery(3))
+    assert [r["delivery_id"] for r in log.take().records] == ["d1", "d3"]
+
+
+def test_a_restarted_process_with_the_same_pid_never_overwrites_a_file(tmp_path: Path) -> None:
+    first, second = Journal("sms", tmp_path), Journal("sms", tmp_path)
+    first.append(delivery(1))
+    first.take().keep()  # set aside, its replay failed
+    second.append(delivery(2))
+    second.take().keep()
+    assert sorted(r["delivery_id"] for r in Journal("sms", tmp_path).take().records) == ["d1", "d2"]
+
+
 def test_nothing_on_disk_is_readable(tmp_path: Path) -> None:
     log = Journal("sms", tmp_path)
     log.append(delivery(1))
     raw = log.path.read_bytes()
-    assert b"ubijem" not in raw and b"sealed" not in raw and b"d1" not in raw
+    assert b"ubijem" not in raw and b"sealed" not in raw and b"delivery" not in raw
 
 
 def test_a_dead_process_file_is_taken_over_and_a_live_one_is_not(tmp_path: Path) -> None:
-    dead = tmp_path / f"sms-999999{journal.SUFFIX}"
+    dead = tmp_path / f"sms-999999-dead{journal.SUFFIX}"
     dead.write_bytes(journal.encode({**delivery(7), "at": "2026-01-01T00:00:00+00:00"}))
-    live = tmp_path / f"sms-888888{journal.SUFFIX}"
+    live = tmp_path / f"sms-888888-live{journal.SUFFIX}"
     live.write_bytes(journal.encode({**delivery(8), "at": "2026-01-01T00:00:00+00:00"}))
     owner = open(live, "ab")
     fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)  # its process still runs
