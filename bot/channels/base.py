@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -19,6 +20,7 @@ from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponen
 
 from bot import contact_vault
 from bot.channels import inbox
+from bot.channels.errors import Rejected
 from bot.channels.clients import quiet_http_client_logs
 from bot.channels.followup_answers import answer_in_thread
 from bot.channels.lanes import Lanes
@@ -38,14 +40,6 @@ SEND_ATTEMPTS = 5
 # and goes to the journal if it fails).
 INBOX_WAIT_SECONDS = 1.0
 Reply = Dict[Text, Any]
-
-
-class Rejected(Exception):
-    """A request that is answered with an HTTP error and not processed."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
 
 
 class HotlineChannel(InputChannel):
@@ -119,12 +113,14 @@ class HotlineChannel(InputChannel):
     async def _receive(self, request: Request) -> HTTPResponse:
         try:
             if len(request.body or b"") > MAX_BODY_BYTES:
-                raise Rejected(400, "body too large")
+                raise Rejected(413, "body too large")
             await self.authenticate(request)
             deliveries = self.parse(request)
         except Rejected as rejection:
             logger.warning("%s webhook rejected: %s", self.name(), rejection.reason)
             return response.json({"error": rejection.reason}, status=rejection.status)
+        except Exception as error:  # malformed in a way nobody foresaw: still a clear answer
+            return self._unexpected(error, "parsing", 400)
         kept = True
         for delivery in deliveries:
             if self.outage.journaling():  # away, or older messages wait in the journal
@@ -134,7 +130,8 @@ class HotlineChannel(InputChannel):
                 inbox_id = await self._record(delivery)
             except Exception as error:
                 if not availability.is_unavailable(error):
-                    raise
+                    # Telegram retries a 503; nothing of the message was kept.
+                    return self._unexpected(error, "recording", 503)
                 kept = await self.outage.take(delivery, error) and kept
                 continue
             metadata = self.outage.with_early_answer(delivery)
@@ -147,6 +144,13 @@ class HotlineChannel(InputChannel):
         if not kept:  # not even the journal took it: the sender must try again
             return response.json({"error": "temporarily unavailable"}, status=503)
         return self.ok()
+
+    def _unexpected(self, error: Exception, stage: str, status: int) -> HTTPResponse:
+        """Logged with an id and the error's type only: its message may quote the text."""
+        error_id = uuid.uuid4().hex[:12]
+        logger.error("%s webhook: unexpected %s while %s (error id %s)", self.name(),
+                     type(error).__name__, stage, error_id)
+        return response.json({"error": "could not process this request", "error_id": error_id}, status=status)
 
     def submit(self, inbox_id: int, conversation_id: str, job: Callable[[], Awaitable[None]]) -> None:
         """A turn into its conversation's lane, once."""

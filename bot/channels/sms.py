@@ -25,6 +25,7 @@ from twilio.rest import Client
 from bot import attachments, settings, staff_commands
 from bot.channels.clients import sms_sender, twilio_client
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
+from bot.channels.validation import text_field
 from bot.channels.forget import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.packing import pack
@@ -152,8 +153,10 @@ class SmsInput(HotlineChannel):
                   "content_type": form.get(f"MediaContentType{i}")}
                  for i in range(min(media_count, 10)) if form.get(f"MediaUrl{i}")]
         metadata = {"media": media} if media else {}
-        return [Delivery(self.name(), sid, pseudonym(self.name(), sender), sender,
-                         form.get("Body") or "", metadata)]
+        body = text_field(form.get("Body"), "Body")
+        if len(sid) > 64 or len(sender) > 64:
+            raise Rejected(400, "MessageSid or From is too long")
+        return [Delivery(self.name(), sid, pseudonym(self.name(), sender), sender, body, metadata)]
 
     async def before_turn(self, turn: PendingTurn) -> Optional[List[Reply]]:
         staff_answer = await in_db(_staff_answer, turn.address, turn.text)

@@ -20,6 +20,7 @@ from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.forget import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.packing import pack
+from bot.channels.validation import check_values, id_field, object_field, text_field
 from bot.channels.texts import channel_text
 from bot.pseudonyms import pseudonym
 
@@ -48,6 +49,34 @@ def keyboard(buttons: List[Dict[Text, Any]]) -> Optional[InlineKeyboardMarkup]:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b["title"], callback_data=b["payload"][:64])] for b in buttons]
     )
+
+
+def check_update(data: Dict[str, Any]) -> None:
+    """Every field the channel reads has the type, size and Unicode it must have (a
+    signed update can still be malformed: 400, never a crash)."""
+    check_values(data)
+    id_field(data["update_id"], "update_id")
+    for key in ("message", "channel_post"):
+        message = object_field(data.get(key), key, required=False)
+        if message is None:
+            continue
+        chat = object_field(message.get("chat"), f"{key}.chat")
+        id_field(chat.get("id"), f"{key}.chat.id")
+        for field in ("text", "caption"):
+            text_field(message.get(field), f"{key}.{field}")
+        sender = object_field(message.get("from"), f"{key}.from", required=False)
+        if sender is not None:
+            id_field(sender.get("id"), f"{key}.from.id")
+    query = object_field(data.get("callback_query"), "callback_query", required=False)
+    if query is not None:
+        if not isinstance(query.get("id"), str):
+            raise Rejected(400, "callback_query.id is not a string")
+        id_field(object_field(query.get("from"), "callback_query.from").get("id"), "callback_query.from.id")
+        text_field(query.get("data"), "callback_query.data")
+        message = object_field(query.get("message"), "callback_query.message", required=False)
+        if message is not None:
+            id_field(object_field(message.get("chat"), "callback_query.message.chat").get("id"),
+                     "callback_query.message.chat.id")
 
 
 class TelegramInput(HotlineChannel):
@@ -83,6 +112,7 @@ class TelegramInput(HotlineChannel):
             raise Rejected(400, "body is not JSON")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise Rejected(400, "not a Telegram update")
+        check_update(data)
         try:
             update = Update.de_json(data, None)
         except Exception:
@@ -97,11 +127,11 @@ class TelegramInput(HotlineChannel):
         if update.callback_query:
             query = update.callback_query
             chat = query.message.chat.id if query.message else query.from_user.id
-            text = query.data or ""
+            text = (query.data or "").replace("\x00", "")
             metadata["callback_query_id"] = query.id
         elif update.message:
             message = update.message
-            chat, text = message.chat.id, message.text or message.caption or ""
+            chat, text = message.chat.id, (message.text or message.caption or "").replace("\x00", "")
             file = attachments.telegram_file(message)
             if file:
                 metadata["attachment"] = file
