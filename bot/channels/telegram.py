@@ -19,10 +19,12 @@ from bot.channels.clients import telegram_bot
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.forget import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
+from bot.channels.outage_replies import crisis_reply
 from bot.channels.packing import pack
 from bot.channels.validation import check_values, id_field, object_field, text_field
 from bot.channels.texts import channel_text
 from bot.pseudonyms import pseudonym
+from bot.safety import default_safety_net
 
 logger = logging.getLogger(__name__)
 
@@ -126,12 +128,20 @@ class TelegramInput(HotlineChannel):
         metadata: Dict[str, Any] = {}
         if update.callback_query:
             query = update.callback_query
+            if query.from_user.is_bot:
+                return None  # another bot: never a conversation
             chat = query.message.chat.id if query.message else query.from_user.id
             text = (query.data or "").replace("\x00", "")
             metadata["callback_query_id"] = query.id
-        elif update.message:
-            message = update.message
+            if query.message and query.message.chat.type != "private":
+                metadata["group"] = True
+        elif update.message or update.channel_post:
+            message = update.message or update.channel_post
+            if message.from_user is not None and message.from_user.is_bot:
+                return None
             chat, text = message.chat.id, (message.text or message.caption or "").replace("\x00", "")
+            if message.chat.type != "private":
+                metadata["group"] = True
             file = attachments.telegram_file(message)
             if file:
                 metadata["attachment"] = file
@@ -143,6 +153,9 @@ class TelegramInput(HotlineChannel):
                         str(chat), text, metadata)
 
     async def before_turn(self, turn: PendingTurn) -> Optional[List[Reply]]:
+        if turn.metadata.get("group"):
+            await self._leave_group(turn)
+            return []
         if "callback_query_id" in turn.metadata:
             try:
                 await (await self.bot()).answer_callback_query(turn.metadata["callback_query_id"])
@@ -163,6 +176,21 @@ class TelegramInput(HotlineChannel):
         if command in COMMANDS:
             return replies + await self.converse(turn, COMMANDS[command])
         return (replies + await self.converse(turn, turn.text)) if replies else None
+
+    async def _leave_group(self, turn: PendingTurn) -> None:
+        """A group, supergroup or channel: one message to write privately (with the
+        emergency reply when the message looks like a crisis), then the hotline leaves.
+        No conversation or case is made there: others can read it."""
+        match = default_safety_net().check(turn.text)
+        replies = [{"text": channel_text("group_only", turn.text)}]
+        if match is not None:
+            replies.append({"text": crisis_reply(match.kind, turn.text)})
+        await self.deliver(turn, self.pack(replies))
+        try:
+            await (await self.bot()).leave_chat(chat_id=int(turn.address))
+            logger.info("left a %s chat", "group")
+        except TelegramError as error:
+            logger.warning("could not leave a group chat: %s", type(error).__name__)
 
     def pack(self, replies: List[Reply]) -> List[Reply]:
         return pack(replies, fits=lambda combined: len(combined.get("text") or "") <= MAX_TEXT)

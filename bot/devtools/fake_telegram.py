@@ -143,7 +143,7 @@ def _true(state: TelegramState, params: dict[str, Any]) -> Any:
 
 
 METHODS: dict[str, Handler] = {
-    "getMe": _get_me, "sendMessage": _send_message, "answerCallbackQuery": _true,
+    "getMe": _get_me, "sendMessage": _send_message, "answerCallbackQuery": _true, "leaveChat": _true,
     "setWebhook": _set_webhook, "deleteWebhook": _delete_webhook,
     "getWebhookInfo": _get_webhook_info,
 }

@@ -12,7 +12,7 @@ from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Attachment, Case
 
 from .channel_client import (
-    post_sms, post_telegram, recorded, sms_sent, telegram_sent, text_update, wait_sms, wait_telegram,
+    post_sms, post_telegram, recorded, sms_sent, telegram_sent, text_update, wait_sms, wait_telegram, wait_until,
 )
 from .stack import Stack, http
 
@@ -204,3 +204,40 @@ def test_pending_turns_are_replayed_after_a_restart(tmp_path, monkeypatch) -> No
         assert "Javi se" in wait_telegram(restarted, chat, 1)[0]["text"]
     finally:
         restarted.stop()
+
+
+def _group_update(chat_id: int, text: str, chat_type: str = "supergroup") -> dict:
+    update = text_update(chat_id, text)
+    update["message"]["chat"] = {"id": chat_id, "type": chat_type, "title": "7b razred"}
+    update["message"]["from"] = {"id": 700777, "is_bot": False, "first_name": "Dijete"}
+    return update
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+def test_in_a_group_the_hotline_says_to_write_privately_and_leaves(stack: Stack, e2e_database: str,
+                                                                   chat_type: str) -> None:
+    chat = -1001234500 - len(chat_type)
+    assert post_telegram(stack, _group_update(chat, "/start", chat_type)) == 200
+    [reply] = wait_telegram(stack, chat, 1)
+    assert "privatn" in reply["text"] and "122" in reply["text"]
+    left = wait_until(lambda: [c for c in recorded(stack.telegram_api, "leaveChat")
+                               if str(c["params"]["chat_id"]) == str(chat)])
+    assert len(left) == 1
+    from bot.pseudonyms import pseudonym
+
+    with session_scope(engine_for(e2e_database)) as session:  # no conversation was made there
+        events = session.execute(text("SELECT count(*) FROM events WHERE sender_id = :sender"),
+                                 {"sender": pseudonym("telegram", str(chat))}).scalar()
+        assert events == 0
+
+
+def test_a_crisis_in_a_group_gets_the_numbers_and_updates_from_bots_are_ignored(stack: Stack) -> None:
+    chat = -1009876500
+    assert post_telegram(stack, _group_update(chat, "on ima nož i prijeti da će nas ubiti")) == 200
+    replies = wait_telegram(stack, chat, 1)
+    assert "124" in " ".join(r["text"] for r in replies)  # the full emergency reply too
+    from_bot = text_update(700778, "/start")
+    from_bot["message"]["from"]["is_bot"] = True
+    assert post_telegram(stack, from_bot) == 200
+    time.sleep(1)
+    assert telegram_sent(stack, 700778) == []
