@@ -424,7 +424,8 @@ def case_close(code: str, outcome: str, responder_code: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The same facts as JSON, for monitoring.")
 def status(as_json: bool) -> None:
     """Whether the database answers, the local journal's depth and oldest message (what
-    waits to be replayed after an outage), and the outbox's unsent messages. Exits 1
+    waits to be replayed after an outage), the outbox's unsent messages, and the inbox's
+    dead letters (deliveries whose turn failed every attempt). Exits 1
     while the database is unreachable or the journal is not empty."""
     import json
 
@@ -441,6 +442,8 @@ def status(as_json: bool) -> None:
         click.echo(f"journal   {waiting} ({journal.journal_dir()})")
         click.echo("outbox    " + ("unknown" if facts.outbox_pending is None
                                    else f"{facts.outbox_pending} message(s) not yet sent"))
+        click.echo("inbox     " + ("unknown" if facts.dead_letters is None
+                                   else f"{facts.dead_letters} dead letter(s): turns that failed every attempt"))
     if facts.database_error is not None or facts.journal_depth:
         sys.exit(1)
 

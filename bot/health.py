@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 
 from bot import journal
+from bot.channels import inbox
 from bot.storage import availability
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage
@@ -20,12 +21,13 @@ class Health:
     journal_depth: int
     journal_oldest: datetime | None
     outbox_pending: int | None  # None: not known (the database is away)
+    dead_letters: int | None = None  # deliveries whose turn failed every attempt
 
     def as_dict(self) -> dict[str, object]:
         return {"database": "reachable" if self.database_error is None else "unreachable",
                 "database_error": self.database_error, "journal_depth": self.journal_depth,
                 "journal_oldest": self.journal_oldest.isoformat() if self.journal_oldest else None,
-                "outbox_pending": self.outbox_pending}
+                "outbox_pending": self.outbox_pending, "dead_letters": self.dead_letters}
 
 
 def check() -> Health:
@@ -36,11 +38,12 @@ def check() -> Health:
             session.execute(text("SELECT 1"))
             pending = session.scalar(select(func.count(OutboxMessage.id)).where(
                 OutboxMessage.status.in_(("pending", "sending"))))
+            dead = inbox.dead_letters(session)
     except Exception as error:
         if not availability.is_unavailable(error):
             raise
         return Health(f"{type(error).__name__}: {str(error).splitlines()[0][:200]}", depth, oldest, None)
-    return Health(None, depth, oldest, pending)
+    return Health(None, depth, oldest, pending, dead)
 
 
 def process_view() -> dict[str, object]:

@@ -24,7 +24,7 @@ from bot.channels.errors import Rejected
 from bot.channels.clients import quiet_http_client_logs
 from bot.channels.followup_answers import answer_in_thread
 from bot.channels.lanes import Lanes
-from bot.channels.no_silence import handle_without_silence
+from bot.channels.no_silence import handle_without_silence, no_reply_text
 from bot.channels.outage import OutageDesk
 from bot.health import process_view
 from bot.storage import availability
@@ -35,6 +35,11 @@ quiet_http_client_logs()
 
 MAX_BODY_BYTES = 256 * 1024
 SEND_ATTEMPTS = 5
+# A turn that fails for a reason other than the database (a bug, a poison message) is
+# tried this many times, then kept as a dead letter.
+TURN_ATTEMPTS = 3
+TURN_RETRY_SECONDS = 0.5
+DEAD_LETTER = inbox.DEAD_LETTER
 # A crisis whose delivery the database has not taken by then is answered at once, without
 # waiting any longer for a database that may hang (the delivery itself still waits for it,
 # and goes to the journal if it fails).
@@ -183,19 +188,28 @@ class HotlineChannel(InputChannel):
         if turn is None:
             self.outage.queued.discard(inbox_id)
             return
+        if turn.attempts > TURN_ATTEMPTS:  # it failed every time before a restart too
+            await self._dead_letter(turn)
+            return
         await self._turn(turn)
 
     async def _turn(self, turn: inbox.PendingTurn) -> None:
-        try:
-            replies = await self.before_turn(turn)
-            if replies is None:
-                replies = await answer_in_thread(turn, partial(self.converse, turn))
-            if replies is None:
-                replies = await self.converse(turn, turn.text)
-        except Exception as error:
-            if not availability.is_unavailable(error):
-                raise
-            await self.outage.interrupted_turn(turn, error)  # answered now, run again later
+        replies: Optional[List[Reply]] = None
+        for attempt in range(1, TURN_ATTEMPTS + 1):
+            try:
+                replies = await self._replies(turn)
+                break
+            except Exception as error:
+                if availability.is_unavailable(error):
+                    await self.outage.interrupted_turn(turn, error)  # answered now, run again later
+                    return
+                # Logged without the message: the error's text may quote it.
+                logger.error("%s turn failed: %s (conversation %s, attempt %d of %d)", self.name(),
+                             type(error).__name__, turn.conversation_id[:8], attempt, TURN_ATTEMPTS)
+                if attempt < TURN_ATTEMPTS:
+                    await asyncio.sleep(TURN_RETRY_SECONDS * 2 ** (attempt - 1))
+        if replies is None:
+            await self._dead_letter(turn)
             return
         if self.outage.answered(turn) == "crisis":
             delivered = True  # the emergency reply went out during the outage
@@ -210,6 +224,26 @@ class HotlineChannel(InputChannel):
             # The replies went out: only the closing waits, the turn never runs again.
             self.outage.unclosed_turn(turn, replies, status, error)
             return
+        self.outage.finished(turn)
+
+    async def _replies(self, turn: inbox.PendingTurn) -> List[Reply]:
+        replies = await self.before_turn(turn)
+        if replies is None:
+            replies = await answer_in_thread(turn, partial(self.converse, turn))
+        if replies is None:
+            replies = await self.converse(turn, turn.text)
+        return replies
+
+    async def _dead_letter(self, turn: inbox.PendingTurn) -> None:
+        """A turn that failed every attempt: the person still gets the apology with the
+        emergency numbers, and the delivery is kept as a dead letter (`hotline status`),
+        never replayed again."""
+        await self.deliver(turn, [{"text": no_reply_text(turn.text)}])
+        try:
+            await in_session(inbox.finish, turn.inbox_id, DEAD_LETTER)
+        except Exception as error:
+            logger.error("%s dead letter not recorded: %s", self.name(), type(error).__name__)
+        logger.error("%s delivery kept as a dead letter (conversation %s)", self.name(), turn.conversation_id[:8])
         self.outage.finished(turn)
 
     def close_turn(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply], status: str) -> None:

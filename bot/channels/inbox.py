@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,10 @@ class PendingTurn:
     address: str
     text: str
     metadata: dict[str, Any]
+    attempts: int = 0  # earlier runs of this turn (a replay after a restart counts one)
+
+
+DEAD_LETTER = "dead_letter"  # a turn that failed every attempt: kept, never replayed
 
 
 _INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -66,7 +70,7 @@ def load(session: Session, inbox_id: int) -> PendingTurn | None:
         return None
     row.attempts += 1
     return PendingTurn(row.id, row.conversation_id, vault.unseal(row.sealed_address),
-                       row.text or "", json.loads(row.metadata_json or "{}"))
+                       row.text or "", json.loads(row.metadata_json or "{}"), row.attempts)
 
 
 def finish(session: Session, inbox_id: int, status: str = "done") -> None:
@@ -76,6 +80,10 @@ def finish(session: Session, inbox_id: int, status: str = "done") -> None:
         .values(status=status, processed_at=utcnow(), sealed_address=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def dead_letters(session: Session) -> int:
+    return session.scalar(select(func.count(InboxMessage.id)).where(InboxMessage.status == DEAD_LETTER)) or 0
 
 
 def pending(session: Session, channel: str) -> list[tuple[int, str]]:

@@ -199,9 +199,31 @@ def test_pending_turns_are_replayed_after_a_restart(tmp_path, monkeypatch) -> No
         import_directory(session, DATA_DIR / "directory.yml")
         record(session, Delivery("telegram", "555001", pseudonym("telegram", str(chat)),
                                  str(chat), "zdravo", {}))
+        # A row its turn cannot handle (corrupted attachment data): tried, then a dead letter.
+        poison = 700098
+        record(session, Delivery("telegram", "555002", pseudonym("telegram", str(poison)),
+                                 str(poison), "zdravo", {"attachment": 42}))
     restarted.start()
     try:
         assert "Javi se" in wait_telegram(restarted, chat, 1)[0]["text"]
+        [apology] = wait_telegram(restarted, poison, 1)
+        assert "122" in apology["text"]  # never silent: the emergency numbers
+        time.sleep(1)
+        with session_scope(make_engine(url)) as session:
+            statuses = session.execute(text("SELECT status FROM inbox_messages ORDER BY id")).scalars().all()
+        assert statuses == ["done", "dead_letter"]
+        monkeypatch.setenv("DATABASE_URL", url)
+        from click.testing import CliRunner
+
+        from bot.cli import main
+        assert "1 dead letter(s)" in CliRunner().invoke(main, ["status"]).output
+        assert "TypeError" in restarted.logs()
+    finally:
+        restarted.stop()
+    restarted.start()  # restart replays only what can still succeed
+    try:
+        time.sleep(3)
+        assert telegram_sent(restarted, poison) == []  # the restarted fakes saw nothing: not tried again
     finally:
         restarted.stop()
 
