@@ -22,6 +22,7 @@ from bot import contact_vault
 from bot.channels import inbox
 from bot.channels.errors import Rejected
 from bot.channels.clients import quiet_http_client_logs
+from bot.log_privacy import keep_texts_out_of_logs
 from bot.channels.followup_answers import answer_in_thread
 from bot.channels.lanes import Lanes
 from bot.channels.no_silence import handle_without_silence, no_reply_text
@@ -32,6 +33,7 @@ from bot.storage.db import in_session, on_loop as in_db
 
 logger = logging.getLogger(__name__)
 quiet_http_client_logs()
+keep_texts_out_of_logs()
 
 MAX_BODY_BYTES = 256 * 1024
 SEND_ATTEMPTS = 5

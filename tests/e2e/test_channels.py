@@ -263,3 +263,21 @@ def test_a_crisis_in_a_group_gets_the_numbers_and_updates_from_bots_are_ignored(
     assert post_telegram(stack, from_bot) == 200
     time.sleep(1)
     assert telegram_sent(stack, 700778) == []
+
+
+def test_no_message_text_reaches_the_logs(stack: Stack) -> None:
+    """Distinctive words on every channel, with and without a leading "/" (which Rasa
+    quotes in its warnings), are nowhere in the logs."""
+    secret = "ljubicastikitobran"
+    stack.say("logs-rest", f"/reply JS-AAAA-BBBB {secret} prvi")
+    stack.say("logs-rest", f"moj drug {secret} me tuče")
+    for text in (f"/reply JS-AAAA-BBBB {secret} drugi", f"{secret} zdravo"):
+        count = len(telegram_sent(stack, 700555))
+        assert post_telegram(stack, text_update(700555, text)) == 200
+        wait_telegram(stack, 700555, count + 1)
+        post_sms(stack, "+38761555777", text)
+    wait_sms(stack, "+38761555777", 2)
+    time.sleep(1)
+    logs = "\n".join(p.read_text(errors="replace") for p in stack.workdir.glob("*.log")
+                     if not p.name.startswith("fakes"))  # the fake APIs stand for Telegram and Twilio
+    assert secret not in logs
