@@ -37,7 +37,7 @@ from bot.crisis_alert import crisis_kind
 from bot.directory import import_directory
 from bot.followup_texts import label
 from bot.paths import DATA_DIR
-from bot.storage.db import make_engine, session_scope
+from bot.storage.db import engine_for, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.models import Case, Municipality, OutboxMessage, Referral, School, utcnow
 from tests.e2e.stack import SECRET_KEY, Stack
@@ -86,7 +86,7 @@ def _alerts_sent(url: str, case_id: int, timeout: float = 30) -> bool:
     """Whether every alert of the case left the outbox."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with session_scope(make_engine(url)) as session:
+        with session_scope(engine_for(url)) as session:
             statuses = session.scalars(select(OutboxMessage.status).where(
                 OutboxMessage.case_id == case_id, OutboxMessage.kind == "alert")).all()
         if statuses and all(status == "sent" for status in statuses):
@@ -97,7 +97,7 @@ def _alerts_sent(url: str, case_id: int, timeout: float = 30) -> bool:
 
 def _acknowledge(url: str, code: str) -> None:
     """Staff acknowledge the case (its first referral), as they would once alerted."""
-    with session_scope(make_engine(url)) as session:
+    with session_scope(engine_for(url)) as session:
         case = session.scalars(select(Case).where(Case.code == code)).one()
         first = session.scalars(select(Referral).where(Referral.case_id == case.id)
                                 .order_by(Referral.id)).first()
@@ -108,7 +108,7 @@ def _acknowledge(url: str, code: str) -> None:
 def _case_code_after(url: str, before_id: int, timeout: float = 30) -> tuple[int, str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with session_scope(make_engine(url)) as session:
+        with session_scope(engine_for(url)) as session:
             case = session.scalars(select(Case).where(Case.id > before_id).order_by(Case.id)).first()
             if case is not None:
                 return case.id, case.code
@@ -117,7 +117,7 @@ def _case_code_after(url: str, before_id: int, timeout: float = 30) -> tuple[int
 
 
 def _last_case_id(url: str) -> int:
-    with session_scope(make_engine(url)) as session:
+    with session_scope(engine_for(url)) as session:
         return session.scalars(select(Case.id).order_by(Case.id.desc())).first() or 0
 
 
@@ -139,7 +139,7 @@ def _crisis_burst(stack: Stack, url: str, first: int) -> list[float]:
     started = time.time()
     with ThreadPoolExecutor(AT_ONCE) as pool:
         list(pool.map(lambda i: stack.say(f"bench-burst-{i}", CRISIS), range(first, first + AT_ONCE)))
-    with session_scope(make_engine(url)) as session:
+    with session_scope(engine_for(url)) as session:
         codes = session.scalars(select(Case.code).where(Case.id > before)).all()
     alerted = [_first_alert_at(stack, code) for code in codes]
     for code in codes:
@@ -165,7 +165,7 @@ def _report(stack: Stack, url: str, index: int) -> float | None:
 
 def _expected_place(url: str, item: dict) -> str:
     """The place line the alert should show: the school's name, else the town's."""
-    with session_scope(make_engine(url)) as session:
+    with session_scope(engine_for(url)) as session:
         if item.get("school"):
             return session.scalars(select(School.name).where(School.code == item["school"])).one()
         return session.scalars(select(Municipality.name).where(
@@ -187,7 +187,7 @@ def _places(stack: Stack, url: str) -> tuple[int, int, int, int]:
             print(f"  NO CASE for {item['text']!r}")
             continue
         _alerts_sent(url, case_id)
-        with session_scope(make_engine(url)) as session:
+        with session_scope(engine_for(url)) as session:
             case = session.get(Case, case_id)
             town = session.get(Municipality, case.municipality_id) if case.municipality_id else None
             school = session.get(School, case.school_id) if case.school_id else None
@@ -215,17 +215,18 @@ def _storm(stack: Stack, url: str) -> tuple[dict[str, int], float | None]:
     with ThreadPoolExecutor(10) as pool:
         list(pool.map(lambda i: stack.say(f"bench-storm-{i}", f"Hitno! U {STORM_PLACE} jedan ima nož "
                                           f"i prijeti svima ({i})"), range(STORM)))
-    with session_scope(make_engine(url)) as session:
+    with session_scope(engine_for(url)) as session:
         cases = session.scalars(select(Case).where(Case.id > before)).all()
         pairs = [(c.id, c.code) for c in cases]
     for case_id, _code in pairs:
         _alerts_sent(url, case_id, timeout=60)
-    calls = [call for _id, code in pairs for call in _staff_calls(stack, code)]
+    by_case = {code: _staff_calls(stack, code) for _id, code in pairs}  # each fetched once
+    calls = [call for found in by_case.values() for call in found]
     recipients = {to for _at, to, _text in calls}
     messages = {to: len({(at, text) for at, who, text in calls if who == to}) for to in recipients}
-    reached = [min(at for at, who, _t in _staff_calls(stack, code) if who == to)
-               for _id, code in pairs for to in recipients
-               if any(who == to for _at, who, _t in _staff_calls(stack, code))]
+    # When each case first reached each recipient it reached.
+    reached = [min(at for at, who, _t in found if who == to)
+               for found in by_case.values() for to in {who for _at, who, _t in found}]
     for _id, code in pairs:
         _acknowledge(url, code)
     return messages, (max(reached) - started) if reached else None
@@ -247,7 +248,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{Path(directory) / 'bench.db'}"
         upgrade(url)
-        with session_scope(make_engine(url)) as session:
+        with session_scope(engine_for(url)) as session:
             import_directory(session, DATA_DIR / "directory.yml")
         stack = Stack(url, Path(directory), with_fakes=True, with_worker=True).start()
         try:

@@ -131,11 +131,12 @@ def batches(session: Session, rows: list[OutboxMessage], now: datetime) -> list[
         due = {row.id: row for row in claimed + _due_critical_alerts(session, responder_id, channel, now)}
         open_cases = open_critical_cases(session, responder_id, now,
                                          {row.case_id for row in due.values()})
-        grouped = sorted(due.values(), key=lambda row: row.id)
-        next_at = _next_message_at(session, responder_id, channel)
         if len(open_cases) <= STORM_THRESHOLD:
             result += [outbox.single(row) for row in claimed]
-        elif next_at is not None and next_at > now:
+            continue
+        grouped = sorted(due.values(), key=lambda row: row.id)
+        next_at = _next_message_at(session, responder_id, channel)
+        if next_at is not None and next_at > now:
             _hold(grouped, next_at)  # the next message, in a moment, lists these too
         else:
             result.append(storm_message(session, session.get(Responder, responder_id), channel,

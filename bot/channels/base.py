@@ -41,7 +41,6 @@ SEND_ATTEMPTS = 5
 # tried this many times, then kept as a dead letter.
 TURN_ATTEMPTS = 3
 TURN_RETRY_SECONDS = 0.5
-DEAD_LETTER = inbox.DEAD_LETTER
 # A crisis whose delivery the database has not taken by then is answered at once, without
 # waiting any longer for a database that may hang (the delivery itself still waits for it,
 # and goes to the journal if it fails).
@@ -242,7 +241,7 @@ class HotlineChannel(InputChannel):
         never replayed again."""
         await self.deliver(turn, [{"text": no_reply_text(turn.text)}])
         try:
-            await in_session(inbox.finish, turn.inbox_id, DEAD_LETTER)
+            await in_session(inbox.finish, turn.inbox_id, inbox.DEAD_LETTER)
         except Exception as error:
             logger.error("%s dead letter not recorded: %s", self.name(), type(error).__name__)
         logger.error("%s delivery kept as a dead letter (conversation %s)", self.name(), turn.conversation_id[:8])

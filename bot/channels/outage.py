@@ -64,7 +64,7 @@ def _ping(session: Any) -> None:
     session.execute(text("SELECT 1"))
 
 
-def replay_order(records: list[dict[str, Any]]) -> list[tuple[inbox.Delivery, dict[str, Any]]]:
+def replay_order(records: list[dict[str, Any]]) -> list[inbox.Delivery]:
     """The journaled deliveries with what was answered, conversations with a crisis first,
     each conversation's messages in the order they came."""
     answered = {r["delivery_id"]: r["kind"] for r in records if r.get("type") == REPLIED and r.get("delivery_id")}
@@ -72,7 +72,7 @@ def replay_order(records: list[dict[str, Any]]) -> list[tuple[inbox.Delivery, di
     crisis_conversations = {r["conversation_id"] for r in deliveries if r.get("crisis")}
     ordered = sorted(enumerate(deliveries),
                      key=lambda item: (item[1]["conversation_id"] not in crisis_conversations, item[0]))
-    return [(_delivery_of(r, answered.get(r["delivery_id"])), r) for _, r in ordered]
+    return [_delivery_of(r, answered.get(r["delivery_id"])) for _, r in ordered]
 
 
 class OutageDesk:
@@ -92,6 +92,7 @@ class OutageDesk:
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._answers: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._task: Optional[asyncio.Task[None]] = None
         self._submit: Callable[[int, str], None] = lambda inbox_id, conversation_id: None
         self._replaying = False
         # Inbox rows may be pending with no lane on them (at start-up, after a turn lost the
@@ -253,7 +254,7 @@ class OutageDesk:
         try:
             await self._close_unclosed()
             batch = self.journal.take()
-            for delivery, _record in replay_order(batch.records):
+            for delivery in replay_order(batch.records):
                 moved += await self._into_inbox(delivery)
             batch.done()
             pending = await in_session(inbox.pending, self.channel.name())

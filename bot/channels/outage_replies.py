@@ -12,12 +12,10 @@ from typing import Any, Optional
 
 import yaml
 
-from bot import contacts
+from bot.channels.texts import in_writers_language
 from bot.nlu.components import CRISIS_INTENTS
 from bot.paths import DATA_DIR, PROJECT_DIR
 from bot.safety import default_safety_net
-from bot.text.language import detect_language
-from bot.text.scripts import detect_script, render
 
 logger = logging.getLogger(__name__)
 
@@ -45,20 +43,13 @@ def _variant(response: str, language: str) -> str:
     raise KeyError(f"{response} has no {language} text in domain.yml")
 
 
-def _in_language(texts: dict[str, str], user_text: str) -> str:
-    language = detect_language(user_text)
-    local = render(contacts.fill(texts["bcs"], "bcs"), detect_script(user_text))
-    english = contacts.fill(texts["en"], "en")
-    return english if language == "en" else local if language == "bcs" else f"{local}\n\n{english}"
-
-
 def crisis_reply(kind: str, user_text: str) -> str:
     response = _RESPONSES[kind]
-    return _in_language({language: _variant(response, language) for language in ("bcs", "en")}, user_text)
+    return in_writers_language({language: _variant(response, language) for language in ("bcs", "en")}, user_text)
 
 
 def received_reply(user_text: str) -> str:
-    return _in_language(_journaled(), user_text)
+    return in_writers_language(_journaled(), user_text)
 
 
 async def crisis_in(text: str, agent: Optional[Any]) -> Optional[str]:

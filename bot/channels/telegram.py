@@ -188,7 +188,7 @@ class TelegramInput(HotlineChannel):
         await self.deliver(turn, self.pack(replies))
         try:
             await (await self.bot()).leave_chat(chat_id=int(turn.address))
-            logger.info("left a %s chat", "group")
+            logger.info("left a group chat")
         except TelegramError as error:
             logger.warning("could not leave a group chat: %s", type(error).__name__)
 

@@ -18,8 +18,13 @@ def _texts() -> dict[str, dict[str, str]]:
 
 def channel_text(key: str, user_text: str = "") -> str:
     """The text in the language the user wrote in; both languages when that is unknown."""
+    return in_writers_language(_texts()[key], user_text)
+
+
+def in_writers_language(entry: dict[str, str], user_text: str = "") -> str:
+    """{"en": ..., "bcs": ...} in the writer's language and script, contacts filled in;
+    both languages when the message does not say."""
     language = detect_language(user_text) if user_text else None
-    entry = _texts()[key]
     if language == "en":
         return contacts.fill(entry["en"], "en")
     local = render(contacts.fill(entry["bcs"], "bcs"), detect_script(user_text))

@@ -70,14 +70,14 @@ def test_an_oversized_body_gets_413(stack: Stack) -> None:
     assert post_telegram(stack, {}, body=b'{"update_id": 1, "x": "' + b"a" * 300_000 + b'"}') == 413
 
 
-@pytest.mark.parametrize("fields", [
-    {"Body": "a" * 20_000}, {"MessageSid": "S" * 100}, {"From": "+" + "1" * 100}, {"Body": "nul\x00here"},
-    {"NumMedia": "many"},
-], ids=["huge body", "huge sid", "huge from", "a NUL in the body", "NumMedia not a number"])
-def test_a_malformed_sms_gets_400_or_is_taken_cleanly(stack: Stack, fields: dict) -> None:
+@pytest.mark.parametrize("fields, expected", [
+    ({"Body": "a" * 20_000}, 413), ({"MessageSid": "S" * 100}, 400), ({"From": "+" + "1" * 100}, 400),
+    ({"Body": "nul\x00here"}, 200), ({"NumMedia": "many"}, 400),
+], ids=["huge body", "huge sid", "huge from", "a NUL in the body (dropped)", "NumMedia not a number"])
+def test_a_malformed_sms_gets_400_or_413(stack: Stack, fields: dict, expected: int) -> None:
     status, _ = post_sms(stack, fields.pop("From", "+38761900999"), fields.pop("Body", "zdravo"),
                          sid=fields.pop("MessageSid", None), extra=fields)
-    assert status in (200, 400, 413), status
+    assert status == expected
 
 
 def test_the_server_still_answers_after_all_of_them(stack: Stack) -> None:
