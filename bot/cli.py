@@ -424,8 +424,9 @@ def case_close(code: str, outcome: str, responder_code: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The same facts as JSON, for monitoring.")
 def status(as_json: bool) -> None:
     """Whether the database answers, the local journal's depth and oldest message (what
-    waits to be replayed after an outage), the outbox's unsent messages, and the inbox's
-    dead letters (deliveries whose turn failed every attempt). Exits 1
+    waits to be replayed after an outage), the outbox's unsent messages, the inbox's
+    dead letters (deliveries whose turn failed every attempt), and what the flood limit and
+    the SMS caps held back in the last 24 hours. Exits 1
     while the database is unreachable or the journal is not empty."""
     import json
 
@@ -444,6 +445,10 @@ def status(as_json: bool) -> None:
                                    else f"{facts.outbox_pending} message(s) not yet sent"))
         click.echo("inbox     " + ("unknown" if facts.dead_letters is None
                                    else f"{facts.dead_letters} dead letter(s): turns that failed every attempt"))
+        if facts.limited is not None:
+            click.echo(f"limits    last 24 h: {facts.limited} message(s) held by the flood limit, "
+                       f"{facts.sms_held} SMS reply(ies) held by the daily caps, "
+                       f"{facts.sms_crisis_past_cap} crisis SMS sent past a cap")
     if facts.database_error is not None or facts.journal_depth:
         sys.exit(1)
 
@@ -464,6 +469,7 @@ def purge(days: int | None) -> None:
     from bot.retention import purge_conversations
     from bot.storage.db import default_engine
 
+    from bot.channels.sms_budget import forget_old_spending
     from bot.contact_vault import purge_expired
     from bot.storage.db import session_scope
 
@@ -471,6 +477,7 @@ def purge(days: int | None) -> None:
     removed = purge_conversations(default_engine(), days)
     with session_scope() as session:
         expired = purge_expired(session)
+        forget_old_spending(session)
     click.echo(f"deleted {removed} conversations idle for more than {days} days"
                f" and {expired} expired contact details")
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 
 from bot import journal
-from bot.channels import inbox
+from bot.channels import flood, inbox, sms_budget
 from bot.storage import availability
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage
@@ -22,12 +22,19 @@ class Health:
     journal_oldest: datetime | None
     outbox_pending: int | None  # None: not known (the database is away)
     dead_letters: int | None = None  # deliveries whose turn failed every attempt
+    # The last 24 hours of the flood and cost limits: messages held back, SMS replies held
+    # back, crisis SMS sent past a cap.
+    limited: int | None = None
+    sms_held: int | None = None
+    sms_crisis_past_cap: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {"database": "reachable" if self.database_error is None else "unreachable",
                 "database_error": self.database_error, "journal_depth": self.journal_depth,
                 "journal_oldest": self.journal_oldest.isoformat() if self.journal_oldest else None,
-                "outbox_pending": self.outbox_pending, "dead_letters": self.dead_letters}
+                "outbox_pending": self.outbox_pending, "dead_letters": self.dead_letters,
+                "limited_24h": self.limited, "sms_held_24h": self.sms_held,
+                "sms_crisis_past_cap_24h": self.sms_crisis_past_cap}
 
 
 def check() -> Health:
@@ -39,11 +46,13 @@ def check() -> Health:
             pending = session.scalar(select(func.count(OutboxMessage.id)).where(
                 OutboxMessage.status.in_(("pending", "sending"))))
             dead = inbox.dead_letters(session)
+            limited = flood.limited_today(session)
+            spend = sms_budget.held_today(session)
     except Exception as error:
         if not availability.is_unavailable(error):
             raise
         return Health(f"{type(error).__name__}: {str(error).splitlines()[0][:200]}", depth, oldest, None)
-    return Health(None, depth, oldest, pending, dead)
+    return Health(None, depth, oldest, pending, dead, limited, spend.get("held", 0), spend.get("crisis", 0))
 
 
 def process_view() -> dict[str, object]:

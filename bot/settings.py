@@ -97,3 +97,28 @@ def sms_alerts_with_words() -> bool:
     """Whether SMS alerts quote the child's words. A deployment whose SMS path is not
     trusted sets ALERT_SMS_WITH_WORDS=false; the staff bot still shows them."""
     return env("ALERT_SMS_WITH_WORDS", "true").lower() in ("1", "true", "yes", "on")
+
+
+def _count(name: str, default: int) -> int:
+    """A limit from the environment; 0 turns it off."""
+    return max(0, int(env(name, str(default))))
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """How much one sender, and the whole deployment, may cost (bot.channels.flood and
+    bot.channels.sms_budget). 0 turns a limit off. Crises are answered whatever they say."""
+
+    messages_per_minute: int
+    messages_per_day: int
+    sms_segments_per_sender_day: int
+    sms_segments_per_day: int
+
+    @classmethod
+    def from_env(cls) -> "FloodLimits":
+        return cls(
+            messages_per_minute=_count("FLOOD_MESSAGES_PER_MINUTE", 20),
+            messages_per_day=_count("FLOOD_MESSAGES_PER_DAY", 400),
+            sms_segments_per_sender_day=_count("SMS_DAILY_SEGMENTS_PER_SENDER", 120),
+            sms_segments_per_day=_count("SMS_DAILY_SEGMENTS_TOTAL", 20000),
+        )

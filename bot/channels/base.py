@@ -23,10 +23,12 @@ from bot.channels import inbox
 from bot.channels.errors import Rejected
 from bot.channels.clients import quiet_http_client_logs
 from bot.log_privacy import keep_texts_out_of_logs
+from bot.channels.flood import LIMITED, FloodGate
 from bot.channels.followup_answers import answer_in_thread
 from bot.channels.lanes import Lanes
 from bot.channels.no_silence import handle_without_silence, no_reply_text
 from bot.channels.outage import OutageDesk
+from bot.channels.outage_replies import crisis_in
 from bot.health import process_view
 from bot.storage import availability
 from bot.storage.db import in_session, on_loop as in_db
@@ -55,6 +57,7 @@ class HotlineChannel(InputChannel):
         self.lanes = Lanes()
         self.on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None
         self.outage = OutageDesk(self)
+        self.flood = FloodGate(self.name(), self.looks_like_crisis)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HotlineChannel":
@@ -89,6 +92,11 @@ class HotlineChannel(InputChannel):
         return False
 
     # -- shared -------------------------------------------------------------------------
+    async def looks_like_crisis(self, text: str) -> bool:
+        """The safety net's and the model's view of one message, for the limits that a
+        crisis always passes."""
+        return await crisis_in(text, self.outage.agent) is not None
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         self.on_new_message = on_new_message
         webhook = Blueprint(f"hotline_{self.name()}", __name__)
@@ -196,9 +204,10 @@ class HotlineChannel(InputChannel):
 
     async def _turn(self, turn: inbox.PendingTurn) -> None:
         replies: Optional[List[Reply]] = None
+        status = "done"
         for attempt in range(1, TURN_ATTEMPTS + 1):
             try:
-                replies = await self._replies(turn)
+                replies, status = await self._replies(turn)
                 break
             except Exception as error:
                 if availability.is_unavailable(error):
@@ -216,7 +225,8 @@ class HotlineChannel(InputChannel):
             delivered = True  # the emergency reply went out during the outage
         else:
             delivered = await self.deliver(turn, self.pack(replies))
-        status = "done" if delivered else "send_failed"
+        if not delivered:
+            status = "send_failed"
         try:
             await in_db(self.close_turn, turn, replies, status)
         except Exception as error:
@@ -227,13 +237,18 @@ class HotlineChannel(InputChannel):
             return
         self.outage.finished(turn)
 
-    async def _replies(self, turn: inbox.PendingTurn) -> List[Reply]:
+    async def _replies(self, turn: inbox.PendingTurn) -> tuple[List[Reply], str]:
+        """The turn's replies and the inbox status to close it with."""
+        if not self.silent_in_outage(turn.text):  # STOP always works, however fast
+            held = await self.flood.hold(turn)
+            if held is not None:
+                return held, LIMITED
         replies = await self.before_turn(turn)
         if replies is None:
             replies = await answer_in_thread(turn, partial(self.converse, turn))
         if replies is None:
             replies = await self.converse(turn, turn.text)
-        return replies
+        return replies, "done"
 
     async def _dead_letter(self, turn: inbox.PendingTurn) -> None:
         """A turn that failed every attempt: the person still gets the apology with the

@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot import attachments, settings, staff_commands
+from bot.channels import sms_budget
 from bot.channels.clients import sms_sender, twilio_client
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.validation import text_field
@@ -202,9 +203,33 @@ class SmsInput(HotlineChannel):
         if dropped:
             logger.warning("sms reply cut at %d segments; %d sentences not sent",
                            settings.sms_max_segments(), len(dropped))
+        parts = await self._within_budget(turn, parts)
         sender = sms_sender(address)
         for part in parts:
             sizing = size(part)
             await self.client().messages.create_async(to=address, from_=sender, body=part)
             logger.info("sms sent to conversation %s: %d segment(s), %s, %d units",
                         turn.conversation_id[:8], sizing.segments, sizing.encoding, sizing.units)
+
+    async def _within_budget(self, turn: PendingTurn, parts: List[str]) -> List[str]:
+        """The parts to send under the daily caps (bot.channels.sms_budget): all of them,
+        the one notice instead, or none. A crisis is always answered."""
+        limits = settings.FloodLimits.from_env()
+        if not (limits.sms_segments_per_sender_day or limits.sms_segments_per_day):
+            return parts
+        segments = sum(size(part).segments for part in parts)
+        decision = await in_db(sms_budget.decide, turn.conversation_id, segments, limits)
+        kind: sms_budget.Kind = "reply"
+        if not decision.allowed:
+            if await self.looks_like_crisis(turn.text):
+                kind = "crisis"
+            elif decision.notice_due:
+                kind, parts = "notice", _sms_parts({"text": channel_text("sms_budget_notice", turn.text)})[0]
+            else:
+                kind, parts = "held", []
+            logger.warning("sms %s daily cap reached (conversation %s): %d segment(s) %s",
+                           decision.cap, turn.conversation_id[:8], segments,
+                           "sent for a crisis" if kind == "crisis" else "held back")
+        await in_db(sms_budget.record, turn.conversation_id,
+                    sum(size(part).segments for part in parts), kind)
+        return parts

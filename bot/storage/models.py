@@ -250,7 +250,9 @@ class InboxMessage(Base):
     (bot.vault) and erased once the turn is done."""
 
     __tablename__ = "inbox_messages"
-    __table_args__ = (UniqueConstraint("channel", "delivery_id"),)
+    __table_args__ = (UniqueConstraint("channel", "delivery_id"),
+                      # the flood limit counts a conversation's recent messages
+                      Index("ix_inbox_conversation_received", "conversation_id", "received_at"))
 
     id = Column(Integer, primary_key=True)
     channel = Column(String(16))
@@ -314,3 +316,20 @@ class ChannelState(Base):
 @event.listens_for(CaseEvent, "before_delete")
 def _case_events_are_append_only(_mapper, _connection, target: CaseEvent) -> None:  # type: ignore[no-untyped-def]
     raise ValueError(f"case event {target.id} is part of the audit trail and cannot change")
+
+
+class SmsSpend(Base):
+    """Outbound SMS segments sent to reporters, for the daily caps (bot.channels.sms_budget).
+    Only a pseudonym and a count: no number, no text."""
+
+    __tablename__ = "sms_spend"
+    __table_args__ = (Index("ix_sms_spend_sent_at", "sent_at"),
+                      Index("ix_sms_spend_conversation", "conversation_id", "sent_at"))
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64))
+    segments = Column(Integer, default=0)
+    # "reply": counted against the caps; "crisis": sent whatever the caps; "held": a reply
+    # not sent because a cap was reached (0 segments); "notice": the one message saying so.
+    kind = Column(String(8), default="reply")
+    sent_at = Column(DateTime(timezone=True), default=utcnow)
