@@ -8,6 +8,7 @@ and every outbound message's segment count is logged. Sending uses twilio's asyn
 (TWILIO_API_BASE_URL points it at a fake server in tests and the local demo)."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -33,6 +34,8 @@ from bot.channels.packing import pack
 from bot.channels.sms_text import prepare, size, split_for_sms
 from bot.channels.texts import channel_text
 from bot.pseudonyms import pseudonym
+from bot.storage import availability
+from bot.storage.db import in_session
 from bot.responders import by_phone
 from bot.storage.models import ChannelState
 from bot.text.scripts import detect_script, normalize_for_nlu
@@ -45,6 +48,9 @@ STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "stani"
 START_WORDS = {"start", "unstop", "yes", "kreni"}
 HELP_WORDS = {"help", "info", "pomoc"}
 DELETE_WORDS = {"delete", "obrisi", "zaboravi", "izbrisi"}
+# The daily caps are checked on a thread with this much patience: a slow database never
+# holds up a reply (it is then sent, uncounted).
+BUDGET_WAIT_SECONDS = 1.0
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
@@ -217,8 +223,15 @@ class SmsInput(HotlineChannel):
         limits = settings.FloodLimits.from_env()
         if not (limits.sms_segments_per_sender_day or limits.sms_segments_per_day):
             return parts
+        if not turn.inbox_id or not availability.state().reachable:
+            return parts  # an outage answer: never wait for the database to send it
         segments = sum(size(part).segments for part in parts)
-        decision = await in_db(sms_budget.decide, turn.conversation_id, segments, limits)
+        try:
+            decision = await asyncio.wait_for(
+                in_session(sms_budget.decide, turn.conversation_id, segments, limits), BUDGET_WAIT_SECONDS)
+        except Exception as error:  # the budget is a guard, never a reason to stay silent
+            logger.warning("sms budget not checked (%s): reply sent", type(error).__name__)
+            return parts
         kind: sms_budget.Kind = "reply"
         if not decision.allowed:
             if await self.looks_like_crisis(turn.text):
@@ -230,6 +243,10 @@ class SmsInput(HotlineChannel):
             logger.warning("sms %s daily cap reached (conversation %s): %d segment(s) %s",
                            decision.cap, turn.conversation_id[:8], segments,
                            "sent for a crisis" if kind == "crisis" else "held back")
-        await in_db(sms_budget.record, turn.conversation_id,
-                    sum(size(part).segments for part in parts), kind)
+        try:
+            await asyncio.wait_for(in_session(sms_budget.record, turn.conversation_id,
+                                              sum(size(part).segments for part in parts), kind),
+                                   BUDGET_WAIT_SECONDS)
+        except Exception as error:
+            logger.warning("sms spend not recorded (%s)", type(error).__name__)
         return parts

@@ -6,7 +6,8 @@ A reply that would pass a cap is held back; the first one held in a day is repla
 short notice (one segment) that says so and gives the emergency numbers. A reply to a
 message that looks like a crisis is always sent, and counted. Staff alerts (the outbox)
 are never capped. Concurrent replies may pass a cap by a few segments: the caps guard a
-budget, not an exact number."""
+budget, not an exact number. The caps fail open: an answer during a database outage, or
+when the database does not answer within a second, is sent uncounted."""
 from __future__ import annotations
 
 import logging

@@ -19,12 +19,17 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.safety import default_safety_net
+from bot.safety import CrisisMatch, SafetyNet, default_safety_net
 from bot.text.language import detect_language
 from bot.text.scripts import detect_script, normalize_for_nlu
+from bot.text.sentences import is_long
 
 ORIGINAL_TEXT = "original_text"
 SAFETY_NET = "safety_net"
+CRISIS_WITHDRAWN = "crisis_withdrawn"
+# Set by the crisis detector on a long message for the safety net after it (not output):
+# each piece's crisis score, and the score from which a weapon mention counts.
+PIECE_SCORES, MENTION_THRESHOLD = "crisis_piece_scores", "crisis_mention_threshold"
 CRISIS_INTENTS = ("urgent_danger", "self_harm")
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -112,16 +117,30 @@ class CrisisSafetyNet(_StatelessComponent):
             predicted = (message.get(INTENT) or {}).get("name")
             if predicted in CRISIS_INTENTS:
                 continue
-            match = net.check(text)
+            match = _long_message_match(message, net, text) if is_long(text) else net.check(text)
             if match is not None:
                 mark_crisis(message, match.kind, f"safety net: {match.evidence}")
-            elif predicted == FALLBACK_INTENT:
-                # An unsure crisis is still a crisis: the fallback never hides one.
+            elif predicted == FALLBACK_INTENT and not is_long(text):
+                # An unsure crisis is still a crisis: the fallback never hides one. (A long
+                # message's crisis is in its sentences, which the detector has judged.)
                 ranking = message.get(INTENT_RANKING_KEY, [])
                 runner_up = ranking[1]["name"] if len(ranking) > 1 else None
                 if runner_up in CRISIS_INTENTS:
                     mark_crisis(message, runner_up, "low-confidence crisis")
         return messages
+
+
+def _long_message_match(message: Message, net: SafetyNet, text: str) -> CrisisMatch | None:
+    """The first sentence of a long message that the net matches. A bare weapon mention
+    counts only where the crisis detector scored that sentence as a short message's
+    crisis (PIECE_SCORES); without a detector, it counts."""
+    scores = message.get(PIECE_SCORES) or {}
+    threshold = message.get(MENTION_THRESHOLD)
+    for piece, match in net.matches(text):
+        score = scores.get(piece)
+        if not match.mention or threshold is None or score is None or score >= threshold:
+            return match
+    return None
 
 
 def mark_crisis(message: Message, kind: str, evidence: str) -> None:
@@ -133,6 +152,17 @@ def mark_crisis(message: Message, kind: str, evidence: str) -> None:
                 add_to_output=True)
     message.set(SAFETY_NET, {"kind": kind, "evidence": evidence, "overrode": predicted},
                 add_to_output=True)
+
+
+def withdraw_crisis(message: Message, reason: str) -> None:
+    """A crisis intent that the message's sentences do not bear out gives way to the best
+    other intent (a long story is a report, not a crisis, until a sentence says so)."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] not in CRISIS_INTENTS]
+    withdrawn = (message.get(INTENT) or {}).get("name")
+    message.set(INTENT, ranking[0] if ranking else {"name": FALLBACK_INTENT, "confidence": 0.0},
+                add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    message.set(CRISIS_WITHDRAWN, {"intent": withdrawn, "reason": reason}, add_to_output=True)
 
 
 def likely_crisis_kind(message: Message) -> str:

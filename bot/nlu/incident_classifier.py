@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.components import CRISIS_INTENTS, ORIGINAL_TEXT
-from bot.nlu.tfidf_classifier import PersistedSklearnComponent, build_pipeline
+from bot.nlu.tfidf_classifier import PersistedSklearnComponent, build_pipeline, is_detector_only
 
 MODEL_FILE = "incident_classifier.joblib"
 NONE = "none"
@@ -34,9 +34,10 @@ PROMOTE_MIN_WORDS = 5
 
 def incident_label(message: Message) -> str | None:
     """The incident type a training example is labelled with, "none" for the examples of
-    other intents, None for report examples without a label and for crisis examples
-    (they tell of incidents too, without saying which type)."""
-    if message.get(INTENT) in CRISIS_INTENTS:
+    other intents, None for report examples without a label, for crisis examples (they
+    tell of incidents too, without saying which type) and for the calm narrative
+    sentences that only the crisis detector learns from."""
+    if message.get(INTENT) in CRISIS_INTENTS or is_detector_only(message):
         return None
     if message.get(INTENT) != REPORT_INTENT:
         return NONE

@@ -80,8 +80,20 @@ class PersistedSklearnComponent(GraphComponent):
         return training_data
 
 
-def labelled_texts(training_data: TrainingData) -> tuple[List[str], List[str]]:
-    examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+DETECTOR_ONLY = "detector_only"
+
+
+def is_detector_only(message: Message) -> bool:
+    """Ordinary sentences of long texts (data/nlu/calm_narrative_*.yml), which teach the
+    crisis detector what calm narrative looks like; the other classifiers skip them, so
+    that they do not change what a conversation message is taken to mean."""
+    return bool(((message.get("metadata") or {}).get("intent") or {}).get(DETECTOR_ONLY))
+
+
+def labelled_texts(training_data: TrainingData, detector_only: bool = False) -> tuple[List[str], List[str]]:
+    """(texts, intents) of the examples; with detector_only, the calm narrative sentences too."""
+    examples = [m for m in training_data.intent_examples
+                if m.get(TEXT) and (detector_only or not is_detector_only(m))]
     return [m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples]
 
 

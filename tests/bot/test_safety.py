@@ -2,7 +2,9 @@
 typos, Cyrillic, no diacritics, and idioms that must not count."""
 import pytest
 
-from bot.safety import default_safety_net
+from bot.safety import CrisisMatch, default_safety_net
+
+NET = default_safety_net()
 
 
 @pytest.mark.parametrize("text", [
@@ -77,3 +79,42 @@ def test_everyday_messages_are_not_crises(text: str) -> None:
 def test_self_harm_wins_over_danger_words() -> None:
     match = default_safety_net().check("I want to kill myself with a knife")
     assert match is not None and match.kind == "self_harm"
+
+
+DAY = "Danas je bio običan dan u školi i poslije smo igrali fudbal u dvorištu do mraka. "
+
+
+def test_a_long_message_is_judged_sentence_by_sentence() -> None:
+    # "right now" in one part of a diary and "fight" in another make no crisis...
+    diary = ("Right now I am sitting in the kitchen writing my diary. " + DAY * 3
+             + "In the film the two brothers had a big fight about the farm.")
+    assert NET.check(diary) is None
+    # ...but a crisis in any one sentence still counts, wherever it is.
+    hidden = DAY * 2 + "Ne želim više živjeti. " + DAY * 2
+    assert NET.check(hidden) == CrisisMatch("self_harm", "ne zelim vise zivj")
+
+
+def test_an_idiom_excuses_only_its_own_sentence() -> None:
+    text = DAY * 2 + "Ovaj test me ubija haha. " + DAY + "On će me ubiti poslije škole."
+    assert NET.check(text) is not None and NET.check(text).kind == "urgent_danger"
+
+
+@pytest.mark.parametrize("text", [
+    "brat je spakovao pištolj na vodu i loptu", "we had a water gun fight in the yard",
+    "mama se sekira zbog mojih ocjena", "ubila me ova matematika", "fizika me ubila",
+    "ako izgubimo trener će nas ubiti haha", "i tried to beat him like 25 times today",
+    "то ће ме убити али вриједи",
+])
+def test_toys_and_idioms_are_not_crises(text: str) -> None:
+    assert NET.check(text) is None
+
+
+def test_a_bare_weapon_is_a_mention_and_a_weapon_with_danger_is_not() -> None:
+    assert NET.check("grandma hides the knife for the bread").mention
+    assert NET.check("ima nož").mention
+    assert not NET.check("he brought a knife to school").mention
+    assert not NET.check("Marko je izvadio nož na odmoru").mention
+    assert not NET.check("he has a knife and threatens us").mention
+    # A danger said outright wins over a mention elsewhere in the message.
+    long_text = "Baka reže hljeb nožem. " + DAY * 3 + "Prijete da će me ubiti danas."
+    assert not NET.check(long_text).mention

@@ -4,11 +4,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.components import (
+    MENTION_THRESHOLD,
+    PIECE_SCORES,
     CrisisSafetyNet,
     LanguageDetector,
     OriginalTextRestorer,
     TextNormalizer,
+    withdraw_crisis,
 )
+from bot.text.sentences import pieces
 
 
 def _run(text: str, intent: str = "greet", confidence: float = 0.9) -> Message:
@@ -70,3 +74,60 @@ def test_an_unsure_crisis_is_not_hidden_by_the_fallback() -> None:
                                      {"name": "greet", "confidence": 0.1}])
     CrisisSafetyNet().process([message])
     assert message.get(INTENT)["name"] == "self_harm"
+
+
+DIARY = ("Danas smo imali test iz matematike i mislim da je prošao dobro. " * 3
+         + "Baka je izvadila nož za kruh i narezala pogaču. Poslije smo gledali film.")
+
+
+def _long(text: str, scores: dict[str, float] | None, intent: str = "report_incident") -> Message:
+    message = Message(data={TEXT: text})
+    TextNormalizer().process([message])
+    message.set(INTENT, {"name": intent, "confidence": 0.9})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.9},
+                                     {"name": "greet", "confidence": 0.05}])
+    if scores is not None:
+        message.set(PIECE_SCORES, scores)
+        message.set(MENTION_THRESHOLD, 0.4)
+    CrisisSafetyNet().process([message])
+    return message
+
+
+def test_a_weapon_named_in_a_calm_long_text_is_not_a_crisis() -> None:
+    calm = {piece: 0.05 for piece in pieces(DIARY)}
+    assert _long(DIARY, calm).get(INTENT)["name"] == "report_incident"
+
+
+def test_a_weapon_in_a_sentence_that_reads_as_danger_is_a_crisis() -> None:
+    danger = {piece: (0.9 if "nož" in piece else 0.05) for piece in pieces(DIARY)}
+    assert _long(DIARY, danger).get(INTENT)["name"] == "urgent_danger"
+    # Without the detector's scores the net does not take the chance.
+    assert _long(DIARY, None).get(INTENT)["name"] == "urgent_danger"
+
+
+def test_a_danger_said_outright_counts_in_any_sentence_of_a_long_text() -> None:
+    text = DIARY + " Ne želim više živjeti. " + DIARY
+    calm = {piece: 0.05 for piece in pieces(text)}
+    assert _long(text, calm).get(INTENT)["name"] == "self_harm"
+
+
+def test_the_fallback_rule_is_for_short_messages_only() -> None:
+    message = Message(data={TEXT: DIARY.replace("nož za kruh", "tanjir")})
+    TextNormalizer().process([message])
+    message.set(INTENT, {"name": "nlu_fallback", "confidence": 0.8})
+    message.set(INTENT_RANKING_KEY, [{"name": "nlu_fallback", "confidence": 0.8},
+                                     {"name": "self_harm", "confidence": 0.19}])
+    CrisisSafetyNet().process([message])
+    assert message.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_a_crisis_no_sentence_bears_out_gives_way_to_the_next_intent() -> None:
+    message = Message(data={TEXT: DIARY})
+    message.set(INTENT, {"name": "urgent_danger", "confidence": 0.7})
+    message.set(INTENT_RANKING_KEY, [{"name": "urgent_danger", "confidence": 0.7},
+                                     {"name": "self_harm", "confidence": 0.2},
+                                     {"name": "report_incident", "confidence": 0.1}])
+    withdraw_crisis(message, "no sentence is a crisis")
+    assert message.get(INTENT) == {"name": "report_incident", "confidence": 0.1}
+    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["report_incident"]
+    assert message.get("crisis_withdrawn")["intent"] == "urgent_danger"
