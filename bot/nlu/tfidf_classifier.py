@@ -90,10 +90,9 @@ def is_detector_only(message: Message) -> bool:
     return bool(((message.get("metadata") or {}).get("intent") or {}).get(DETECTOR_ONLY))
 
 
-def labelled_texts(training_data: TrainingData, detector_only: bool = False) -> tuple[List[str], List[str]]:
-    """(texts, intents) of the examples; with detector_only, the calm narrative sentences too."""
-    examples = [m for m in training_data.intent_examples
-                if m.get(TEXT) and (detector_only or not is_detector_only(m))]
+def labelled_texts(training_data: TrainingData) -> tuple[List[str], List[str]]:
+    """(texts, intents) of the examples, without the crisis detector's own."""
+    examples = [m for m in training_data.intent_examples if m.get(TEXT) and not is_detector_only(m)]
     return [m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples]
 
 
