@@ -49,7 +49,7 @@ test: train db validate ## Set up, then run the whole suite (unit, database, con
 	$(BIN)/rasa test core --stories tests/stories --fail-on-prediction-errors --out results/stories
 	$(BIN)/pytest -q
 
-bench-nlu: train ## Accuracy per language and script, crisis recall, training time, latency
+bench-nlu: train ## Accuracy per language and script, crisis recall, latency; long messages (benign, hidden crisis)
 	$(BIN)/python -m bench.nlu
 
 bench-channels: train ## Concurrent conversations over Telegram and SMS: latency, throughput, losses
