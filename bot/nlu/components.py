@@ -131,14 +131,19 @@ class CrisisSafetyNet(_StatelessComponent):
 
 
 def _long_message_match(message: Message, net: SafetyNet, text: str) -> CrisisMatch | None:
-    """The first sentence of a long message that the net matches. A bare weapon mention
-    counts only where the crisis detector scored that sentence as a short message's
-    crisis (PIECE_SCORES); without a detector, it counts."""
+    """What the net finds in a long message's sentences: a danger said outright first (it
+    also names the kind: self-harm or danger), else a bare weapon mention where the crisis
+    detector scored that sentence as a short message's crisis (PIECE_SCORES); without a
+    detector, any mention counts."""
     scores = message.get(PIECE_SCORES) or {}
     threshold = message.get(MENTION_THRESHOLD)
-    for piece, match in net.matches(text):
+    found = net.matches(text)
+    outright = next((match for _, match in found if not match.mention), None)
+    if outright is not None:
+        return outright
+    for piece, match in found:
         score = scores.get(piece)
-        if not match.mention or threshold is None or score is None or score >= threshold:
+        if threshold is None or score is None or score >= threshold:
             return match
     return None
 

@@ -111,6 +111,12 @@ def test_a_danger_said_outright_counts_in_any_sentence_of_a_long_text() -> None:
     assert _long(text, calm).get(INTENT)["name"] == "self_harm"
 
 
+def test_a_danger_said_outright_names_the_kind_over_an_earlier_weapon_mention() -> None:
+    text = DIARY + " Ne želim više živjeti."
+    danger = {piece: 0.9 for piece in pieces(text)}  # the bread knife's sentence reads as danger too
+    assert _long(text, danger).get(INTENT)["name"] == "self_harm"
+
+
 def test_the_fallback_rule_is_for_short_messages_only() -> None:
     message = Message(data={TEXT: DIARY.replace("nož za kruh", "tanjir")})
     TextNormalizer().process([message])
