@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from bench import long_messages
+from bench.marks import mark
 from bot.paths import PROJECT_DIR
 from bot.text.scripts import normalize_for_nlu
 
@@ -118,14 +119,11 @@ def _accuracy(rows: list) -> float:
     return sum(gold == predicted for _, _, gold, predicted, _ in rows) / len(rows)
 
 
-def _check(ok: bool) -> str:
-    return "ok " if ok else "MISS"
-
 
 def report(results: list, latencies: list[float], leaked: int) -> None:
     print(f"held-out messages: {len(results)} (also in training data: {leaked}, must be 0)")
     overall = _accuracy(results)
-    print(f"[{_check(overall >= TARGET_ACCURACY)}] accuracy overall          {overall:.3f}  (target >= {TARGET_ACCURACY})")
+    print(f"[{mark(overall >= TARGET_ACCURACY)}] accuracy overall          {overall:.3f}  (target >= {TARGET_ACCURACY})")
     groups: dict[str, list] = defaultdict(list)
     for row in results:
         groups[f"language {row[0]}"].append(row)
@@ -133,13 +131,13 @@ def report(results: list, latencies: list[float], leaked: int) -> None:
         groups[f"{row[0]}/{row[1]}"].append(row)
     for name, rows in sorted(groups.items()):
         acc = _accuracy(rows)
-        print(f"[{_check(acc >= TARGET_ACCURACY)}] accuracy {name:<17} {acc:.3f}  (n={len(rows)})")
+        print(f"[{mark(acc >= TARGET_ACCURACY)}] accuracy {name:<17} {acc:.3f}  (n={len(rows)})")
     crisis = [r for r in results if r[2] in CRISIS]
     recall = sum(r[3] in CRISIS for r in crisis) / len(crisis)
     calm = [r for r in results if r[2] not in CRISIS]
     false_positive = sum(r[3] in CRISIS for r in calm) / len(calm)
-    print(f"[{_check(recall >= TARGET_RECALL)}] crisis recall             {recall:.3f}  (n={len(crisis)}, target {TARGET_RECALL})")
-    print(f"[{_check(false_positive <= TARGET_FP)}] crisis false positives    {false_positive:.3f}  (n={len(calm)}, target <= {TARGET_FP})")
+    print(f"[{mark(recall >= TARGET_RECALL)}] crisis recall             {recall:.3f}  (n={len(crisis)}, target {TARGET_RECALL})")
+    print(f"[{mark(false_positive <= TARGET_FP)}] crisis false positives    {false_positive:.3f}  (n={len(calm)}, target <= {TARGET_FP})")
     latencies.sort()
     p50, p95 = statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
     print(f"parse latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
@@ -160,7 +158,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as directory:
         seconds = train(Path(directory))
-        print(f"[{_check(seconds <= TARGET_TRAIN_S)}] training time (NLU and dialogue, 2 cores): {seconds:.0f} s  (target <= {TARGET_TRAIN_S} s)")
+        print(f"[{mark(seconds <= TARGET_TRAIN_S)}] training time (NLU and dialogue, 2 cores): {seconds:.0f} s  (target <= {TARGET_TRAIN_S} s)")
         asyncio.run(evaluate(Path(directory) / "bench.tar.gz"))
 
 

@@ -22,6 +22,11 @@ def is_long(text: str) -> bool:
     return len(text) > SHORT_MESSAGE_CHARS
 
 
+def sentence_ends(text: str) -> list[int]:
+    """Where the message's sentences end (the offsets just after each boundary)."""
+    return [boundary.end() for boundary in _SENTENCE_END.finditer(text)]
+
+
 def sentences(text: str) -> list[str]:
     """The message's sentences, each at most MAX_PIECE_CHARS (longer ones as windows)."""
     return [piece for piece, _ in _sentences_in_context(text)]
