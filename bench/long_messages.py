@@ -39,8 +39,7 @@ class LongMessage:
 def read_long(folder: Path, prefix: str) -> list[LongMessage]:
     messages = []
     for group in SCRIPTS:
-        path = folder / f"{prefix}_{group}.yml"
-        if path.exists():
+        for path in sorted(folder.glob(f"{prefix}_{group}*.yml")):  # a set may come in parts
             for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
                 messages.append(LongMessage(group, entry["kind"], entry["text"].strip(), prefix == "long_crisis"))
     return messages

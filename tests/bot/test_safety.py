@@ -103,7 +103,12 @@ def test_an_idiom_excuses_only_its_own_sentence() -> None:
     "brat je spakovao pištolj na vodu i loptu", "we had a water gun fight in the yard",
     "mama se sekira zbog mojih ocjena", "ubila me ova matematika", "fizika me ubila",
     "ako izgubimo trener će nas ubiti haha", "i tried to beat him like 25 times today",
-    "то ће ме убити али вриједи",
+    "то ће ме убити али вриједи", "sestra je pojela sve bombone", "taj film je bomba",
+    "u igrici me upucao i opet sam poginuo haha", "pucao je s 20 metara u stativu",
+    "noge me ubijaju od treninga", "ova pjesma me ubija svaki put", "ubio me boss u zadnjoj fazi",
+    "Gavrilo Princip je ubio Franju Ferdinanda", "meso se reže na kocke",
+    "mislim da ću se onesvijestit kad vidim gradivo", "pjevam tiho da ne probudim brata",
+    "i'm going to die of boredom", "oh baby you set my world on fire",
 ])
 def test_toys_and_idioms_are_not_crises(text: str) -> None:
     assert NET.check(text) is None
@@ -118,3 +123,13 @@ def test_a_bare_weapon_is_a_mention_and_a_weapon_with_danger_is_not() -> None:
     # A danger said outright wins over a mention elsewhere in the message.
     long_text = "Baka reže hljeb nožem. " + DAY * 3 + "Prijete da će me ubiti danas."
     assert not NET.check(long_text).mention
+
+
+@pytest.mark.parametrize("text", [
+    "dojava da je bomba u školi, svi bježe", "ubiće me poslije škole", "on će me ubiti",
+    "ubit ću te", "samo hoću zaspat i ne probudit se", "ne bih da se probudim više",
+    "izvadio je nož na odmoru", "in the game chat he said he will kill me at school tomorrow with a knife",
+])
+def test_the_idiom_exceptions_leave_real_dangers_alone(text: str) -> None:
+    match = NET.check(text)
+    assert match is not None and not match.mention
