@@ -16,8 +16,9 @@ from actions.shared import (
     CHECK_SLOTS, REPORT_SLOTS, heard, reader, record_crisis, reset, say, text_size,
 )
 from bot.intake.dialogue import keep_crisis_words
-from bot import contacts, resources
-from bot.language_switch import requested_language
+from bot.text import emergency_numbers
+from bot.text import resources
+from bot.text.language_switch import requested_language
 from bot.text.scripts import render
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class TalkToPerson(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_talk_to_person")
-        lines = [f"• {s['name']}: {s['how']}" for s in contacts.services(tracker.get_slot("language"))]
+        lines = [f"• {s['name']}: {s['how']}" for s in emergency_numbers.services(tracker.get_slot("language"))]
         say(dispatcher, tracker, "\n".join(lines))
         dispatcher.utter_message(response="utter_talk_to_person_report")
         return []

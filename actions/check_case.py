@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.shared import CHECK_SLOTS, heard, in_db, message_key, reader, record_crisis, reset
-from bot import cases
-from bot.codes import find_code_and_pin, normalize_case_code, normalize_pin
-from bot.followup_texts import reporter_text
+from bot.cases import submission as cases
+from bot.cases.codes import find_code_and_pin, normalize_case_code, normalize_pin
+from bot.followup.texts import reporter_text
 from bot.intake import patterns
 from bot.intake.dialogue import ASIDE_REPLIES, MISSES_BEFORE_MOVING_ON
 

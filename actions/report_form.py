@@ -15,14 +15,15 @@ from actions.shared import (
     CRISIS_CASE_LIFETIME, CHECK_SLOTS, REPORT_SLOTS, heard, in_db, message_key, places_for, reader, record_crisis,
     report_from, reset, text_size, utter_all,
 )
-from bot import cases, intake
-from bot.deadlines import format_local
-from bot.directory import municipality_names
+from bot import intake
+from bot.cases import submission as cases
+from bot.routing.deadlines import format_local
+from bot.directory.import_export import municipality_names
 from bot.intake import dialogue
 from bot.intake.extraction import is_story
 from bot.intake.summary import summary
 from bot.text.scripts import render
-from bot.triage import consent_grounds
+from bot.routing.triage import consent_grounds
 
 REQUESTED_SLOT = "requested_slot"
 

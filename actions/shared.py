@@ -10,11 +10,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from bot import cases, intake
-from bot.directory import known_places, match_place
+from bot import intake
+
+from bot.cases import submission as cases
+from bot.directory.import_export import known_places, match_place
 from bot.intake.dialogue import CRISIS_INTENTS, DRAFT_LIFETIME, Heard
 from bot.intake.extraction import KnownPlace, case_fields, understand
-from bot.safety import default_safety_net
+from bot.nlu.safety_net import default_safety_net
 from bot.storage.db import in_session as in_db
 from bot.text.scripts import render
 

@@ -32,15 +32,15 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from bot.acknowledgement import acknowledge
-from bot.crisis_alert import crisis_kind
-from bot.directory import import_directory
-from bot.followup_texts import label
+from bot.alerts.acknowledgement import acknowledge
+from bot.alerts.crisis_details import crisis_kind
+from bot.directory.import_export import import_directory
+from bot.followup.texts import label
 from bot.paths import DATA_DIR
 from bot.storage.db import engine_for, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.models import Case, Municipality, OutboxMessage, Referral, School, utcnow
-from tests.e2e.stack import SECRET_KEY, Stack
+from bot.devtools.stack import SECRET_KEY, Stack
 
 CRISES = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 AT_ONCE = 5

@@ -25,16 +25,16 @@ import yaml
 from rasa.shared.core.domain import Domain
 from sqlalchemy import select
 
-from bot import contacts
-from bot.directory import import_directory
-from bot.nlg import HotlineNLG
+from bot.text import emergency_numbers
+from bot.directory.import_export import import_directory
+from bot.text.nlg import HotlineNLG
 from bot.paths import DATA_DIR, PROJECT_DIR
 from bot.storage.db import engine_for, make_engine, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.models import Case
 from bot.text.scripts import normalize_for_nlu
-from tests.e2e.channel_client import post_sms, sms_sent
-from tests.e2e.stack import Stack
+from bot.devtools.channel_client import post_sms, sms_sent
+from bot.devtools.stack import Stack
 
 PERSONAS_DIR = PROJECT_DIR / "bench" / "personas"
 MAX_TURNS = 40
@@ -144,7 +144,7 @@ class Driver:
                 body = reply.get("text") or ""
                 t.lines.append("  < " + body.replace("\n", " / ")[:300])
                 t.bot_texts.append(body)
-                numbers = contacts.placeholders(None)
+                numbers = emergency_numbers.placeholders(None)
                 if numbers["police"] in body and numbers["ambulance"] in body:
                     t.crisis_answered = True  # the emergency numbers reached this persona
                 for _, name in self.recognise(body):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the database layer is imported by the commands that use it
     from bot.storage.models import Case, Responder
 
 SAMPLE_DIRECTORY = DATA_DIR / "directory.yml"
-# bot.followup.OUTCOMES, spelled out so that `hotline --help` need not import the database
+# bot.followup.thread.OUTCOMES, spelled out so that `hotline --help` need not import the database
 # layer (a test keeps the two equal).
 OUTCOMES = ("acted_on", "referred", "no_action", "duplicate", "false_report")
 
@@ -53,7 +53,7 @@ def directory() -> None:
 def directory_import(path: Path) -> None:
     """Load a directory file, .yml or .csv (default: the sample Canton 10 directory).
     Nothing is written if the file has any error; every error names its line."""
-    from bot.directory import DirectoryError, load_directory
+    from bot.directory.import_export import DirectoryError, load_directory
     from bot.storage.db import session_scope
 
     try:
@@ -83,13 +83,13 @@ def _count(number: int, noun: str) -> str:
               help="Include phone numbers in clear (otherwise left out; importing keeps them).")
 def directory_export(path: Path | None, file_format: str | None, with_phones: bool) -> None:
     """Write the directory as YAML or CSV (to PATH or standard output)."""
-    from bot.directory_csv import dump_csv
-    from bot.directory_store import read_directory
-    from bot.directory_yaml import dump_yaml
+    from bot.directory.csv_format import dump_csv
+    from bot.directory.store import read_directory
+    from bot.directory.yaml_format import dump_yaml
     from bot.storage.db import session_scope
 
     file_format = file_format or ("csv" if path and path.suffix.lower() == ".csv" else "yaml")
-    from bot.vault import VaultError
+    from bot.privacy.sealing import VaultError
 
     try:
         with session_scope() as session:
@@ -117,8 +117,8 @@ def staff_enrol(responder_code: str, hours: int) -> None:
     """Issue a one-time code that links RESPONDER_CODE to their Telegram chat."""
     from datetime import timedelta
 
-    from bot.duty_hours import LOCAL_ZONE
-    from bot.staff_enrolment import EnrolmentError, issue
+    from bot.directory.duty_hours import LOCAL_ZONE
+    from bot.alerts.staff_enrolment import EnrolmentError, issue
     from bot.storage.db import session_scope
 
     try:
@@ -160,14 +160,14 @@ def case() -> None:
 
 
 def _local_time(moment: datetime | None) -> str:
-    from bot.duty_hours import LOCAL_ZONE
+    from bot.directory.duty_hours import LOCAL_ZONE
     from bot.storage.models import as_utc
 
     return as_utc(moment).astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
 
 
 def _deadline(case_row: Case) -> str:
-    from bot.deadlines import format_local
+    from bot.routing.deadlines import format_local
     from bot.storage.models import as_utc
 
     return format_local(as_utc(case_row.ack_deadline_at), "en") if case_row.ack_deadline_at else "-"
@@ -181,7 +181,7 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None, i
 
 
 def _find_case(session: Session, typed_code: str) -> Case:
-    from bot.followup import case_by_code
+    from bot.followup.thread import case_by_code
 
     found = case_by_code(session, typed_code)
     if found is None:
@@ -205,7 +205,7 @@ def _case_for_staff(session: Session, typed_code: str, responder_code: str,
                     open_only: bool = True) -> tuple[Case, Responder]:
     """The case and the responder acting on it, or a clear error: unknown case or
     responder, no referral for this case, or (with `open_only`) a closed case."""
-    from bot.followup import may_act_on
+    from bot.followup.thread import may_act_on
 
     case_row = _find_case(session, typed_code)
     responder = _find_responder(session, responder_code)
@@ -266,7 +266,7 @@ def case_show(code: str) -> None:
     its outbox. Never the reporter's address or contact details."""
     from sqlalchemy import select
 
-    from bot import outbox
+    from bot.outbox import store as outbox
     from bot.storage.db import session_scope
     from bot.storage.models import CaseMessage, Responder
 
@@ -342,7 +342,7 @@ def case_show(code: str) -> None:
 @option_as
 def case_ack(code: str, responder_code: str) -> None:
     """Acknowledge a case: the first in its chain to do so owns it, and escalation stops."""
-    from bot.acknowledgement import acknowledge
+    from bot.alerts.acknowledgement import acknowledge
     from bot.storage.db import session_scope
     from bot.storage.models import utcnow
 
@@ -364,7 +364,7 @@ def case_ack(code: str, responder_code: str) -> None:
 @click.argument("text", nargs=-1, required=True)
 def case_reply(code: str, responder_code: str, text: tuple[str, ...]) -> None:
     """Write to the case's reporter (anonymously: staff never see their address)."""
-    from bot.followup import staff_reply
+    from bot.followup.thread import staff_reply
     from bot.storage.db import session_scope
 
     message = " ".join(text).strip()
@@ -388,7 +388,7 @@ def case_reply(code: str, responder_code: str, text: tuple[str, ...]) -> None:
 @option_as
 def case_status(code: str, status: str, responder_code: str) -> None:
     """Mark an acknowledged case in progress (the reporter is told)."""
-    from bot.followup import set_in_progress
+    from bot.followup.thread import set_in_progress
     from bot.storage.db import session_scope
 
     with session_scope() as session:
@@ -409,7 +409,7 @@ def case_status(code: str, status: str, responder_code: str) -> None:
 @option_as
 def case_close(code: str, outcome: str, responder_code: str) -> None:
     """Close a case with its outcome (the reporter is told; escalation stops)."""
-    from bot.followup import close_case
+    from bot.followup.thread import close_case
     from bot.storage.db import session_scope
     from bot.storage.models import utcnow
 
@@ -430,8 +430,10 @@ def status(as_json: bool) -> None:
     while the database is unreachable or the journal is not empty."""
     import json
 
-    from bot import health, journal
+    from bot.ops import health
 
+
+    from bot.storage import journal
     facts = health.check()
     if as_json:
         click.echo(json.dumps(facts.as_dict()))
@@ -457,7 +459,7 @@ def status(as_json: bool) -> None:
 def worker() -> None:
     """Send the outbox (staff alerts, messages to reporters) and escalate overdue cases,
     until Ctrl-C or SIGTERM. `hotline run` starts one; run one per database."""
-    from bot.worker import run_worker
+    from bot.outbox.worker import run_worker
 
     run_worker()
 
@@ -466,11 +468,11 @@ def worker() -> None:
 @click.option("--days", type=int, default=None, help="Retention in days (default HOTLINE_RETENTION_DAYS or 30).")
 def purge(days: int | None) -> None:
     """Delete conversation history older than the retention period."""
-    from bot.retention import purge_conversations
+    from bot.privacy.retention import purge_conversations
     from bot.storage.db import default_engine
 
     from bot.channels.sms_budget import forget_old_spending
-    from bot.contact_vault import purge_expired
+    from bot.privacy.reporter_addresses import purge_expired
     from bot.storage.db import session_scope
 
     days = days if days is not None else settings.retention_days()
@@ -487,7 +489,7 @@ def purge(days: int | None) -> None:
 @click.option("--actions-port", default=5055, show_default=True)
 def run(port: int, actions_port: int) -> None:
     """Run the Rasa server, the action server and the worker together (Ctrl-C stops all)."""
-    from bot.supervisor import run_stack
+    from bot.ops.supervisor import run_stack
 
     click.echo(f"Javi se: REST channel on http://localhost:{port}/webhooks/rest/webhook")
     sys.exit(run_stack(port, actions_port))
@@ -547,7 +549,7 @@ def simulate(channel: str) -> None:
 @main.command()
 def shell() -> None:
     """Chat in the terminal (rasa shell), with the action server running beside it."""
-    from bot.supervisor import run_shell
+    from bot.ops.supervisor import run_shell
 
     sys.exit(run_shell())
 

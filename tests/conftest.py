@@ -1,44 +1,22 @@
 """Shared fixtures: real databases (a SQLite file and the local PostgreSQL), migrated."""
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.devtools.databases import fresh_postgres_database
 from bot.paths import DATA_DIR
 from bot.storage.db import make_engine, session_scope
 from bot.storage.migrate import upgrade
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
-
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, dropped afterwards."""
     yield from fresh_postgres_database()
-
-
-def fresh_postgres_database() -> Iterator[str]:
-    """A new, migrated PostgreSQL database's URL; dropped when the generator ends."""
-    name = f"hotline_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    make_engine(url).dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _empty_tables(engine: Engine) -> None:
@@ -52,7 +30,7 @@ def _empty_tables(engine: Engine) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated database of each kind, with the sample directory loaded."""
-    from bot.directory import import_directory
+    from bot.directory.import_export import import_directory
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'hotline.db'}"
@@ -77,7 +55,7 @@ def session(engine: Engine):  # type: ignore[no-untyped-def]
 def app_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """DATABASE_URL for code that opens its own sessions (actions, CLI): a migrated SQLite
     file with the sample directory."""
-    from bot.directory import import_directory
+    from bot.directory.import_export import import_directory
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

@@ -18,18 +18,18 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponential
 
-from bot import contact_vault
+from bot.privacy import reporter_addresses
 from bot.channels import inbox
 from bot.channels.errors import Rejected
 from bot.channels.clients import quiet_http_client_logs
-from bot.log_privacy import keep_texts_out_of_logs
+from bot.privacy.log_filter import keep_texts_out_of_logs
 from bot.channels.flood import LIMITED, FloodGate
-from bot.channels.followup_answers import answer_in_thread
-from bot.channels.lanes import Lanes
-from bot.channels.no_silence import handle_without_silence, no_reply_text
+from bot.followup.answers import answer_in_thread
+from bot.channels.turn_queues import Lanes
+from bot.channels.never_silent import handle_without_silence, no_reply_text
 from bot.channels.outage import OutageDesk
 from bot.channels.outage_replies import crisis_in
-from bot.health import process_view
+from bot.ops.health import process_view
 from bot.storage import availability
 from bot.storage.db import in_session, on_loop as in_db
 
@@ -115,7 +115,7 @@ class HotlineChannel(InputChannel):
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            # Up, and what it knows of an outage (bot.health), for probes and metrics.
+            # Up, and what it knows of an outage (bot.ops.health), for probes and metrics.
             return response.json({"status": "ok", **process_view()})
 
         @webhook.route("/webhook", methods=["POST"])
@@ -266,7 +266,7 @@ class HotlineChannel(InputChannel):
         # One transaction: the channel's own bookkeeping, the address kept where the
         # reporter agreed to be contacted, and the address erased from the inbox.
         self.after_turn(session, turn, replies)
-        contact_vault.fill(session, turn.conversation_id, self.name(), turn.address)
+        reporter_addresses.fill(session, turn.conversation_id, self.name(), turn.address)
         inbox.finish(session, turn.inbox_id, status)
 
     def after_turn(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply]) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot import vault
+from bot.privacy import sealing
 from bot.storage.models import InboxMessage, utcnow
 
 
@@ -51,7 +51,7 @@ def record(session: Session, delivery: Delivery) -> int | None:
         channel=delivery.channel,
         delivery_id=delivery.delivery_id,
         conversation_id=delivery.conversation_id,
-        sealed_address=vault.seal(delivery.address),
+        sealed_address=sealing.seal(delivery.address),
         text=delivery.text,
         metadata_json=json.dumps(delivery.metadata),
         status="pending",
@@ -69,7 +69,7 @@ def load(session: Session, inbox_id: int) -> PendingTurn | None:
     if row is None or row.status != "pending" or not row.sealed_address:
         return None
     row.attempts += 1
-    return PendingTurn(row.id, row.conversation_id, vault.unseal(row.sealed_address),
+    return PendingTurn(row.id, row.conversation_id, sealing.unseal(row.sealed_address),
                        row.text or "", json.loads(row.metadata_json or "{}"), row.attempts)
 
 

@@ -1,6 +1,6 @@
 """A channel's outage desk: what happens to a delivery when the database is away.
 
-- The delivery goes to the local journal (bot.journal), fsynced, and the webhook answers
+- The delivery goes to the local journal (bot.storage.journal), fsynced, and the webhook answers
   as usual. Telegram too gets 200, not 503: the update is safe on disk, and a 503 would
   make Telegram hold back every later update of the bot (a crisis among them) behind its
   retries. Only when even the journal cannot be written (a full disk) is the answer 503,
@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 
 from sqlalchemy import text
 
-from bot import journal, vault
+from bot.storage import journal
+
+from bot.privacy import sealing
 from bot.channels import inbox
 from bot.channels.outage_replies import RECEIVED, crisis_in, reply_for
-from bot.safety import default_safety_net
+from bot.nlu.safety_net import default_safety_net
 from bot.storage import availability
 from bot.storage.db import in_session
 
@@ -48,7 +50,7 @@ DELIVERY, REPLIED = "delivery", "answered"
 def _delivery_record(delivery: inbox.Delivery, crisis: Optional[str]) -> dict[str, Any]:
     return {"type": DELIVERY, "channel": delivery.channel, "delivery_id": delivery.delivery_id,
             "conversation_id": delivery.conversation_id,
-            "sealed_address": vault.seal(delivery.address), "text": delivery.text,
+            "sealed_address": sealing.seal(delivery.address), "text": delivery.text,
             "metadata": delivery.metadata, "crisis": crisis}
 
 
@@ -57,7 +59,7 @@ def _delivery_of(record: dict[str, Any], answered: Optional[str]) -> inbox.Deliv
     if answered:
         metadata[ANSWERED] = answered
     return inbox.Delivery(record["channel"], record["delivery_id"], record["conversation_id"],
-                          vault.unseal(record["sealed_address"]), record.get("text") or "", metadata)
+                          sealing.unseal(record["sealed_address"]), record.get("text") or "", metadata)
 
 
 def _ping(session: Any) -> None:

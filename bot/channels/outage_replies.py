@@ -15,7 +15,7 @@ import yaml
 from bot.channels.texts import in_writers_language
 from bot.nlu.components import CRISIS_INTENTS
 from bot.paths import DATA_DIR, PROJECT_DIR
-from bot.safety import default_safety_net
+from bot.nlu.safety_net import default_safety_net
 
 logger = logging.getLogger(__name__)
 

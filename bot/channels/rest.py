@@ -9,7 +9,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.no_silence import handle_without_silence
+from bot.channels.never_silent import handle_without_silence
 
 MAX_TEXT = 5000
 

@@ -23,20 +23,24 @@ from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot import attachments, settings, staff_commands
+from bot import settings
+
+from bot.cases import attachments
+
+from bot.alerts import staff_commands
 from bot.channels import sms_budget
 from bot.channels.clients import sms_sender, twilio_client
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
 from bot.channels.validation import text_field
-from bot.channels.forget import forget_conversation
+from bot.privacy.erasure import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
-from bot.channels.packing import pack
+from bot.channels.reply_merging import pack
 from bot.channels.sms_text import prepare, size, split_for_sms
 from bot.channels.texts import channel_text
-from bot.pseudonyms import pseudonym
+from bot.privacy.pseudonyms import pseudonym
 from bot.storage import availability
 from bot.storage.db import in_session
-from bot.responders import by_phone
+from bot.routing.responders import by_phone
 from bot.storage.models import ChannelState
 from bot.text.scripts import detect_script, normalize_for_nlu
 

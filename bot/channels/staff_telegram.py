@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import settings, staff_commands
+from bot import settings
+
+from bot.alerts import staff_commands
 from bot.channels.base import Reply, in_db
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.telegram import TelegramInput
-from bot.followup_texts import staff_text
-from bot.responders import by_telegram_chat
-from bot.staff_enrolment import redeem
+from bot.followup.texts import staff_text
+from bot.routing.responders import by_telegram_chat
+from bot.alerts.staff_enrolment import redeem
 
 logger = logging.getLogger(__name__)
 

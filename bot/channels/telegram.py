@@ -14,17 +14,19 @@ from sanic.request import Request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot import attachments, settings
+from bot import settings
+
+from bot.cases import attachments
 from bot.channels.clients import telegram_bot
 from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
-from bot.channels.forget import forget_conversation
+from bot.privacy.erasure import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.outage_replies import crisis_reply
-from bot.channels.packing import pack
+from bot.channels.reply_merging import pack
 from bot.channels.validation import check_values, id_field, object_field, text_field
 from bot.channels.texts import channel_text
-from bot.pseudonyms import pseudonym
-from bot.safety import default_safety_net
+from bot.privacy.pseudonyms import pseudonym
+from bot.nlu.safety_net import default_safety_net
 
 logger = logging.getLogger(__name__)
 

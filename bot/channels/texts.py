@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import yaml
 
-from bot import contacts
+from bot.text import emergency_numbers
 from bot.paths import DATA_DIR
 from bot.text.language import detect_language
 from bot.text.scripts import detect_script, render
@@ -26,8 +26,8 @@ def in_writers_language(entry: dict[str, str], user_text: str = "") -> str:
     both languages when the message does not say."""
     language = detect_language(user_text) if user_text else None
     if language == "en":
-        return contacts.fill(entry["en"], "en")
-    local = render(contacts.fill(entry["bcs"], "bcs"), detect_script(user_text))
+        return emergency_numbers.fill(entry["en"], "en")
+    local = render(emergency_numbers.fill(entry["bcs"], "bcs"), detect_script(user_text))
     if language == "bcs":
         return local
-    return f"{local}\n\n{contacts.fill(entry['en'], 'en')}"
+    return f"{local}\n\n{emergency_numbers.fill(entry['en'], 'en')}"

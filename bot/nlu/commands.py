@@ -17,7 +17,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.codes import names_a_case
+from bot.cases.codes import names_a_case
 from bot.nlu.components import ORIGINAL_TEXT, SAFETY_NET, _StatelessComponent
 from bot.paths import DATA_DIR
 from bot.text.scripts import normalize_for_nlu

@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.safety import CrisisMatch, SafetyNet, default_safety_net
+from bot.nlu.safety_net import CrisisMatch, SafetyNet, default_safety_net
 from bot.text.language import detect_language
 from bot.text.scripts import detect_script, normalize_for_nlu
 from bot.text.sentences import is_long

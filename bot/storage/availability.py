@@ -2,7 +2,7 @@
 
 An error that means "the database is away" (a connection refused or dropped, a locked or
 read-only SQLite file, a full disk, a pool or a write that timed out) sends a delivery to
-the journal (bot.journal) instead of failing it. The outage is logged once, when it
+the journal (bot.storage.journal) instead of failing it. The outage is logged once, when it
 starts ("database unreachable since ..."), and once when it ends, not once per request;
 `state()` gives the same facts to `hotline status` and to health and metrics endpoints."""
 from __future__ import annotations

@@ -83,7 +83,7 @@ class Case(Base):
     updated_at = Column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
-    # Triage and escalation (bot.triage, bot.routing, bot.escalation).
+    # Triage and escalation (bot.routing.triage, bot.routing.referrals, bot.routing.escalation).
     severity_reason = Column(Text, nullable=True)
     legal_aid_ok = Column(Boolean, nullable=True)
     ack_deadline_at = Column(DateTime(timezone=True), nullable=True)
@@ -103,7 +103,7 @@ class Case(Base):
 class Responder(Base):
     """Someone the hotline alerts: a member of school staff (pedagogue, psychologist,
     principal, cantonal coordinator) or a service desk (Red Cross, mobile legal aid, social
-    welfare, police). The phone number is sealed (bot.vault); `phone_key`, a keyed hash,
+    welfare, police). The phone number is sealed (bot.privacy.sealing); `phone_key`, a keyed hash,
     finds the responder when an SMS comes from that number."""
 
     __tablename__ = "responders"
@@ -247,7 +247,7 @@ class CheckLock(Base):
 class InboxMessage(Base):
     """An incoming channel message, stored before the webhook answers so that a crash
     loses nothing and a retried delivery is processed once. The reply address is sealed
-    (bot.vault) and erased once the turn is done."""
+    (bot.privacy.sealing) and erased once the turn is done."""
 
     __tablename__ = "inbox_messages"
     __table_args__ = (UniqueConstraint("channel", "delivery_id"),

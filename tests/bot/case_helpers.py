@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import contact_vault
-from bot.codes import new_case_code
-from bot.routing import route_case
+from bot.privacy import reporter_addresses
+from bot.cases.codes import new_case_code
+from bot.routing.referrals import route_case
 from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, Responder, School
 
 # Wednesday 15 January 2025, 10:00 in the canton (UTC+1): every sample service is on duty.
@@ -50,7 +50,7 @@ def new_case(session: Session, school: str | None = "livno-os-1", **fields: Any)
 
 def routed(session: Session, school: str | None = "livno-os-1", now: datetime = T0,
            **fields: Any) -> Case:
-    """A new case at `school`, routed by bot.routing.route_case at `now` (its referrals,
+    """A new case at `school`, routed by bot.routing.referrals.route_case at `now` (its referrals,
     alerts and deadline stored)."""
     case = new_case(session, school=school, **fields)
     route_case(session, case, now)
@@ -100,10 +100,10 @@ def to_reporter(session: Session, case: Case) -> list[OutboxMessage]:
 
 def contactable(session: Session, case: Case, conversation: str = "conv-1",
                 channel: str = "telegram", address: str = "555000111",
-                purpose: contact_vault.Purpose = contact_vault.FOLLOWUP) -> None:
+                purpose: reporter_addresses.Purpose = reporter_addresses.FOLLOWUP) -> None:
     """Let the case's reporter be written to: a contact-vault entry for `conversation`,
     linked to the case and filled with `address` on `channel` (with CRISIS_SEEN, only
     for the message that an adult has seen a crisis)."""
-    contact_vault.request_contact(session, conversation, case.id, purpose=purpose)
+    reporter_addresses.request_contact(session, conversation, case.id, purpose=purpose)
     session.flush()
-    contact_vault.fill(session, conversation, channel, address)
+    reporter_addresses.fill(session, conversation, channel, address)

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot import contact_vault
-from bot.acknowledgement import acknowledge
-from bot.followup import close_case
-from bot.followup_texts import reporter_text
+from bot.privacy import reporter_addresses
+from bot.alerts.acknowledgement import acknowledge
+from bot.followup.thread import close_case
+from bot.followup.texts import reporter_text
 from bot.storage.models import Case, ChannelState, as_utc
 from tests.bot.case_helpers import T0, contactable, events, referral, responder, routed, to_reporter
 
@@ -45,7 +45,7 @@ def test_the_reporter_is_told_at_check_in_without_a_contact_channel(session) -> 
 
 def test_a_requested_but_unfilled_contact_is_no_channel(session) -> None:
     case = routed(session, incident_type="threats")
-    contact_vault.request_contact(session, "conv-unfilled", case.id)
+    reporter_addresses.request_contact(session, "conv-unfilled", case.id)
     ack(session, case, "livno-os-1-pedagogue")
     assert to_reporter(session, case) == []
 
@@ -71,17 +71,17 @@ def _crisis(session, **fields) -> Case:  # type: ignore[no-untyped-def]
 def test_an_acknowledged_crisis_tells_the_child_an_adult_has_seen_it_without_consent(
         session, language: str, script: str, words: str) -> None:
     case = _crisis(session, language=language, script=script)
-    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
+    contactable(session, case, purpose=reporter_addresses.CRISIS_SEEN)
     ack(session, case, "livno-os-1-pedagogue")
     [row] = to_reporter(session, case)
     assert row.kind == "crisis_seen" and row.body.startswith(words) and "122" in row.body
-    assert contact_vault.address_for_case(session, case.id, contact_vault.CRISIS_SEEN) == (
+    assert reporter_addresses.address_for_case(session, case.id, reporter_addresses.CRISIS_SEEN) == (
         "telegram", "555000111")
 
 
 def test_a_service_acknowledging_a_crisis_is_not_called_the_school(session) -> None:
     case = _crisis(session, school=None)
-    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
+    contactable(session, case, purpose=reporter_addresses.CRISIS_SEEN)
     ack(session, case, "k10-coordinator")
     [row] = to_reporter(session, case)
     assert row.body.startswith("Odrasla osoba koja može pomoći")
@@ -89,25 +89,25 @@ def test_a_service_acknowledging_a_crisis_is_not_called_the_school(session) -> N
 
 def test_a_crisis_address_carries_no_other_message(session) -> None:
     case = _crisis(session)
-    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
-    assert contact_vault.address_for_case(session, case.id) is None
-    assert contact_vault.conversation_for_case(session, case.id) is None
+    contactable(session, case, purpose=reporter_addresses.CRISIS_SEEN)
+    assert reporter_addresses.address_for_case(session, case.id) is None
+    assert reporter_addresses.conversation_for_case(session, case.id) is None
     close_case(session, case, "acted_on", "test", T0)  # told at check-in only
     assert to_reporter(session, case) == []
 
 
 def test_consent_to_follow_up_widens_a_crisis_address(session) -> None:
     case = _crisis(session)
-    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
-    contact_vault.request_contact(session, "conv-1", case.id)  # the report that followed
-    assert contact_vault.address_for_case(session, case.id) == ("telegram", "555000111")
-    contact_vault.request_contact(session, "conv-1", case.id, purpose=contact_vault.CRISIS_SEEN)
-    assert contact_vault.address_for_case(session, case.id) is not None  # never narrowed
+    contactable(session, case, purpose=reporter_addresses.CRISIS_SEEN)
+    reporter_addresses.request_contact(session, "conv-1", case.id)  # the report that followed
+    assert reporter_addresses.address_for_case(session, case.id) == ("telegram", "555000111")
+    reporter_addresses.request_contact(session, "conv-1", case.id, purpose=reporter_addresses.CRISIS_SEEN)
+    assert reporter_addresses.address_for_case(session, case.id) is not None  # never narrowed
 
 
 def test_a_child_who_sent_stop_hears_nothing(session) -> None:
     case = _crisis(session)
-    contactable(session, case, purpose=contact_vault.CRISIS_SEEN)
+    contactable(session, case, purpose=reporter_addresses.CRISIS_SEEN)
     session.add(ChannelState(conversation_id="conv-1", menu_json="[]", opted_out=True))
     session.flush()
     ack(session, case, "livno-os-1-pedagogue")
@@ -137,7 +137,7 @@ def test_a_typed_code_is_forgiving(session) -> None:
 
 
 def test_an_escalated_backup_may_take_the_case(session) -> None:
-    from bot.escalation import escalate_due
+    from bot.routing.escalation import escalate_due
 
     case = routed(session, incident_type="threats")
     assert ack(session, case, "livno-os-1-psychologist").outcome == "unknown_case"

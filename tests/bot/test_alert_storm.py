@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import alert_storm, outbox
+from bot.alerts import storm as alert_storm
+
+from bot.outbox import store as outbox
 from bot.channels.sms_text import size
 from bot.storage.models import Case, OutboxMessage, as_utc, utcnow
 from tests.bot.case_helpers import responder, routed

@@ -8,9 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import alerts, contact_vault, outbox
-from bot.cases import submit_report
-from bot.deadlines import format_local
+from bot.alerts import compose as alerts
+
+from bot.privacy import reporter_addresses
+
+from bot.outbox import store as outbox
+from bot.cases.submission import submit_report
+from bot.routing.deadlines import format_local
 from bot.storage.db import session_scope
 from bot.storage.models import Case, OutboxMessage, Referral
 from tests.bot.case_helpers import T0, referral, responder, routed, school_id
@@ -40,9 +44,9 @@ def test_an_alert_names_the_case_school_type_severity_and_deadline(session) -> N
 def test_an_alert_never_carries_the_description_pin_or_the_reporters_address(engine) -> None:
     with session_scope(engine) as session:
         school = school_id(session, "livno-os-1")
-        contact_vault.request_contact(session, "conv-1")
+        reporter_addresses.request_contact(session, "conv-1")
         session.flush()
-        contact_vault.fill(session, "conv-1", "sms", "+38761555123")
+        reporter_addresses.fill(session, "conv-1", "sms", "+38761555123")
         issued = submit_report(session, {
             "incident_type": "physical", "school_id": school, "description": DESCRIPTION,
             "affected": "me", "reporter_role": "student", "contact_ok": True,

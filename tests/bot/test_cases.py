@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.cases import MAX_FAILURES, check_case, record_crisis, submit_report
+from bot.cases.submission import MAX_FAILURES, check_case, record_crisis, submit_report
 from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
 from tests.bot.case_helpers import BULLYING_REPORT
 

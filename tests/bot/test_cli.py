@@ -40,7 +40,7 @@ def test_purge_reports_what_it_deleted(tmp_path: Path, monkeypatch) -> None:
 def test_status_reports_the_database_and_the_journal(tmp_path: Path, monkeypatch) -> None:
     import json
 
-    from bot.journal import Journal
+    from bot.storage.journal import Journal
 
     monkeypatch.setenv("HOTLINE_JOURNAL_DIR", str(tmp_path / "journal"))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")

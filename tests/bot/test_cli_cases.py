@@ -10,8 +10,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot import contact_vault
-from bot.cases import submit_report
+from bot.privacy import reporter_addresses
+from bot.cases.submission import submit_report
 from bot.cli import OUTCOMES, main
 from bot.storage.db import session_scope
 from bot.storage.models import (
@@ -55,7 +55,7 @@ def _hotline(*args: str) -> Result:
 
 
 def test_outcomes_match_the_followup_module() -> None:
-    from bot.followup import OUTCOMES as FOLLOWUP_OUTCOMES
+    from bot.followup.thread import OUTCOMES as FOLLOWUP_OUTCOMES
 
     assert OUTCOMES == FOLLOWUP_OUTCOMES
 
@@ -87,7 +87,7 @@ def test_list_filters_by_open_and_school(app_engine: Engine) -> None:
 def test_show_tells_staff_the_case_but_no_address_and_no_vault(app_engine: Engine) -> None:
     code = _report(app_engine, conversation_id="conv-show", contact_ok=True)
     with session_scope(app_engine) as session:
-        contact_vault.fill(session, "conv-show", "sms", REPORTER_PHONE)
+        reporter_addresses.fill(session, "conv-show", "sms", REPORTER_PHONE)
     assert _hotline("case", "reply", code, "--as", COUNSELLOR, "Can you tell us more?").exit_code == 0
     result = _hotline("case", "show", code.lower())  # typed codes are forgiving
     assert result.exit_code == 0, result.output
@@ -167,7 +167,7 @@ def test_reply_waits_for_a_check_in_without_contact(app_engine: Engine) -> None:
 def test_reply_is_queued_to_a_reporter_who_agreed_to_contact(app_engine: Engine) -> None:
     code = _report(app_engine, conversation_id="conv-reply", contact_ok=True)
     with session_scope(app_engine) as session:
-        contact_vault.fill(session, "conv-reply", "sms", REPORTER_PHONE)
+        reporter_addresses.fill(session, "conv-reply", "sms", REPORTER_PHONE)
     result = _hotline("case", "reply", code, "--as", COORDINATOR, "We are here.")
     assert result.exit_code == 0 and result.output.startswith("sent:"), result.output
     with session_scope(app_engine) as session:
@@ -214,10 +214,10 @@ def test_the_coordinator_may_close_any_case(app_engine: Engine) -> None:
 
 
 def test_worker_command_runs_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.worker
+    import bot.outbox.worker
 
     calls: list[bool] = []
-    monkeypatch.setattr(bot.worker, "run_worker", lambda: calls.append(True))
+    monkeypatch.setattr(bot.outbox.worker, "run_worker", lambda: calls.append(True))
     assert _hotline("worker").exit_code == 0 and calls == [True]
 
 
@@ -238,13 +238,13 @@ class _Manager:
 @pytest.mark.parametrize("with_credentials", [False, True])
 def test_run_starts_the_worker_beside_rasa_and_actions(monkeypatch: pytest.MonkeyPatch,
                                                          with_credentials: bool) -> None:
-    import bot.supervisor
+    import bot.ops.supervisor
 
     for name in ("TELEGRAM_API_BASE_URL", "TWILIO_API_BASE_URL", "TELEGRAM_BOT_TOKEN", "TWILIO_AUTH_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     if with_credentials:
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:real-looking")
-    monkeypatch.setattr(bot.supervisor, "Manager", _Manager)
+    monkeypatch.setattr(bot.ops.supervisor, "Manager", _Manager)
     result = _hotline("run")
     assert result.exit_code == 0, result.output
     processes = _Manager.last.processes

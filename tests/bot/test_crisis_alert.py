@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import outbox
+from bot.outbox import store as outbox
 from bot.channels.sms_text import size
-from bot.crisis_alert import crisis_kind, sms_words
+from bot.alerts.crisis_details import crisis_kind, sms_words
 from bot.storage.models import Case, OutboxMessage
 from tests.bot.case_helpers import responder, routed
 
@@ -40,7 +40,7 @@ def test_by_sms_the_words_are_cut_to_two_segments_or_left_out(session, monkeypat
     short = sms_words(WORDS)
     assert WORDS.startswith(short) and size(short).segments <= 2 and short.endswith("učionici.".replace("č", "c"))
     case = routed(session, severity="critical", crisis_kind="urgent_danger", description=WORDS)
-    from bot.alerts import alert_text
+    from bot.alerts.compose import alert_text
 
     assert short in alert_text(case, "bcs", outbox.SMS) and WORDS not in alert_text(case, "bcs", outbox.SMS)
     monkeypatch.setenv("ALERT_SMS_WITH_WORDS", "false")
@@ -54,7 +54,7 @@ def test_an_ordinary_alert_still_carries_no_words(session) -> None:
 
 
 def test_a_further_crisis_message_goes_to_everyone_alerted_without_a_new_case(session) -> None:
-    from bot.cases import add_crisis_message, record_crisis
+    from bot.cases.submission import add_crisis_message, record_crisis
 
     case_id = record_crisis(session, "urgent_danger", {"description": "ima nož u školi"}, "ima nož u školi")
     alerted = session.scalars(select(OutboxMessage).where(

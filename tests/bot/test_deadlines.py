@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.deadlines import ack_deadline, escalation_due, format_local, is_school_day
-from bot.triage import DEFAULT_PATH, RoutingRules, load_rules, parse_rules
+from bot.routing.deadlines import ack_deadline, escalation_due, format_local, is_school_day
+from bot.routing.triage import DEFAULT_PATH, RoutingRules, load_rules, parse_rules
 
 UTC = timezone.utc
 SARAJEVO = ZoneInfo("Europe/Sarajevo")

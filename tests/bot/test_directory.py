@@ -6,7 +6,7 @@ import yaml
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.directory import (
+from bot.directory.import_export import (
     DirectoryError,
     export_directory,
     import_directory,
@@ -14,16 +14,16 @@ from bot.directory import (
     match_place,
     municipality_names,
 )
-from bot.directory_csv import dump_csv
-from bot.directory_entries import check
-from bot.directory_store import read_directory
-from bot.directory_yaml import dump_yaml, read_yaml
+from bot.directory.csv_format import dump_csv
+from bot.directory.entries import check
+from bot.directory.store import read_directory
+from bot.directory.yaml_format import dump_yaml, read_yaml
 from bot.paths import DATA_DIR
-from bot.phones import phone_key
+from bot.directory.phones import phone_key
 from bot.storage.db import make_engine, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.models import Responder, School
-from bot.vault import unseal
+from bot.privacy.sealing import unseal
 
 
 def test_sample_directory_has_the_six_municipalities(session) -> None:

@@ -3,12 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.directory import DirectoryError, load_directory
-from bot.directory_csv import COLUMNS, dump_csv, read_csv
-from bot.directory_entries import check
-from bot.directory_store import read_directory
+from bot.directory.import_export import DirectoryError, load_directory
+from bot.directory.csv_format import COLUMNS, dump_csv, read_csv
+from bot.directory.entries import check
+from bot.directory.store import read_directory
 from bot.storage.models import Responder
-from bot.vault import unseal
+from bot.privacy.sealing import unseal
 
 HEADER = ",".join(COLUMNS)
 

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from bot.acknowledgement import acknowledge
-from bot.deadlines import format_local
-from bot.escalation import MAX_REMINDERS, escalate_due
-from bot.followup import close_case
+from bot.alerts.acknowledgement import acknowledge
+from bot.routing.deadlines import format_local
+from bot.routing.escalation import MAX_REMINDERS, escalate_due
+from bot.followup.thread import close_case
 from bot.storage.db import session_scope
 from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, as_utc
 from tests.bot.case_helpers import T0, alerted, responder, routed

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import followup
-from bot.acknowledgement import acknowledge
-from bot.followup_texts import reporter_text
+from bot.followup import thread as followup
+from bot.alerts.acknowledgement import acknowledge
+from bot.followup.texts import reporter_text
 from bot.storage.models import Case, CaseMessage, FollowupWindow, OutboxMessage, Responder, as_utc
 from tests.bot.case_helpers import T0, contactable, events, responder, routed, to_reporter
 

@@ -4,7 +4,7 @@ import string
 import pytest
 import yaml
 
-from bot.followup_texts import (
+from bot.followup.texts import (
     REPORTER_FILE,
     STAFF_FILE,
     is_menu_word,
@@ -122,7 +122,7 @@ def test_the_report_confirmation_with_its_deadline_fits_the_sms_budget() -> None
     from rasa.shared.core.domain import Domain
 
     from bot.channels.sms_text import prepare, split_for_sms
-    from bot.nlg import HotlineNLG
+    from bot.text.nlg import HotlineNLG
     from bot.paths import PROJECT_DIR
     from bot.settings import sms_max_segments
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import journal
-from bot.journal import Journal
+from bot.storage import journal
+from bot.storage.journal import Journal
 
 
 def delivery(number: int) -> dict:

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language_switch import requested_language
+from bot.text.language_switch import requested_language
 
 
 @pytest.mark.parametrize("text, current, expected", [

@@ -1,7 +1,7 @@
 import pytest
 from rasa.shared.core.domain import Domain
 
-from bot.nlg import HotlineNLG, render_response
+from bot.text.nlg import HotlineNLG, render_response
 from bot.paths import PROJECT_DIR
 
 

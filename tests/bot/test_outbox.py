@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot import contact_vault, outbox
+from bot.privacy import reporter_addresses
+
+from bot.outbox import store as outbox
 from bot.storage.db import session_scope
 from bot.storage.models import Case, ContactVaultEntry, OutboxMessage, as_utc, utcnow
 from tests.bot.case_helpers import new_case, responder
@@ -61,9 +63,9 @@ def test_buttons_are_kept_with_the_row(session) -> None:
 
 def test_claiming_resolves_addresses_and_stores_none_of_them(session) -> None:
     case = new_case(session, school=None)
-    contact_vault.request_contact(session, "conv-out", case.id)
+    reporter_addresses.request_contact(session, "conv-out", case.id)
     session.flush()
-    contact_vault.fill(session, "conv-out", "sms", "+38761222333")
+    reporter_addresses.fill(session, "conv-out", "sms", "+38761222333")
     telegram = to_staff(session, "livno-os-1-pedagogue")
     sms = to_staff(session, "livno-os-1-principal", channel=outbox.SMS)
     reporter = to_reporter(session, case)
@@ -112,9 +114,9 @@ def test_a_recipient_without_an_address_fails_at_once(session) -> None:
 
 def test_an_expired_contact_is_no_address(session) -> None:
     case = new_case(session, school=None)
-    contact_vault.request_contact(session, "conv-old", case.id)
+    reporter_addresses.request_contact(session, "conv-old", case.id)
     session.flush()
-    contact_vault.fill(session, "conv-old", "telegram", "555")
+    reporter_addresses.fill(session, "conv-old", "telegram", "555")
     session.execute(update(ContactVaultEntry).values(expires_at=utcnow() - timedelta(days=1)))
     row = to_reporter(session, case)
     assert outbox.claim_due(session, soon()) == [] and row.status == "failed"

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.resources import SHORT_LIMIT, ResourceError, best_topic, find_topic, load_library
+from bot.text.resources import SHORT_LIMIT, ResourceError, best_topic, find_topic, load_library
 
 REQUIRED_TOPICS = {
     "bullying", "cyberbullying", "discrimination", "conflict_resolution", "bystander",

@@ -3,9 +3,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.duty_hours import normalize_on_duty, on_duty_at
-from bot.phones import normalize_phone
-from bot.responders import by_phone, by_telegram_chat, is_on_duty, phone_of, resolve
+from bot.directory.duty_hours import normalize_on_duty, on_duty_at
+from bot.directory.phones import normalize_phone
+from bot.routing.responders import by_phone, by_telegram_chat, is_on_duty, phone_of, resolve
 from bot.storage.models import Municipality, Responder, School
 
 

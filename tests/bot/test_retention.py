@@ -2,7 +2,7 @@ import time
 
 from sqlalchemy import text
 
-from bot.retention import purge_conversations
+from bot.privacy.retention import purge_conversations
 
 
 def test_purge_deletes_only_idle_conversations(engine) -> None:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.cases import record_crisis, submit_report
-from bot.routing import route_case
+from bot.cases.submission import record_crisis, submit_report
+from bot.routing.referrals import route_case
 from bot.storage.db import session_scope
 from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, Responder, as_utc
 from tests.bot.case_helpers import (

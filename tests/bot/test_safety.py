@@ -2,7 +2,7 @@
 typos, Cyrillic, no diacritics, and idioms that must not count."""
 import pytest
 
-from bot.safety import CrisisMatch, default_safety_net
+from bot.nlu.safety_net import CrisisMatch, default_safety_net
 
 NET = default_safety_net()
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.storage.models import Case
-from bot.triage import (
+from bot.routing.triage import (
     DEFAULT_PATH,
     ENV_VAR,
     SEVERITIES,
@@ -502,7 +502,7 @@ def test_a_missing_file_is_reported(tmp_path: Path) -> None:
 def test_a_broken_edit_keeps_the_last_good_rules_in_force(tmp_path) -> None:
     import shutil
 
-    from bot.triage import DEFAULT_PATH, Facts, load_rules, triage
+    from bot.routing.triage import DEFAULT_PATH, Facts, load_rules, triage
 
     path = tmp_path / "routing.yml"
     shutil.copy(DEFAULT_PATH, path)

@@ -15,13 +15,17 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot import contact_vault, followup, outbox
-from bot.acknowledgement import acknowledge
-from bot.cases import record_crisis, submit_report
+from bot.privacy import reporter_addresses
+
+from bot.followup import thread as followup
+
+from bot.outbox import store as outbox
+from bot.alerts.acknowledgement import acknowledge
+from bot.cases.submission import record_crisis, submit_report
 from bot.channels.sms_text import fold_diacritics
 from bot.devtools import fake_telegram, fake_twilio
 from bot.channels.sms_text import size
-from bot.senders import SEGMENTS_PER_SMS, Senders, sms_bodies
+from bot.outbox.senders import SEGMENTS_PER_SMS, Senders, sms_bodies
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import (
     Case,
@@ -31,7 +35,7 @@ from bot.storage.models import (
     as_utc,
     utcnow,
 )
-from bot.worker import Worker
+from bot.outbox.worker import Worker
 from tests.bot.case_helpers import responder, school_id
 
 STAFF_TOKEN = "111111:staff-bot-token"
@@ -334,7 +338,7 @@ def with_contact(engine: Engine, conversation: str, channel: str, address: str, 
                   "language": "bcs", "script": "latin", "contact_ok": True, **fields}
         code = submit_report(session, fields, conversation_id=conversation).code
     with session_scope(engine) as session:
-        contact_vault.fill(session, conversation, channel, address)
+        reporter_addresses.fill(session, conversation, channel, address)
     return code
 
 
@@ -374,7 +378,7 @@ async def test_the_crisis_seen_message_reaches_the_child_once_and_its_address_is
             "school_id": school_id(session, "livno-os-1"), "language": "en", "script": "latin",
         }, "he has a knife", conversation_id="crisis-conv")
     with session_scope(hotline) as session:
-        contact_vault.fill(session, "crisis-conv", "telegram", "5550002")
+        reporter_addresses.fill(session, "crisis-conv", "telegram", "5550002")
     await worker.tick()  # the alerts
     with session_scope(hotline) as session:
         code = session.get(Case, case_id).code
@@ -385,8 +389,8 @@ async def test_the_crisis_seen_message_reaches_the_child_once_and_its_address_is
               if c["params"]["chat_id"] == 5550002]
     assert seen == "An adult from the school has seen your message and is acting now. If you are in danger, call 122."
     with session_scope(hotline) as session:
-        assert contact_vault.address_for_case(session, case_id, contact_vault.CRISIS_SEEN) is None
-        assert session.scalars(select(contact_vault.ContactVaultEntry)).all() == []
+        assert reporter_addresses.address_for_case(session, case_id, reporter_addresses.CRISIS_SEEN) is None
+        assert session.scalars(select(reporter_addresses.ContactVaultEntry)).all() == []
 
 
 async def test_an_answer_telegram_refuses_reaches_the_owner_by_sms(hotline, worker, telegram_api,
@@ -466,7 +470,7 @@ async def test_run_recovers_sends_and_stops(hotline, telegram_api, monkeypatch) 
 
 
 def test_errors_are_recorded_without_numbers() -> None:
-    from bot.worker import describe_error
+    from bot.outbox.worker import describe_error
 
     error = RuntimeError("The 'To' number +387 61 555 001 is not valid; chat 7000000201 not found")
     described = describe_error(error)

@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine, make_url
 
-from bot import outbox
-from bot.senders import Senders
+from bot.outbox import store as outbox
+from bot.outbox.senders import Senders
 from bot.storage import availability
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import CaseEvent, OutboxMessage, utcnow
-from bot.worker import Worker
+from bot.outbox.worker import Worker
 from tests.bot.test_worker import (  # noqa: F401 - fixtures
     STAFF_TOKEN, FakeApi, report, rows, telegram_api, twilio_api,
 )
-from tests.e2e.tcp_proxy import TcpProxy
+from bot.devtools.tcp_proxy import TcpProxy
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from bot.storage.db import session_scope
 
-from .stack import Stack, prepare_database
+from bot.devtools.stack import Stack, prepare_database
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case, CaseEvent, OutboxMessage, utcnow
 
-from .channel_client import (
+from bot.devtools.channel_client import (
     post_sms, post_telegram, recorded, telegram_sent, text_update, wait_telegram, wait_until,
 )
-from .stack import STAFF_SECRET, STAFF_TOKEN, Stack, http
+from bot.devtools.stack import STAFF_SECRET, STAFF_TOKEN, Stack, http
 
 pytestmark = pytest.mark.model
 
@@ -255,7 +255,7 @@ def _sms_to(stack: Stack, phone: str, needle: str) -> list[str]:
 
 
 def test_closing_a_case_tells_the_reporter(stack: Stack) -> None:
-    from bot.followup import close_case
+    from bot.followup.thread import close_case
 
     reporter = 720003
     code = telegram_report(stack, reporter, "da")
@@ -271,7 +271,7 @@ def test_closing_a_case_tells_the_reporter(stack: Stack) -> None:
 
 
 def test_staff_enrol_with_a_one_time_code(stack: Stack) -> None:
-    from bot.staff_enrolment import issue
+    from bot.alerts.staff_enrolment import issue
 
     with session_scope(engine_for(stack.database_url)) as session:
         enrolment = issue(session, "livno-os-2-principal")

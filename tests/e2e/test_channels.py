@@ -11,10 +11,10 @@ from sqlalchemy import select, text
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Attachment, Case
 
-from .channel_client import (
+from bot.devtools.channel_client import (
     post_sms, post_telegram, recorded, sms_sent, telegram_sent, text_update, wait_sms, wait_telegram, wait_until,
 )
-from .stack import Stack, http
+from bot.devtools.stack import Stack, http
 
 pytestmark = pytest.mark.model
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -100,7 +100,7 @@ def test_telegram_delete_forgets_the_conversation(stack: Stack, e2e_database: st
     post_telegram(stack, text_update(chat, "/delete"))
     sent = wait_telegram(stack, chat, 2)
     assert "obrisao" in sent[1]["text"].lower() or "deleted" in sent[1]["text"].lower()
-    from bot.pseudonyms import pseudonym
+    from bot.privacy.pseudonyms import pseudonym
 
     monkeypatch.setenv("HOTLINE_SECRET_KEY", stack.channel_env()["HOTLINE_SECRET_KEY"])
     sender = pseudonym("telegram", str(chat))
@@ -183,9 +183,9 @@ def test_raw_addresses_never_reach_the_database_or_logs(stack: Stack, e2e_databa
 def test_pending_turns_are_replayed_after_a_restart(tmp_path, monkeypatch) -> None:
     """A message stored but not answered when the server stopped is answered on start."""
     from bot.channels.inbox import Delivery, record
-    from bot.directory import import_directory
+    from bot.directory.import_export import import_directory
     from bot.paths import DATA_DIR
-    from bot.pseudonyms import pseudonym
+    from bot.privacy.pseudonyms import pseudonym
     from bot.storage.db import make_engine
     from bot.storage.migrate import upgrade
 
@@ -245,7 +245,7 @@ def test_in_a_group_the_hotline_says_to_write_privately_and_leaves(stack: Stack,
     left = wait_until(lambda: [c for c in recorded(stack.telegram_api, "leaveChat")
                                if str(c["params"]["chat_id"]) == str(chat)])
     assert len(left) == 1
-    from bot.pseudonyms import pseudonym
+    from bot.privacy.pseudonyms import pseudonym
 
     with session_scope(engine_for(e2e_database)) as session:  # no conversation was made there
         events = session.execute(text("SELECT count(*) FROM events WHERE sender_id = :sender"),

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case
 
-from .stack import Stack, http
+from bot.devtools.stack import Stack, http
 
 pytestmark = pytest.mark.model
 

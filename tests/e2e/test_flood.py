@@ -13,10 +13,10 @@ from bot.channels.sms_text import size
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import InboxMessage
 
-from .channel_client import (
+from bot.devtools.channel_client import (
     post_sms, post_telegram, sms_sent, telegram_sent, text_update, wait_sms, wait_telegram, wait_until,
 )
-from .stack import Stack, prepare_database
+from bot.devtools.stack import Stack, prepare_database
 
 pytestmark = pytest.mark.model
 

@@ -11,8 +11,8 @@ from typing import Any, Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from .channel_client import post_sms, post_telegram, text_update, wait_telegram
-from .stack import Stack, http, prepare_database
+from bot.devtools.channel_client import post_sms, post_telegram, text_update, wait_telegram
+from bot.devtools.stack import Stack, http, prepare_database
 
 pytestmark = pytest.mark.model
 

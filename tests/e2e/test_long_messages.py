@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case
 
-from .stack import Stack
+from bot.devtools.stack import Stack
 from .test_alerts import last_case_id, latest_crisis_case
 from .test_crisis_alerts import write
 

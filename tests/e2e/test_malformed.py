@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from .channel_client import post_sms, post_telegram, text_update, wait_telegram
-from .stack import Stack
+from bot.devtools.channel_client import post_sms, post_telegram, text_update, wait_telegram
+from bot.devtools.stack import Stack
 
 pytestmark = pytest.mark.model
 

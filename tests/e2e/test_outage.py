@@ -6,7 +6,6 @@ it stopped), nothing is answered twice; also when Rasa is killed during the cut.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -16,12 +15,12 @@ from sqlalchemy.engine import make_url
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case, OutboxMessage
 
-from tests.conftest import fresh_postgres_database
-from .channel_client import (
+from bot.devtools.databases import fresh_postgres_database
+from bot.devtools.channel_client import (
     first_sent_at, post_sms, post_telegram, sms_sent, telegram_sent, text_update, wait_sms, wait_telegram, wait_until,
 )
-from .stack import Stack, prepare_database
-from .tcp_proxy import TcpProxy
+from bot.devtools.stack import Stack, prepare_database
+from bot.devtools.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.model
 

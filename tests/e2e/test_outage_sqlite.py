@@ -16,10 +16,10 @@ from sqlalchemy import select
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case
 
-from .channel_client import (
+from bot.devtools.channel_client import (
     first_sent_at, post_sms, post_telegram, sms_sent, telegram_sent, text_update, wait_sms, wait_until,
 )
-from .stack import Stack, prepare_database
+from bot.devtools.stack import Stack, prepare_database
 
 pytestmark = pytest.mark.model
 

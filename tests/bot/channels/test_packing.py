@@ -1,4 +1,4 @@
-from bot.channels.packing import combinable, combine, pack
+from bot.channels.reply_merging import combinable, combine, pack
 
 QUESTION = {"recipient_id": "c", "text": "Where?", "buttons": [{"title": "Livno", "payload": "/x"}]}
 

@@ -3,7 +3,7 @@ import pytest
 import yaml
 
 from bot.nlu.commands import command_intent
-from bot.nlg import render_response
+from bot.text.nlg import render_response
 from bot.paths import PROJECT_DIR
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.cases import submit_report
+from bot.cases.submission import submit_report
 from bot.storage.models import Case
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import make_url
 
 from bot.storage.tracker_store import HotlineTrackerStore, NoSilentRestartStore, TrackerUnavailable
-from tests.e2e.tcp_proxy import TcpProxy
+from bot.devtools.tcp_proxy import TcpProxy
 
 
 class Failing(InMemoryTrackerStore):

@@ -1,0 +1,190 @@
+"""Cases: creating them from a report or a crisis, and the reporter's check-in with code
+and PIN, with lock-out after repeated failures."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.cases import audit_trail
+
+from bot.followup import thread as followup
+from bot.cases.attachments import attach_to_case
+from bot.privacy.reporter_addresses import CRISIS_SEEN, request_contact
+from bot.intake.choices import MAX_DESCRIPTION
+from bot.cases.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
+from bot.privacy.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
+from bot.alerts.compose import forward_to_alerted
+from bot.routing.referrals import route_case
+from bot.storage.models import Case, CaseEvent, CheckLock, as_utc, utcnow
+
+
+# Fields of a report that a case keeps; anything else in a report is ignored.
+REPORT_FIELDS = (
+    "incident_type",
+    "discrimination_ground",
+    "affected",
+    "reporter_role",
+    "school_id",
+    "municipality_id",
+    "incident_time",
+    "description",
+    "danger_now",
+    "contact_ok",
+    "legal_aid_ok",
+    "language",
+    "script",
+    "channel",
+)
+
+
+@dataclass(frozen=True)
+class IssuedCase:
+    """What the reporter is shown once: the code and the PIN in clear, and by when
+    someone will have looked at the case."""
+
+    case_id: int
+    code: str
+    pin: str
+    deadline: datetime | None = None
+
+
+def _record(session: Session, case: Case, kind: str, body: str | None = None) -> CaseEvent:
+    return audit_trail.record(session, case, kind, body)
+
+
+def _unused_code(session: Session) -> str:
+    # A clash among 32^8 random codes is rare; a code in use is simply drawn again. (No
+    # savepoint: with SQLite's driver, releasing one would commit the case on its own,
+    # outside the transaction that must also hold its referrals and alerts.)
+    for _ in range(5):
+        code = new_case_code()
+        if session.scalars(select(Case.id).where(Case.code == code)).first() is None:
+            return code
+    raise RuntimeError("could not allocate a unique case code")
+
+
+def _new_case(session: Session) -> tuple[Case, str]:
+    pin = new_pin()
+    case = Case(code=_unused_code(session), pin_hash=hash_pin(pin), status="new", created_at=utcnow())
+    session.add(case)
+    session.flush()
+    return case, pin
+
+
+def _apply_report(case: Case, report: dict[str, Any]) -> None:
+    for field in REPORT_FIELDS:
+        if report.get(field) is not None:
+            setattr(case, field, report[field])
+
+
+def record_crisis(session: Session, kind: str, report: dict[str, Any], message: str,
+                  conversation_id: str | None = None) -> int:
+    """A critical case for a crisis message, with whatever is known so far. The
+    conversation's address is kept for one message: that an adult has seen it."""
+    case, _pin = _new_case(session)
+    case.severity = "critical"
+    case.crisis_kind = kind
+    _apply_report(case, report)
+    _record(session, case, f"crisis_{kind}", message)
+    session.flush()
+    if conversation_id:
+        request_contact(session, conversation_id, case.id, purpose=CRISIS_SEEN)
+    route_case(session, case, utcnow())  # the alerts leave with this transaction
+    return case.id
+
+
+def add_crisis_message(session: Session, case_id: int, kind: str, message: str) -> None:
+    """A further crisis message in a conversation that already opened a critical case: it
+    joins the case's trail and its description, and goes at once to the staff already
+    alerted, as a message on the case (no new case, no new alert)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        return
+    event = _record(session, case, f"crisis_{kind}", message)
+    if case.description and message not in case.description:
+        case.description = f"{case.description}\n{message}"[:MAX_DESCRIPTION]
+    elif not case.description:
+        case.description = message[:MAX_DESCRIPTION]
+    session.flush()
+    forward_to_alerted(session, case, message, f"crisis-message:{case.id}:{event.id}")
+
+
+# What the reporter is told of a case's status; staff statuses are finer.
+_REPORTER_STATUS = {"new": "new", "closed": "closed"}
+
+
+def reporter_status(status: str | None) -> str:
+    return _REPORTER_STATUS.get(status or "new", "in_progress")
+
+
+def submit_report(session: Session, report: dict[str, Any], crisis_case_id: int | None = None,
+                  conversation_id: str | None = None) -> IssuedCase:
+    """Store a finished report and issue its code and a fresh PIN.
+
+    A report that follows a crisis completes the case the crisis opened, so staff see one
+    case, not two."""
+    case = session.get(Case, crisis_case_id) if crisis_case_id else None
+    pin = new_pin()
+    if case is None:
+        case, pin = _new_case(session)
+    else:
+        case.pin_hash = hash_pin(pin)
+    _apply_report(case, report)
+    _record(session, case, "reported", None)
+    session.flush()
+    if conversation_id:
+        attach_to_case(session, conversation_id, case.id)
+        if report.get("contact_ok"):
+            request_contact(session, conversation_id, case.id)
+    route_case(session, case, utcnow())  # the alerts leave with this transaction
+    return IssuedCase(case.id, case.code, pin, as_utc(case.ack_deadline_at))
+
+
+CheckOutcome = Literal["ok", "invalid", "locked"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    outcome: CheckOutcome
+    case: Case | None = None
+    latest_update: str | None = None
+    staff_messages: tuple[str, ...] = ()
+
+
+def _fail(session: Session, case: Case | None, lock: CheckLock, now: datetime) -> CheckResult:
+    count_failure(lock, now)
+    if case is not None:
+        case.failed_checks += 1
+        if case.failed_checks >= MAX_FAILURES:
+            case.locked_until, case.failed_checks = now + LOCK_DURATION, 0
+            _record(session, case, "locked", "too many failed checks")
+    locked = is_locked(lock.locked_until, now) or (
+        case is not None and is_locked(case.locked_until, now)
+    )
+    return CheckResult("locked" if locked else "invalid")
+
+
+def check_case(session: Session, conversation_id: str, typed_code: str, typed_pin: str,
+               now: datetime | None = None) -> CheckResult:
+    """Verify code and PIN. Wrong code and wrong PIN look the same to the reporter."""
+    now = now or utcnow()
+    lock = lock_for(session, "check", conversation_id)
+    if is_locked(lock.locked_until, now):
+        return CheckResult("locked")
+    code, pin = normalize_case_code(typed_code), normalize_pin(typed_pin)
+    case = session.scalars(select(Case).where(Case.code == code)).one_or_none() if code else None
+    if case is not None and is_locked(case.locked_until, now):
+        return CheckResult("locked")
+    if case is None or pin is None or not verify_pin(case.pin_hash, pin):
+        return _fail(session, case, lock, now)
+    case.failed_checks, lock.failures = 0, 0
+    _record(session, case, "checked_by_reporter")
+    updates = [e.body for e in case.events if e.visible_to_reporter and e.body]
+    messages = tuple(followup.take_unread(session, case, now))
+    if messages:  # what they write next is their answer, in whichever channel they use
+        followup.open_window(session, conversation_id, case.id, now)
+    return CheckResult("ok", case, updates[-1] if updates else None, messages)

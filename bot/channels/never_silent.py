@@ -1,0 +1,47 @@
+"""Every channel's last line of defence: a turn that produced no reply (the action server
+is down, the model failed, the database is unreachable) still gets an apology with the
+emergency numbers, in the writer's language and script."""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Awaitable, Callable
+
+import yaml
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.text import emergency_numbers
+from bot.paths import DATA_DIR
+from bot.storage.availability import is_unavailable
+from bot.text.language import detect_language
+from bot.text.scripts import detect_script, render
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[UserMessage], Awaitable[None]]
+
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, str]:
+    return yaml.safe_load((DATA_DIR / "fallback.yml").read_text(encoding="utf-8"))["no_reply"]
+
+
+def no_reply_text(user_text: str) -> str:
+    language = detect_language(user_text) or "bcs"
+    text = emergency_numbers.fill(_texts()[language], language)
+    return text if language == "en" else render(text, detect_script(user_text))
+
+
+async def handle_without_silence(on_new_message: Handler, message: UserMessage,
+                                 collector: CollectingOutputChannel) -> None:
+    """Run a turn; if it fails or says nothing, send the apology instead of silence."""
+    try:
+        await on_new_message(message)
+    except Exception as error:  # the person still gets an answer; the error goes to the log
+        if is_unavailable(error):
+            raise  # the channel's outage desk answers and runs the turn again later
+        logger.exception("turn failed (conversation %s)", message.sender_id[:8])
+    if not collector.messages:
+        logger.error("turn produced no reply; sent the apology (conversation %s)",
+                     message.sender_id[:8])
+        await collector.send_text_message(message.sender_id, no_reply_text(message.text or ""))

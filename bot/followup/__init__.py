@@ -1,0 +1,1 @@
+"""After a report: the anonymous thread between staff and the reporter."""

@@ -1,0 +1,1 @@
+"""Running the hotline: the process supervisor and the health facts operators read."""

@@ -1,0 +1,1 @@
+"""What keeps reporters anonymous: keyed pseudonyms, sealed addresses, lock-out, erasure, retention and log filtering."""

@@ -1,0 +1,1 @@
+"""Where a case goes and how fast: the triage rules, deadlines, referrals, responders and escalation."""
