@@ -1,6 +1,6 @@
 """Remove from data/nlu/ every training example that (after normalisation) is also in a
 held-out set: the held-out sets must never be trained on. Run after adding training data;
-tests/test_heldout_is_held_out.py fails the build until it has been run."""
+tests/unit/nlu/test_heldout_is_held_out.py fails the build until it has been run."""
 import re
 import sys
 from pathlib import Path

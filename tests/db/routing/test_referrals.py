@@ -11,7 +11,7 @@ from bot.cases.submission import record_crisis, submit_report
 from bot.routing.referrals import route_case
 from bot.storage.db import session_scope
 from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, Responder, as_utc
-from tests.bot.case_helpers import (
+from tests.helpers.cases import (
     T0,
     alerted,
     event_bodies,

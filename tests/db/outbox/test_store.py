@@ -12,7 +12,7 @@ from bot.privacy import reporter_addresses
 from bot.outbox import store as outbox
 from bot.storage.db import session_scope
 from bot.storage.models import Case, ContactVaultEntry, OutboxMessage, as_utc, utcnow
-from tests.bot.case_helpers import new_case, responder
+from tests.helpers.cases import new_case, responder
 
 
 def to_staff(session, code: str, channel: str = outbox.STAFF_TELEGRAM, key: str | None = None,  # type: ignore[no-untyped-def]

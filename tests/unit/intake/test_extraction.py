@@ -4,7 +4,7 @@ import pytest
 from bot.intake import patterns
 from bot.intake.extraction import KnownPlace, is_story, place_in, understand
 
-from .conversation import PLACES
+from tests.helpers.conversation import PLACES
 
 
 def test_every_pattern_compiles() -> None:

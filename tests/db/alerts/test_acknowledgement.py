@@ -11,7 +11,7 @@ from bot.alerts.acknowledgement import acknowledge
 from bot.followup.thread import close_case
 from bot.followup.texts import reporter_text
 from bot.storage.models import Case, ChannelState, as_utc
-from tests.bot.case_helpers import T0, contactable, events, referral, responder, routed, to_reporter
+from tests.helpers.cases import T0, contactable, events, referral, responder, routed, to_reporter
 
 LATER = T0 + timedelta(minutes=4)
 

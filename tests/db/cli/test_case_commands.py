@@ -23,7 +23,7 @@ from bot.storage.models import (
     Referral,
     School,
 )
-from tests.bot.case_helpers import BULLYING_REPORT
+from tests.helpers.cases import BULLYING_REPORT
 
 REPORT = {**BULLYING_REPORT, "script": "latin", "channel": "sms"}
 SCHOOL = "livno-os-1"

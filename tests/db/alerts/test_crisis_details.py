@@ -9,7 +9,7 @@ from bot.outbox import store as outbox
 from bot.channels.sms_text import size
 from bot.alerts.crisis_details import crisis_kind, sms_words
 from bot.storage.models import Case, OutboxMessage
-from tests.bot.case_helpers import responder, routed
+from tests.helpers.cases import responder, routed
 
 WORDS = ("Jedan ucenik ima noz u skoli i prijeti drugima. Svi smo zakljucani u ucionici. "
          "Ne znamo gdje je sada nastavnik, molim vas pomozite nam brzo, bojim se.")

@@ -8,8 +8,8 @@ from actions.actions import CancelForm, RecordCrisis, Resources, SwitchLanguage,
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case
 
-from .test_report_form import REPORT_SLOTS
-from .trackers import cases, slots_set, tracker
+from tests.db.actions.test_report_form import REPORT_SLOTS
+from tests.helpers.trackers import cases, slots_set, tracker
 
 
 async def test_cancel_form_deactivates_and_clears(app_database) -> None:

@@ -1,6 +1,6 @@
 """The report form's adapter (actions/report_form.py) with rasa_sdk's own trackers on a
 real (SQLite) database: what it reads from the message, what it records, which question
-it asks next. The decisions themselves are tested in tests/bot/intake/."""
+it asks next. The decisions themselves are tested in tests/unit/intake/."""
 from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -9,7 +9,7 @@ from actions.report_form import (
     ASK_ACTIONS, AskForConfirm, AskForSchool, LeaveForm, NoteTurn, SubmitReport, ValidateReportForm,
 )
 
-from .trackers import cases, slots_set, tracker
+from tests.helpers.trackers import cases, slots_set, tracker
 
 INCIDENT = "incident_type"
 

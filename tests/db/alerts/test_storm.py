@@ -12,7 +12,7 @@ from bot.alerts import storm as alert_storm
 from bot.outbox import store as outbox
 from bot.channels.sms_text import size
 from bot.storage.models import Case, OutboxMessage, as_utc, utcnow
-from tests.bot.case_helpers import responder, routed
+from tests.helpers.cases import responder, routed
 
 WORDS = ("Jedan ucenik ima noz u skoli i prijeti drugima. Svi smo zakljucani u ucionici. "
          "Molim vas pomozite nam brzo, bojim se.")

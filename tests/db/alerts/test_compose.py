@@ -17,7 +17,7 @@ from bot.cases.submission import submit_report
 from bot.routing.deadlines import format_local
 from bot.storage.db import session_scope
 from bot.storage.models import Case, OutboxMessage, Referral
-from tests.bot.case_helpers import T0, referral, responder, routed, school_id
+from tests.helpers.cases import T0, referral, responder, routed, school_id
 
 DESCRIPTION = "Marko iz 7b me tuče nožem iza sale svaki dan."
 

@@ -7,8 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.check_case import CheckCase, ValidateCheckCaseForm
 from actions.report_form import SubmitReport
 
-from .test_report_form import REPORT_SLOTS
-from .trackers import slots_set, tracker
+from tests.db.actions.test_report_form import REPORT_SLOTS
+from tests.helpers.trackers import slots_set, tracker
 
 
 async def test_check_case_right_and_wrong(app_database) -> None:

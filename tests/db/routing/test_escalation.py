@@ -12,7 +12,7 @@ from bot.routing.escalation import MAX_REMINDERS, escalate_due
 from bot.followup.thread import close_case
 from bot.storage.db import session_scope
 from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, as_utc
-from tests.bot.case_helpers import T0, alerted, responder, routed
+from tests.helpers.cases import T0, alerted, responder, routed
 
 
 def utc(*args: int) -> datetime:

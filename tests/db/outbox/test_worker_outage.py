@@ -16,7 +16,7 @@ from bot.storage import availability
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import CaseEvent, OutboxMessage, utcnow
 from bot.outbox.worker import Worker
-from tests.bot.test_worker import (  # noqa: F401 - fixtures
+from tests.db.outbox.test_worker import (  # noqa: F401 - fixtures
     STAFF_TOKEN, FakeApi, report, rows, telegram_api, twilio_api,
 )
 from bot.devtools.tcp_proxy import TcpProxy

@@ -36,7 +36,7 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.outbox.worker import Worker
-from tests.bot.case_helpers import responder, school_id
+from tests.helpers.cases import responder, school_id
 
 STAFF_TOKEN = "111111:staff-bot-token"
 HOTLINE_TOKEN = "222222:hotline-bot-token"

@@ -106,7 +106,7 @@ def test_labels_cover_every_severity_and_incident_type_in_both_languages() -> No
 
 
 def test_every_reporter_text_fits_the_default_sms_budget() -> None:
-    """The same check as the domain's replies get (tests/bot/test_nlg.py)."""
+    """The same check as the domain's replies get (tests/unit/text/test_nlg.py)."""
     from bot.channels.sms_text import prepare, split_for_sms
     from bot.settings import sms_max_segments
 

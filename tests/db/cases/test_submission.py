@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from bot.cases.submission import MAX_FAILURES, check_case, record_crisis, submit_report
 from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
-from tests.bot.case_helpers import BULLYING_REPORT
+from tests.helpers.cases import BULLYING_REPORT
 
 REPORT = {
     **BULLYING_REPORT,

@@ -11,7 +11,7 @@ from bot.followup import thread as followup
 from bot.alerts.acknowledgement import acknowledge
 from bot.followup.texts import reporter_text
 from bot.storage.models import Case, CaseMessage, FollowupWindow, OutboxMessage, Responder, as_utc
-from tests.bot.case_helpers import T0, contactable, events, responder, routed, to_reporter
+from tests.helpers.cases import T0, contactable, events, responder, routed, to_reporter
 
 
 def staff_messages(session, case: Case) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import pytest
 from bot.intake import dialogue
 from bot.intake.choices import SKIP
 
-from .conversation import Conversation
+from tests.helpers.conversation import Conversation
 
 
 def test_a_story_first_answers_what_it_says_and_becomes_the_description() -> None:
