@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot import settings
+from bot.cases.vocabulary import OUTCOMES, Outcome
 from bot.paths import DATA_DIR
 
 if TYPE_CHECKING:  # the database layer is imported by the commands that use it
@@ -18,9 +19,6 @@ if TYPE_CHECKING:  # the database layer is imported by the commands that use it
     from bot.storage.models import Case, Responder
 
 SAMPLE_DIRECTORY = DATA_DIR / "directory.yml"
-# bot.followup.thread.OUTCOMES, spelled out so that `hotline --help` need not import the database
-# layer (a test keeps the two equal).
-OUTCOMES = ("acted_on", "referred", "no_action", "duplicate", "false_report")
 
 
 @click.group()
@@ -161,16 +159,14 @@ def case() -> None:
 
 def _local_time(moment: datetime | None) -> str:
     from bot.directory.duty_hours import LOCAL_ZONE
-    from bot.storage.models import as_utc
 
-    return as_utc(moment).astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
 
 
 def _deadline(case_row: Case) -> str:
     from bot.routing.deadlines import format_local
-    from bot.storage.models import as_utc
 
-    return format_local(as_utc(case_row.ack_deadline_at), "en") if case_row.ack_deadline_at else "-"
+    return format_local(case_row.ack_deadline_at, "en") if case_row.ack_deadline_at else "-"
 
 
 def _table(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None, indent: str = "") -> None:
@@ -407,7 +403,7 @@ def case_status(code: str, status: str, responder_code: str) -> None:
 @click.option("--outcome", required=True, type=click.Choice(OUTCOMES),
               help="What came of the case; the reporter is told in one sentence.")
 @option_as
-def case_close(code: str, outcome: str, responder_code: str) -> None:
+def case_close(code: str, outcome: Outcome, responder_code: str) -> None:
     """Close a case with its outcome (the reporter is told; escalation stops)."""
     from bot.followup.thread import close_case
     from bot.storage.db import session_scope

@@ -13,7 +13,7 @@ from bot.outbox import store as outbox
 from bot.alerts.crisis_details import crisis_lines
 from bot.routing.deadlines import format_local
 from bot.followup.texts import label, staff_text
-from bot.storage.models import Case, Municipality, OutboxMessage, Referral, Responder, School, as_utc
+from bot.storage.models import Case, Municipality, OutboxMessage, Referral, Responder, School
 
 _CHANNELS = {"telegram": outbox.STAFF_TELEGRAM, "sms": outbox.SMS}
 # Referrals whose responder has been (or is being) alerted: they hear the child's further
@@ -57,7 +57,7 @@ def school_line(case: Case, language: str) -> str:
 
 
 def alert_text(case: Case, language: str, channel: str, step: int = 0) -> str:
-    deadline = as_utc(case.ack_deadline_at)  # SQLite reads it back without its zone
+    deadline = case.ack_deadline_at  # SQLite reads it back without its zone
     lines = [staff_text("escalation_prefix", language, step=step)] if step else []
     lines.append(staff_text(
         "alert", language, code=case.code,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.cases.codes import CODE_ALPHABET
 from bot.privacy.lockout import count_failure, is_locked, lock_for
 from bot.privacy.pseudonyms import pseudonym
-from bot.storage.models import Responder, as_utc, utcnow
+from bot.storage.models import Responder, utcnow
 
 CODE_LENGTH = 8
 VALIDITY = timedelta(hours=72)
@@ -79,7 +79,7 @@ def redeem(session: Session, typed_code: str, chat_id: str | int,
     responder = session.scalars(select(Responder).where(
         Responder.enrol_code_hash == _code_hash(compact), Responder.active.is_(True)
     )).first() if compact else None
-    expires_at = as_utc(responder.enrol_expires_at) if responder else None
+    expires_at = responder.enrol_expires_at if responder else None
     if responder is None or expires_at is None or expires_at <= now:
         if responder is not None:  # an expired code is of no further use
             responder.enrol_code_hash = responder.enrol_expires_at = None

@@ -23,7 +23,7 @@ from bot.alerts.crisis_details import contact_label, crisis_kind, first_step, pl
 from bot.routing.deadlines import format_local
 from bot.followup.texts import label, staff_text
 from bot.outbox.store import Batch
-from bot.storage.models import Case, OutboxMessage, Referral, Responder, as_utc
+from bot.storage.models import Case, OutboxMessage, Referral, Responder
 
 STORM_THRESHOLD = 3  # grouped once more than this many are open for one person
 STORM_WINDOW = timedelta(minutes=10)
@@ -67,18 +67,18 @@ def _next_message_at(session: Session, responder_id: int, channel: str) -> datet
     last = session.scalar(select(func.max(OutboxMessage.sent_at)).where(
         OutboxMessage.responder_id == responder_id, OutboxMessage.channel == channel,
         OutboxMessage.status == "sent"))
-    return as_utc(last) + STORM_SPACING if last is not None else None
+    return last + STORM_SPACING if last is not None else None
 
 
 def _hold(rows: list[OutboxMessage], until: datetime) -> None:
     """Not due until `until`: held rows do not fill the worker's batch meanwhile, so
     another person's critical alert never waits behind them."""
     for row in rows:
-        row.status, row.next_attempt_at = "pending", max(as_utc(row.next_attempt_at), until)
+        row.status, row.next_attempt_at = "pending", max(row.next_attempt_at, until)
 
 
 def _case_lines(case: Case, number: int, reminder: bool, language: str, channel: str) -> list[str]:
-    deadline = as_utc(case.ack_deadline_at)
+    deadline = case.ack_deadline_at
     lines = [staff_text(
         "storm_case", language, number=number, code=case.code,
         reminder=staff_text("storm_reminder", language) if reminder else "",

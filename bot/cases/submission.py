@@ -19,7 +19,7 @@ from bot.cases.codes import hash_pin, new_case_code, new_pin, normalize_case_cod
 from bot.privacy.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
 from bot.alerts.compose import forward_to_alerted
 from bot.routing.referrals import route_case
-from bot.storage.models import Case, CaseEvent, CheckLock, as_utc, utcnow
+from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
 
 
 # Fields of a report that a case keeps; anything else in a report is ignored.
@@ -141,7 +141,7 @@ def submit_report(session: Session, report: dict[str, Any], crisis_case_id: int 
         if report.get("contact_ok"):
             request_contact(session, conversation_id, case.id)
     route_case(session, case, utcnow())  # the alerts leave with this transaction
-    return IssuedCase(case.id, case.code, pin, as_utc(case.ack_deadline_at))
+    return IssuedCase(case.id, case.code, pin, case.ack_deadline_at)
 
 
 CheckOutcome = Literal["ok", "invalid", "locked"]

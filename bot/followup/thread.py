@@ -25,12 +25,12 @@ from bot.text import emergency_numbers
 from bot.outbox import store as outbox
 from bot.cases.codes import normalize_case_code
 from bot.followup.texts import reporter_text, staff_text
-from bot.storage.models import Case, ChannelState, CaseMessage, FollowupWindow, Referral, Responder, as_utc
+from bot.cases.vocabulary import OUTCOMES, Outcome
+from bot.storage.models import Case, ChannelState, CaseMessage, FollowupWindow, Referral, Responder
 
 WINDOW = timedelta(hours=24)
 # The outbox kind of the one message a crisis conversation's address may carry.
 CRISIS_SEEN = "crisis_seen"
-OUTCOMES = ("acted_on", "referred", "no_action", "duplicate", "false_report")
 
 
 def case_by_code(session: Session, typed_code: str) -> Case | None:
@@ -164,7 +164,7 @@ class OpenThread:
 def open_thread(session: Session, conversation_id: str, now: datetime) -> OpenThread | None:
     """The case a conversation is answering, while its window is open."""
     window = session.get(FollowupWindow, conversation_id)
-    if window is None or as_utc(window.expires_at) < now:
+    if window is None or window.expires_at < now:
         return None
     case = session.get(Case, window.case_id)
     if case is None or case.closed_at is not None:
@@ -202,7 +202,7 @@ def set_in_progress(session: Session, case: Case, actor: str) -> None:
     notify_reporter(session, case, "status_in_progress")
 
 
-def close_case(session: Session, case: Case, outcome: str, actor: str, now: datetime) -> None:
+def close_case(session: Session, case: Case, outcome: Outcome, actor: str, now: datetime) -> None:
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}; one of {', '.join(OUTCOMES)}")
     case.status, case.outcome, case.closed_at, case.ack_deadline_at = "closed", outcome, now, None

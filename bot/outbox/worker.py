@@ -41,7 +41,7 @@ from bot.channels.clients import quiet_http_client_logs
 from bot.outbox.senders import Senders, is_permanent
 from bot.storage import availability
 from bot.storage.db import in_session
-from bot.storage.models import Case, OutboxMessage, Referral, Responder, as_utc, utcnow
+from bot.storage.models import Case, OutboxMessage, Referral, Responder, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _after_sent(session: Session, outbox_id: int, now: datetime) -> None:
             referral.status, referral.alerted_at = "alerted", now
         audit_trail.record(session, referral.case, "alert_sent",
                         f"{referral.responder.code} via {row.channel}")
-        late = now - as_utc(row.created_at) if row.created_at else timedelta(0)
+        late = now - row.created_at if row.created_at else timedelta(0)
         if late > ALERT_LATE:  # the database or the API was away when it was due
             audit_trail.record(session, referral.case, "alert_late",
                             f"{referral.responder.code} via {row.channel}: sent {int(late.total_seconds())} s after it was due")

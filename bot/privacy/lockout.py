@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.privacy.pseudonyms import pseudonym
-from bot.storage.models import CheckLock, as_utc
+from bot.storage.models import CheckLock
 
 MAX_FAILURES = 5
 LOCK_DURATION = timedelta(minutes=15)
@@ -25,7 +25,7 @@ def lock_for(session: Session, namespace: str, identifier: str) -> CheckLock:
 
 
 def is_locked(locked_until: datetime | None, now: datetime) -> bool:
-    until = as_utc(locked_until)
+    until = locked_until
     return until is not None and until > now
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot import settings
 
 from bot.privacy import sealing
-from bot.storage.models import ContactVaultEntry, as_utc, utcnow
+from bot.storage.models import ContactVaultEntry, utcnow
 
 
 FOLLOWUP, CRISIS_SEEN = "followup", "crisis_seen"
@@ -43,7 +43,7 @@ def request_contact(session: Session, conversation_id: str, case_id: int | None 
         session.add(ContactVaultEntry(conversation_id=conversation_id, case_id=case_id,
                                       purpose=purpose, expires_at=expires))
     elif purpose == FOLLOWUP or entry.purpose == CRISIS_SEEN:
-        entry.expires_at = max(as_utc(entry.expires_at), expires) if entry.expires_at else expires
+        entry.expires_at = max(entry.expires_at, expires) if entry.expires_at else expires
         entry.purpose = purpose if entry.purpose == CRISIS_SEEN else entry.purpose
         entry.case_id = case_id or entry.case_id
 
@@ -64,7 +64,7 @@ def _usable(entry: ContactVaultEntry | None, purpose: Purpose) -> bool:
     """A live, sealed entry that may carry a message for `purpose` (a follow-up entry
     carries every message, a crisis entry only the one that an adult has seen it)."""
     return (entry is not None and bool(entry.sealed_address)
-            and as_utc(entry.expires_at) >= utcnow()
+            and entry.expires_at >= utcnow()
             and (entry.purpose or FOLLOWUP) in (FOLLOWUP, purpose))
 
 

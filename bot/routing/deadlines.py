@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping
 
-from bot.routing.triage import SEVERITIES, RoutingRules, Wait, load_rules
+from bot.cases.vocabulary import SEVERITIES, Severity
+from bot.routing.triage import RoutingRules, Wait, load_rules
 
 # A report that arrives when there is no school is counted from the next school morning.
 SCHOOL_DAY_START = time(8, 0)
@@ -18,13 +19,13 @@ _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
               "Dec")
 
 
-def ack_deadline(severity: str, start: datetime, rules: RoutingRules | None = None) -> datetime:
+def ack_deadline(severity: Severity, start: datetime, rules: RoutingRules | None = None) -> datetime:
     """When the first contacts must have acknowledged a case that arrived at `start`."""
     rules = _rules(rules)
     return add_wait(_wait(rules.deadlines, severity), start, rules)
 
 
-def escalation_due(severity: str, start: datetime,
+def escalation_due(severity: Severity, start: datetime,
                    rules: RoutingRules | None = None) -> datetime:
     """When the next escalation step is due, for a step that began at `start`."""
     rules = _rules(rules)

@@ -15,7 +15,7 @@ from bot.alerts.compose import FORWARDED_STATUSES, queue_alert
 from bot.routing.deadlines import escalation_due, format_local
 from bot.routing.responders import resolve
 from bot.routing.referrals import refer, referral_for
-from bot.storage.models import Case, Referral, Responder, as_utc
+from bot.storage.models import Case, Referral, Responder
 from bot.routing.triage import escalation_chain
 
 MAX_REMINDERS = 3
@@ -38,7 +38,7 @@ def escalate_case(session: Session, case_id: int, now: datetime) -> bool:
     case = session.get(Case, case_id)
     if case is None or case.acknowledged_at is not None or case.closed_at is not None:
         return False
-    deadline = as_utc(case.ack_deadline_at)
+    deadline = case.ack_deadline_at
     if deadline is None or deadline > now:
         return False
     return escalate(session, case, now)
@@ -47,7 +47,7 @@ def escalate_case(session: Session, case_id: int, now: datetime) -> bool:
 def escalate(session: Session, case: Case, now: datetime) -> bool:
     """Alert the next contacts of the chain; False when the chain is used up."""
     chain = escalation_chain()
-    missed_at = as_utc(case.ack_deadline_at)  # SQLite reads it back without its zone
+    missed_at = case.ack_deadline_at  # SQLite reads it back without its zone
     missed = format_local(missed_at, "en") if missed_at else "-"
     step = case.escalation_step or 0
     while step < len(chain):

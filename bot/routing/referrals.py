@@ -14,7 +14,7 @@ from bot.alerts import compose as alerts
 from bot.cases import audit_trail
 from bot.routing.deadlines import ack_deadline
 from bot.routing.responders import resolve
-from bot.storage.models import Case, Referral, Responder, as_utc
+from bot.storage.models import Case, Referral, Responder
 from bot.routing.triage import facts_from_case, routing_targets, triage
 
 
@@ -70,7 +70,7 @@ def route_case(session: Session, case: Case, now: datetime) -> None:
     case.severity, case.severity_reason = result.severity, result.reason
     if case.acknowledged_at is None and case.closed_at is None:
         deadline = ack_deadline(result.severity, now)
-        current = as_utc(case.ack_deadline_at)
+        current = case.ack_deadline_at
         case.ack_deadline_at = min(current, deadline) if current else deadline
     audit_trail.record(session, case, "triaged", f"{result.severity}: {result.reason}")
     for target in routing_targets(facts, result.severity):

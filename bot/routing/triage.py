@@ -19,15 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.cases.vocabulary import CRISIS_KINDS, GROUNDS, INCIDENT_TYPES, SEVERITIES, Severity
 from bot.paths import PROJECT_DIR
 from bot.text.scripts import normalize_for_nlu
 
-SEVERITIES = ("critical", "high", "medium", "low")
-INCIDENT_TYPES = ("physical", "bullying", "cyberbullying", "discrimination", "sexual",
-                  "threats", "home", "other")
-GROUNDS = ("ethnicity", "religion", "displaced", "roma", "disability", "gender", "language",
-           "other")
-CRISIS_KINDS = ("danger", "self_harm")
 SELECTORS = (
     "school:counsellor",
     "school:backup_counsellor",
@@ -106,7 +101,7 @@ class Condition:
 
 @dataclass(frozen=True)
 class SeverityRule:
-    severity: str
+    severity: Severity
     reason: str
     when: tuple[Condition, ...]
 
@@ -154,7 +149,7 @@ class Facts:
 
 @dataclass(frozen=True)
 class Triage:
-    severity: str
+    severity: Severity
     reason: str
 
 

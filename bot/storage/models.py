@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -12,10 +13,13 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy import event
 from sqlalchemy.orm import declarative_base, relationship
+
+from bot.cases.vocabulary import CASE_STATUSES, DEFAULT_SEVERITY, REFERRAL_STATUSES
 
 Base = declarative_base()
 
@@ -24,11 +28,27 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every time we store is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
+class UtcDateTime(TypeDecorator):  # type: ignore[type-arg]  # SQLAlchemy 1.4 ships no generics
+    """A moment in UTC, aware on the way in and on the way out. SQLite keeps no time zone and
+    hands back naive datetimes; PostgreSQL hands back the session's zone. Either way the
+    code above the models only ever sees UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the hotline stores only aware UTC moments")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
 
 
 class Municipality(Base):
@@ -59,8 +79,8 @@ class Case(Base):
     id = Column(Integer, primary_key=True)
     code = Column(String(16), unique=True)
     pin_hash = Column(String(200))
-    status = Column(String(32), default="new")
-    severity = Column(String(16), default="medium")
+    status = Column(String(32), default=CASE_STATUSES[0])  # bot.cases.vocabulary.CaseStatus
+    severity = Column(String(16), default=DEFAULT_SEVERITY)
     crisis_kind = Column(String(32), nullable=True)
     incident_type = Column(String(32), nullable=True)
     discrimination_ground = Column(String(32), nullable=True)
@@ -78,20 +98,20 @@ class Case(Base):
     script = Column(String(16), default="latin")
     channel = Column(String(32), nullable=True)
     failed_checks = Column(Integer, default=0)
-    locked_until = Column(DateTime(timezone=True), nullable=True)
-    created_at = Column(DateTime(timezone=True), default=utcnow)
+    locked_until = Column(UtcDateTime(), nullable=True)
+    created_at = Column(UtcDateTime(), default=utcnow)
     updated_at = Column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UtcDateTime(), default=utcnow, onupdate=utcnow
     )
     # Triage and escalation (bot.routing.triage, bot.routing.referrals, bot.routing.escalation).
     severity_reason = Column(Text, nullable=True)
     legal_aid_ok = Column(Boolean, nullable=True)
-    ack_deadline_at = Column(DateTime(timezone=True), nullable=True)
-    acknowledged_at = Column(DateTime(timezone=True), nullable=True)
+    ack_deadline_at = Column(UtcDateTime(), nullable=True)
+    acknowledged_at = Column(UtcDateTime(), nullable=True)
     owner_id = Column(ForeignKey("responders.id"), nullable=True)
     escalation_step = Column(Integer, default=0)
     outcome = Column(String(32), nullable=True)
-    closed_at = Column(DateTime(timezone=True), nullable=True)
+    closed_at = Column(UtcDateTime(), nullable=True)
 
     school = relationship("School")
     municipality = relationship("Municipality")
@@ -124,7 +144,7 @@ class Responder(Base):
     phone_key = Column(String(64), nullable=True, index=True)
     telegram_chat_id = Column(String(32), nullable=True, index=True)
     enrol_code_hash = Column(String(200), nullable=True)
-    enrol_expires_at = Column(DateTime(timezone=True), nullable=True)
+    enrol_expires_at = Column(UtcDateTime(), nullable=True)
     active = Column(Boolean, default=True)
     is_sample = Column(Boolean, default=False)
 
@@ -146,10 +166,10 @@ class Referral(Base):
     reason = Column(String(64))
     step = Column(Integer, default=0)
     in_chain = Column(Boolean, default=True)
-    status = Column(String(24), default="pending")  # pending|alerted|acknowledged|awaiting_consent|declined|closed
-    created_at = Column(DateTime(timezone=True), default=utcnow)
-    alerted_at = Column(DateTime(timezone=True), nullable=True)
-    acknowledged_at = Column(DateTime(timezone=True), nullable=True)
+    status = Column(String(24), default=REFERRAL_STATUSES[0])  # bot.cases.vocabulary.ReferralStatus
+    created_at = Column(UtcDateTime(), default=utcnow)
+    alerted_at = Column(UtcDateTime(), nullable=True)
+    acknowledged_at = Column(UtcDateTime(), nullable=True)
 
     case = relationship("Case", back_populates="referrals")
     responder = relationship("Responder")
@@ -179,13 +199,13 @@ class OutboxMessage(Base):
     buttons_json = Column(Text, nullable=True)
     status = Column(String(16), default="pending")  # pending|sending|sent|failed
     attempts = Column(Integer, default=0)
-    next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
-    claimed_at = Column(DateTime(timezone=True), nullable=True)
-    sent_at = Column(DateTime(timezone=True), nullable=True)
+    next_attempt_at = Column(UtcDateTime(), default=utcnow)
+    claimed_at = Column(UtcDateTime(), nullable=True)
+    sent_at = Column(UtcDateTime(), nullable=True)
     # 0 goes first: a critical case's alert never waits behind other messages.
     priority = Column(Integer, default=1, server_default="1")
     last_error = Column(Text, nullable=True)
-    created_at = Column(DateTime(timezone=True), default=utcnow)
+    created_at = Column(UtcDateTime(), default=utcnow)
 
 
 class CaseMessage(Base):
@@ -198,9 +218,9 @@ class CaseMessage(Base):
     direction = Column(String(16))  # to_reporter | from_reporter
     responder_id = Column(ForeignKey("responders.id"), nullable=True)
     body = Column(Text)
-    created_at = Column(DateTime(timezone=True), default=utcnow)
-    delivered_at = Column(DateTime(timezone=True), nullable=True)
-    read_at = Column(DateTime(timezone=True), nullable=True)
+    created_at = Column(UtcDateTime(), default=utcnow)
+    delivered_at = Column(UtcDateTime(), nullable=True)
+    read_at = Column(UtcDateTime(), nullable=True)
 
 
 class FollowupWindow(Base):
@@ -210,7 +230,7 @@ class FollowupWindow(Base):
 
     conversation_id = Column(String(64), primary_key=True)
     case_id = Column(ForeignKey("cases.id"))
-    expires_at = Column(DateTime(timezone=True))
+    expires_at = Column(UtcDateTime())
 
 
 class CaseEvent(Base):
@@ -225,7 +245,7 @@ class CaseEvent(Base):
     actor = Column(String(64), default="system")
     body = Column(Text, nullable=True)
     visible_to_reporter = Column(Boolean, default=False)
-    created_at = Column(DateTime(timezone=True), default=utcnow)
+    created_at = Column(UtcDateTime(), default=utcnow)
 
     case = relationship("Case", back_populates="events")
 
@@ -238,9 +258,9 @@ class CheckLock(Base):
     id = Column(Integer, primary_key=True)
     conversation_key = Column(String(64), unique=True)
     failures = Column(Integer, default=0)
-    locked_until = Column(DateTime(timezone=True), nullable=True)
+    locked_until = Column(UtcDateTime(), nullable=True)
     updated_at = Column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UtcDateTime(), default=utcnow, onupdate=utcnow
     )
 
 
@@ -263,8 +283,8 @@ class InboxMessage(Base):
     metadata_json = Column(Text, default="{}")
     status = Column(String(16), default="pending")
     attempts = Column(Integer, default=0)
-    received_at = Column(DateTime(timezone=True), default=utcnow)
-    processed_at = Column(DateTime(timezone=True), nullable=True)
+    received_at = Column(UtcDateTime(), default=utcnow)
+    processed_at = Column(UtcDateTime(), nullable=True)
 
 
 class ContactVaultEntry(Base):
@@ -280,8 +300,8 @@ class ContactVaultEntry(Base):
     channel = Column(String(16))
     sealed_address = Column(Text)
     purpose = Column(String(16), default="followup", server_default="followup")
-    created_at = Column(DateTime(timezone=True), default=utcnow)
-    expires_at = Column(DateTime(timezone=True))
+    created_at = Column(UtcDateTime(), default=utcnow)
+    expires_at = Column(UtcDateTime())
 
 
 class Attachment(Base):
@@ -297,7 +317,7 @@ class Attachment(Base):
     kind = Column(String(16))
     file_ref = Column(Text)
     content_type = Column(String(100), nullable=True)
-    created_at = Column(DateTime(timezone=True), default=utcnow)
+    created_at = Column(UtcDateTime(), default=utcnow)
 
 
 class ChannelState(Base):
@@ -309,7 +329,7 @@ class ChannelState(Base):
     conversation_id = Column(String(64), primary_key=True)
     menu_json = Column(Text, default="[]")
     opted_out = Column(Boolean, default=False)
-    updated_at = Column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at = Column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 @event.listens_for(CaseEvent, "before_update")
@@ -332,4 +352,4 @@ class SmsSpend(Base):
     # "reply": counted against the caps; "crisis": sent whatever the caps; "held": a reply
     # not sent because a cap was reached (0 segments); "notice": the one message saying so.
     kind = Column(String(8), default="reply")
-    sent_at = Column(DateTime(timezone=True), default=utcnow)
+    sent_at = Column(UtcDateTime(), default=utcnow)

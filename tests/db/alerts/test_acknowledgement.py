@@ -10,7 +10,7 @@ from bot.privacy import reporter_addresses
 from bot.alerts.acknowledgement import acknowledge
 from bot.followup.thread import close_case
 from bot.followup.texts import reporter_text
-from bot.storage.models import Case, ChannelState, as_utc
+from bot.storage.models import Case, ChannelState
 from tests.helpers.cases import T0, contactable, events, referral, responder, routed, to_reporter
 
 LATER = T0 + timedelta(minutes=4)
@@ -26,9 +26,9 @@ def test_the_first_in_the_chain_to_acknowledge_owns_the_case(session) -> None:
     assert (result.outcome, result.code, result.owner_name) == (
         "acknowledged", case.code, "Uzorak Pedagog Livno OŠ 1")
     assert case.owner.code == "livno-os-1-pedagogue" and case.status == "acknowledged"
-    assert as_utc(case.acknowledged_at) == LATER and case.ack_deadline_at is None
+    assert case.acknowledged_at == LATER and case.ack_deadline_at is None
     pedagogue = referral(session, case, "livno-os-1-pedagogue")
-    assert pedagogue.status == "acknowledged" and as_utc(pedagogue.acknowledged_at) == LATER
+    assert pedagogue.status == "acknowledged" and pedagogue.acknowledged_at == LATER
     [event] = events(session, case, "acknowledged")
     assert (event.actor, event.body, event.visible_to_reporter) == (
         "livno-os-1-pedagogue", "via test", False)
@@ -124,7 +124,7 @@ def test_a_second_acknowledgement_says_who_has_it(session) -> None:
     assert (again.outcome, again.owner_name) == ("already", "Uzorak Direktor Livno OŠ 1")
     assert (other.outcome, other.owner_name) == ("already", "Uzorak Direktor Livno OŠ 1")
     assert case.owner.code == "livno-os-1-principal"
-    assert as_utc(case.acknowledged_at) == LATER
+    assert case.acknowledged_at == LATER
     assert referral(session, case, "livno-os-1-pedagogue").status == "acknowledged"
     assert len(events(session, case, "acknowledged")) == 1
     assert len(events(session, case, "reporter_notice")) == 1 and len(to_reporter(session, case)) == 1

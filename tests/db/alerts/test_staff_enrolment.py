@@ -12,7 +12,7 @@ from bot.routing.responders import by_telegram_chat
 from bot.privacy.lockout import LOCK_DURATION, MAX_FAILURES
 from bot.alerts.staff_enrolment import EnrolmentError, issue, normalize_enrolment_code, redeem
 from bot.storage.db import make_engine, session_scope
-from bot.storage.models import Responder, as_utc, utcnow
+from bot.storage.models import Responder, utcnow
 
 
 def _principal(db) -> Responder:  # type: ignore[no-untyped-def]
@@ -28,7 +28,7 @@ def test_a_code_is_short_unambiguous_and_stored_only_as_a_keyed_hash(db) -> None
     compact = issued.code.replace("-", "")
     assert principal.enrol_code_hash == pseudonym("staff-enrol", compact)
     assert compact not in principal.enrol_code_hash
-    assert as_utc(principal.enrol_expires_at) == now + timedelta(hours=72) == issued.expires_at
+    assert principal.enrol_expires_at == now + timedelta(hours=72) == issued.expires_at
 
 
 def test_redeeming_links_the_chat_once(db) -> None:

@@ -11,7 +11,7 @@ from bot.alerts import storm as alert_storm
 
 from bot.outbox import store as outbox
 from bot.channels.sms_text import size
-from bot.storage.models import Case, OutboxMessage, as_utc, utcnow
+from bot.storage.models import Case, OutboxMessage, utcnow
 from tests.helpers.cases import responder, routed
 
 WORDS = ("Jedan ucenik ima noz u skoli i prijeti drugima. Svi smo zakljucani u ucionici. "
@@ -71,7 +71,7 @@ def test_during_a_storm_the_next_message_waits_a_few_seconds_then_lists_what_cam
     assert claim(session, now + alert_storm.STORM_SPACING / 2) == []  # held, not dropped
     held = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
     assert len(held) == 6
-    assert {as_utc(row.next_attempt_at) for row in held} == {now + alert_storm.STORM_SPACING}
+    assert {row.next_attempt_at for row in held} == {now + alert_storm.STORM_SPACING}
     claimed = claim(session, now + alert_storm.STORM_SPACING)
     assert len(claimed) == 3 and all(len(message.ids) == 2 for message in claimed)
     assert "6 nepotvrđenih" in claimed[0].body and "navodi 2" in claimed[0].body

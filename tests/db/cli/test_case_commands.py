@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 
 from bot.privacy import reporter_addresses
 from bot.cases.submission import submit_report
-from bot.cli import OUTCOMES, main
+from bot.cases.vocabulary import OUTCOMES
+from bot.cli import main
 from bot.storage.db import session_scope
 from bot.storage.models import (
     Case,
@@ -54,10 +55,10 @@ def _hotline(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
-def test_outcomes_match_the_followup_module() -> None:
-    from bot.followup.thread import OUTCOMES as FOLLOWUP_OUTCOMES
-
-    assert OUTCOMES == FOLLOWUP_OUTCOMES
+def test_close_offers_every_outcome_of_the_vocabulary() -> None:
+    result = _hotline("case", "close", "--help")
+    assert result.exit_code == 0
+    assert all(outcome in result.output for outcome in OUTCOMES)
 
 
 def test_list_shows_one_line_per_case_and_nothing_about_the_reporter(app_engine: Engine) -> None:

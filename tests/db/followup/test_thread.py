@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.cases.vocabulary import OUTCOMES
 from bot.followup import thread as followup
 from bot.alerts.acknowledgement import acknowledge
 from bot.followup.texts import reporter_text
-from bot.storage.models import Case, CaseMessage, FollowupWindow, OutboxMessage, Responder, as_utc
+from bot.storage.models import Case, CaseMessage, FollowupWindow, OutboxMessage, Responder
 from tests.helpers.cases import T0, contactable, events, responder, routed, to_reporter
 
 
@@ -87,7 +88,7 @@ def test_check_in_takes_the_unread_messages_once(session) -> None:
     later = T0 + timedelta(days=1)
     assert followup.take_unread(session, case, later) == ["Prva poruka", "Druga poruka"]
     assert followup.take_unread(session, case, later) == []
-    assert {as_utc(m.read_at) for m in session.scalars(select(CaseMessage))} == {later}
+    assert {m.read_at for m in session.scalars(select(CaseMessage))} == {later}
 
 
 def test_delivery_marks_the_message_read_and_opens_the_window(session) -> None:
@@ -97,9 +98,9 @@ def test_delivery_marks_the_message_read_and_opens_the_window(session) -> None:
     now = T0 + timedelta(hours=1)
     followup.mark_delivered(session, case.id, now)
     message = session.scalars(select(CaseMessage)).one()
-    assert as_utc(message.delivered_at) == as_utc(message.read_at) == now
+    assert message.delivered_at == message.read_at == now
     window = session.get(FollowupWindow, "conv-delivered")
-    assert window.case_id == case.id and as_utc(window.expires_at) == now + timedelta(hours=24)
+    assert window.case_id == case.id and window.expires_at == now + timedelta(hours=24)
     assert followup.take_unread(session, case, now) == []
 
 
@@ -195,13 +196,13 @@ def test_each_answer_reaches_each_person_once(session) -> None:
 # --- status and closing ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("outcome", followup.OUTCOMES)
+@pytest.mark.parametrize("outcome", OUTCOMES)
 def test_closing_tells_the_reporter_the_matching_sentence(session, outcome: str) -> None:
     case = routed(session, incident_type="threats", language="en")
     contactable(session, case)
     now = T0 + timedelta(days=2)
     followup.close_case(session, case, outcome, "livno-os-1-pedagogue", now)
-    assert (case.status, case.outcome, as_utc(case.closed_at), case.ack_deadline_at) == (
+    assert (case.status, case.outcome, case.closed_at, case.ack_deadline_at) == (
         "closed", outcome, now, None)
     sentence = reporter_text(f"outcome_{outcome}", "en", "latin", code=case.code)
     [notice] = events(session, case, "reporter_notice")
@@ -212,8 +213,8 @@ def test_closing_tells_the_reporter_the_matching_sentence(session, outcome: str)
 
 
 def test_the_outcome_sentences_differ(session) -> None:
-    sentences = {reporter_text(f"outcome_{o}", "bcs", "latin", code="JS-X") for o in followup.OUTCOMES}
-    assert len(sentences) == len(followup.OUTCOMES)
+    sentences = {reporter_text(f"outcome_{o}", "bcs", "latin", code="JS-X") for o in OUTCOMES}
+    assert len(sentences) == len(OUTCOMES)
 
 
 def test_an_unknown_outcome_is_refused_and_changes_nothing(session) -> None:

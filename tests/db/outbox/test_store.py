@@ -11,7 +11,7 @@ from bot.privacy import reporter_addresses
 
 from bot.outbox import store as outbox
 from bot.storage.db import session_scope
-from bot.storage.models import Case, ContactVaultEntry, OutboxMessage, as_utc, utcnow
+from bot.storage.models import Case, ContactVaultEntry, OutboxMessage, utcnow
 from tests.helpers.cases import new_case, responder
 
 
@@ -141,7 +141,7 @@ def test_a_failed_send_backs_off_exponentially(session) -> None:
         assert claimed.attempts == attempt
         outbox.mark_failed(session, row.id, "NetworkError: down", now)
         assert (row.status, row.last_error) == ("pending", "NetworkError: down")
-        delay = as_utc(row.next_attempt_at) - now
+        delay = row.next_attempt_at - now
         delays.append(delay.total_seconds())
         assert outbox.claim_due(session, now + delay - timedelta(milliseconds=1)) == []
         now += delay

@@ -32,7 +32,7 @@ from bot.storage.models import (
     CaseEvent,
     OutboxMessage,
     Referral,
-    as_utc,
+
     utcnow,
 )
 from bot.outbox.worker import Worker
@@ -197,7 +197,7 @@ async def test_an_alert_the_api_refuses_three_times_is_retried_with_backoff_and_
     first = await attempt(0)
     assert (first.status, first.attempts) == ("pending", 1)
     assert "fake failure" in first.last_error
-    assert timedelta(seconds=0.5) <= as_utc(first.next_attempt_at) - start < timedelta(seconds=2)
+    assert timedelta(seconds=0.5) <= first.next_attempt_at - start < timedelta(seconds=2)
     assert (await attempt(0.2)).attempts == 1  # still backing off
     assert (await attempt(1)).attempts == 2
     assert (await attempt(1.5)).attempts == 2
@@ -298,7 +298,7 @@ async def test_the_worker_escalates_at_the_deadline_and_sends_the_alert(hotline,
     code = report(hotline, incident_type="threats")
     await worker.tick()
     with session_scope(hotline) as session:
-        deadline = as_utc(session.scalars(select(Case.ack_deadline_at).where(Case.code == code)).one())
+        deadline = session.scalars(select(Case.ack_deadline_at).where(Case.code == code)).one()
     assert await worker.tick(deadline - timedelta(seconds=1)) == 0
     assert await worker.tick(deadline + timedelta(seconds=1)) == 2  # the backup, a reminder
     sent = {c["params"]["chat_id"]: c["params"]["text"] for c in await telegram_api.recorded("sendMessage")}

@@ -11,7 +11,7 @@ from bot.routing.deadlines import format_local
 from bot.routing.escalation import MAX_REMINDERS, escalate_due
 from bot.followup.thread import close_case
 from bot.storage.db import session_scope
-from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, as_utc
+from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral
 from tests.helpers.cases import T0, alerted, responder, routed
 
 
@@ -33,7 +33,7 @@ def escalations(session, case: Case) -> list[tuple[str, str]]:  # type: ignore[n
 
 
 def deadline(case: Case) -> datetime | None:
-    return as_utc(case.ack_deadline_at)
+    return case.ack_deadline_at
 
 
 def test_nothing_escalates_before_the_deadline(session) -> None:
@@ -241,7 +241,7 @@ def test_escalation_state_survives_a_restart(engine) -> None:
         with session_scope(engine) as session:
             case = session.get(Case, case_id)
             assert case.escalation_step == step
-            assert as_utc(case.ack_deadline_at) == now + timedelta(hours=2)
+            assert case.ack_deadline_at == now + timedelta(hours=2)
     with session_scope(engine) as session:
         case = session.get(Case, case_id)
         assert [body.split(";")[0] for _, body in escalations(session, case)] == [

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.cases.submission import record_crisis, submit_report
 from bot.routing.referrals import route_case
 from bot.storage.db import session_scope
-from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, Responder, as_utc
+from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, Responder
 from tests.helpers.cases import (
     T0,
     alerted,
@@ -71,7 +71,7 @@ def test_a_submitted_report_is_rolled_back_with_its_alerts(engine) -> None:
     with session_scope(engine) as session:
         case = session.get(Case, issued.case_id)
         assert alerted(session, case) == ["livno-os-2-pedagogue"]
-        assert as_utc(case.ack_deadline_at) == issued.deadline
+        assert case.ack_deadline_at == issued.deadline
 
 
 def test_critical_adds_the_principal_and_the_red_cross_on_duty(session) -> None:
@@ -224,21 +224,21 @@ def test_a_responder_without_any_channel_is_referred_and_the_gap_recorded(sessio
 def test_the_deadline_follows_the_severity(session, fields, severity, deadline) -> None:
     case = routed(session, **fields)
     assert case.severity == severity and case.severity_reason
-    assert as_utc(case.ack_deadline_at) == deadline
+    assert case.ack_deadline_at == deadline
 
 
 def test_school_days_skip_the_weekend(session) -> None:
     saturday = datetime(2025, 1, 18, 15, 0, tzinfo=timezone.utc)
     case = routed(session, now=saturday, incident_type="physical")
     # Counted from Monday 08:00: two school days later is Wednesday 08:00 local (07:00 UTC).
-    assert as_utc(case.ack_deadline_at) == datetime(2025, 1, 22, 7, 0, tzinfo=timezone.utc)
+    assert case.ack_deadline_at == datetime(2025, 1, 22, 7, 0, tzinfo=timezone.utc)
 
 
 def test_the_deadline_is_read_back_from_the_database(engine) -> None:
     with session_scope(engine) as session:
         case_id = routed(session, incident_type="threats").id
     with session_scope(engine) as session:
-        assert as_utc(session.get(Case, case_id).ack_deadline_at) == T0 + timedelta(hours=4)
+        assert session.get(Case, case_id).ack_deadline_at == T0 + timedelta(hours=4)
 
 
 # --- routing again --------------------------------------------------------------------------
@@ -249,7 +249,7 @@ def test_a_crisis_then_its_full_report_alerts_nobody_twice(session) -> None:
     route_case(session, case, T0)
     first = referrals(session, case)
     assert "k10-coordinator" in first and "red-cross-duty-livno" in first
-    crisis_deadline = as_utc(case.ack_deadline_at)
+    crisis_deadline = case.ack_deadline_at
     assert crisis_deadline == T0 + timedelta(minutes=10)
 
     # Five minutes later the report names the school and the deadline must not move.
@@ -261,14 +261,14 @@ def test_a_crisis_then_its_full_report_alerts_nobody_twice(session) -> None:
     assert {"livno-os-1-pedagogue", "livno-os-1-principal"} <= set(refs)
     codes = alerted(session, case)
     assert sorted(codes) == sorted(set(codes)) == sorted(refs)
-    assert as_utc(case.ack_deadline_at) == crisis_deadline
+    assert case.ack_deadline_at == crisis_deadline
     assert [r.step for r in refs.values()] == [0] * len(refs)
 
 
 def test_the_full_report_of_a_crisis_names_the_school_in_the_new_alerts(session) -> None:
     case_id = record_crisis(session, "urgent_danger", {"language": "bcs"}, "pomozite")
     crisis = session.get(Case, case_id)
-    crisis_deadline = as_utc(crisis.ack_deadline_at)
+    crisis_deadline = crisis.ack_deadline_at
     before = set(alerted(session, crisis))
     issued = submit_report(session, {"incident_type": "physical",
                                      "school_id": school_id(session, "livno-os-1")},
@@ -297,4 +297,4 @@ def test_an_earlier_deadline_replaces_a_later_one(session) -> None:
     case.danger_now = "yes"
     route_case(session, case, T0 + timedelta(hours=1))
     assert case.severity == "critical"
-    assert as_utc(case.ack_deadline_at) == T0 + timedelta(hours=1, minutes=10)
+    assert case.ack_deadline_at == T0 + timedelta(hours=1, minutes=10)
