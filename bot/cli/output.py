@@ -1,0 +1,23 @@
+"""How the commands print: local times and aligned tables."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+
+def local_time(moment: datetime | None) -> str:
+    from bot.directory.duty_hours import LOCAL_ZONE
+
+    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+
+
+def table(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None, indent: str = "") -> None:
+    rows = [header, *rows] if header else rows
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo(indent + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
