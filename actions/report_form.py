@@ -13,12 +13,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.shared import (
     CRISIS_CASE_LIFETIME, CHECK_SLOTS, REPORT_SLOTS, heard, in_db, message_key, places_for, reader, record_crisis,
-    report_from, reset, text_size, utter_all,
+    reset, text_size, utter_all,
 )
 from bot import intake
 from bot.cases import submission as cases
 from bot.routing.deadlines import format_local
-from bot.directory.import_export import municipality_names
+from bot.directory.places import municipality_names
 from bot.intake import dialogue
 from bot.intake.extraction import is_story
 from bot.intake.summary import summary
@@ -127,7 +127,7 @@ class SubmitReport(Action):
             dispatcher.utter_message(response="utter_report_cancelled")
             return reset(REPORT_SLOTS)
         slots = _slots(tracker)
-        issued = await in_db(cases.submit_report, report_from(slots, tracker.get_latest_input_channel()),
+        issued = await in_db(cases.submit_report, intake.report_from_slots(slots, tracker.get_latest_input_channel()),
                              slots.get("crisis_case_id"), tracker.sender_id)
         dispatcher.utter_message(response="utter_report_submitted", code=issued.code, pin=issued.pin,
                                  deadline=_deadline_for_reader(issued.deadline, tracker))

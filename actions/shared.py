@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import intake
 
 from bot.cases import submission as cases
-from bot.directory.import_export import known_places, match_place
+from bot.directory.places import known_places, match_place
 from bot.intake.dialogue import CRISIS_INTENTS, DRAFT_LIFETIME, Heard
 from bot.intake.extraction import KnownPlace, case_fields, understand
 from bot.nlu.safety_net import default_safety_net
@@ -95,13 +95,6 @@ async def places_for(typed: Optional[str]) -> tuple[list[KnownPlace], Optional[K
     return await in_db(_places, typed)
 
 
-def report_from(slots: Dict[str, Any], channel: Optional[str]) -> Dict[str, Any]:
-    report = intake.report_from_slots(slots, channel=channel)
-    # Consent to mobile legal aid: True or False when it was asked, None when it was not.
-    report["legal_aid_ok"] = {"yes": True, "no": False}.get(slots.get("legal_aid_ok"))
-    return report
-
-
 async def record_crisis(tracker: Tracker, kind: str, slots: Dict[str, Any], text: str) -> List[EventType]:
     """A critical case for a crisis message (alerts leave with it), or one more message on
     the case this conversation's crisis already opened. The words fill in what the report
@@ -113,12 +106,10 @@ async def record_crisis(tracker: Tracker, kind: str, slots: Dict[str, Any], text
         await in_db(cases.add_crisis_message, existing, kind, text)
         return []
     # A first crisis, or one long after the last: a new critical case, and new alerts.
-    report = report_from(slots, tracker.get_latest_input_channel())
     places, _ = await places_for(None)
     said = case_fields(understand(text, places, heard(tracker).incident_type))
-    report.update({field: value for field, value in said.items() if report.get(field) is None})
-    if report.get("description") is None:
-        report["description"] = text[:intake.MAX_DESCRIPTION]
+    report = intake.report_from_slots(slots, tracker.get_latest_input_channel()).filled_from(
+        {"description": text[:intake.MAX_DESCRIPTION], **said})
     case_id = await in_db(cases.record_crisis, kind, report, text, tracker.sender_id)
     return [SlotSet("crisis_case_id", case_id), SlotSet("crisis_at", time.time())]
 

@@ -21,7 +21,7 @@ from bot.followup.texts import label, staff_text
 from bot.paths import DATA_DIR
 from bot.settings import sms_alerts_with_words
 from bot.storage.models import Case, Municipality, School
-from bot.routing.triage import load_rules
+from bot.routing.rules_file import load_rules
 from bot.text.scripts import normalize_for_nlu
 
 SMS_WORD_SEGMENTS = 2

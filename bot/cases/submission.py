@@ -15,30 +15,12 @@ from bot.followup import thread as followup
 from bot.cases.attachments import attach_to_case
 from bot.privacy.reporter_addresses import CRISIS_SEEN, request_contact
 from bot.intake.choices import MAX_DESCRIPTION
+from bot.cases.report import Report
 from bot.cases.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
 from bot.privacy.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
 from bot.alerts.compose import forward_to_alerted
 from bot.routing.referrals import route_case
 from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
-
-
-# Fields of a report that a case keeps; anything else in a report is ignored.
-REPORT_FIELDS = (
-    "incident_type",
-    "discrimination_ground",
-    "affected",
-    "reporter_role",
-    "school_id",
-    "municipality_id",
-    "incident_time",
-    "description",
-    "danger_now",
-    "contact_ok",
-    "legal_aid_ok",
-    "language",
-    "script",
-    "channel",
-)
 
 
 @dataclass(frozen=True)
@@ -75,13 +57,28 @@ def _new_case(session: Session) -> tuple[Case, str]:
     return case, pin
 
 
-def _apply_report(case: Case, report: dict[str, Any]) -> None:
-    for field in REPORT_FIELDS:
-        if report.get(field) is not None:
-            setattr(case, field, report[field])
+def _given(new: Any, old: Any) -> Any:
+    return old if new is None else new
 
 
-def record_crisis(session: Session, kind: str, report: dict[str, Any], message: str,
+def _apply_report(case: Case, report: Report) -> None:
+    case.incident_type = _given(report.incident_type, case.incident_type)
+    case.discrimination_ground = _given(report.discrimination_ground, case.discrimination_ground)
+    case.affected = _given(report.affected, case.affected)
+    case.reporter_role = _given(report.reporter_role, case.reporter_role)
+    case.school_id = _given(report.school_id, case.school_id)
+    case.municipality_id = _given(report.municipality_id, case.municipality_id)
+    case.incident_time = _given(report.incident_time, case.incident_time)
+    case.description = _given(report.description, case.description)
+    case.danger_now = _given(report.danger_now, case.danger_now)
+    case.contact_ok = _given(report.contact_ok, case.contact_ok)
+    case.legal_aid_ok = _given(report.legal_aid_ok, case.legal_aid_ok)
+    case.language = _given(report.language, case.language)
+    case.script = _given(report.script, case.script)
+    case.channel = _given(report.channel, case.channel)
+
+
+def record_crisis(session: Session, kind: str, report: Report, message: str,
                   conversation_id: str | None = None) -> int:
     """A critical case for a crisis message, with whatever is known so far. The
     conversation's address is kept for one message: that an adult has seen it."""
@@ -121,7 +118,7 @@ def reporter_status(status: str | None) -> str:
     return _REPORTER_STATUS.get(status or "new", "in_progress")
 
 
-def submit_report(session: Session, report: dict[str, Any], crisis_case_id: int | None = None,
+def submit_report(session: Session, report: Report, crisis_case_id: int | None = None,
                   conversation_id: str | None = None) -> IssuedCase:
     """Store a finished report and issue its code and a fresh PIN.
 
@@ -138,7 +135,7 @@ def submit_report(session: Session, report: dict[str, Any], crisis_case_id: int 
     session.flush()
     if conversation_id:
         attach_to_case(session, conversation_id, case.id)
-        if report.get("contact_ok"):
+        if report.contact_ok:
             request_contact(session, conversation_id, case.id)
     route_case(session, case, utcnow())  # the alerts leave with this transaction
     return IssuedCase(case.id, case.code, pin, case.ack_deadline_at)

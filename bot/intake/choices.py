@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from bot.cases.report import Report
 from bot.paths import DATA_DIR
 from bot.text.scripts import normalize_for_nlu, render
 
@@ -140,25 +141,27 @@ def title_of(slot: str, value: str, language: str | None) -> str | None:
     return None
 
 
-def report_from_slots(slots: dict[str, Any], channel: str | None) -> dict[str, Any]:
+def report_from_slots(slots: dict[str, Any], channel: str | None) -> Report:
     """The fields of a case from the form's slots; skipped answers are stored as unknown."""
     def known(name: str) -> Any:
         value = slots.get(name)
         return None if value in (None, SKIP) else value
 
     contact = known("contact_ok")
-    return {
-        "incident_type": known("incident_type"),
-        "discrimination_ground": known("discrimination_ground"),
-        "affected": known("affected"),
-        "reporter_role": known("reporter_role"),
-        "school_id": slots.get("school_id"),
-        "municipality_id": slots.get("municipality_id"),
-        "incident_time": known("incident_time"),
-        "description": known("description"),
-        "danger_now": known("danger_now"),
-        "contact_ok": None if contact is None else contact == "yes",
-        "language": slots.get("language") or "bcs",
-        "script": slots.get("script") or "latin",
-        "channel": channel,
-    }
+    return Report(
+        incident_type=known("incident_type"),
+        discrimination_ground=known("discrimination_ground"),
+        affected=known("affected"),
+        reporter_role=known("reporter_role"),
+        school_id=slots.get("school_id"),
+        municipality_id=slots.get("municipality_id"),
+        incident_time=known("incident_time"),
+        description=known("description"),
+        danger_now=known("danger_now"),
+        contact_ok=None if contact is None else contact == "yes",
+        # Consent to mobile legal aid: True or False when it was asked, None when it was not.
+        legal_aid_ok={"yes": True, "no": False}.get(slots.get("legal_aid_ok") or ""),
+        language=slots.get("language") or "bcs",
+        script=slots.get("script") or "latin",
+        channel=channel,
+    )

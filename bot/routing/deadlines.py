@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping
 
 from bot.cases.vocabulary import SEVERITIES, Severity
-from bot.routing.triage import RoutingRules, Wait, load_rules
+from bot.routing.rules import RoutingRules, Wait
+from bot.routing.rules_file import load_rules
 
 # A report that arrives when there is no school is counted from the next school morning.
 SCHOOL_DAY_START = time(8, 0)

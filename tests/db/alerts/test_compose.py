@@ -17,6 +17,7 @@ from bot.cases.submission import submit_report
 from bot.routing.deadlines import format_local
 from bot.storage.db import session_scope
 from bot.storage.models import Case, OutboxMessage, Referral
+from bot.cases.report import Report
 from tests.helpers.cases import T0, referral, responder, routed, school_id
 
 DESCRIPTION = "Marko iz 7b me tuče nožem iza sale svaki dan."
@@ -47,11 +48,11 @@ def test_an_alert_never_carries_the_description_pin_or_the_reporters_address(eng
         reporter_addresses.request_contact(session, "conv-1")
         session.flush()
         reporter_addresses.fill(session, "conv-1", "sms", "+38761555123")
-        issued = submit_report(session, {
+        issued = submit_report(session, Report.from_fields({
             "incident_type": "physical", "school_id": school, "description": DESCRIPTION,
             "affected": "me", "reporter_role": "student", "contact_ok": True,
             "incident_time": "yesterday after the last lesson",
-        }, conversation_id="conv-1")
+        }), conversation_id="conv-1")
     with session_scope(engine) as session:
         rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "alert")))
         assert len(rows) == 3  # critical (a knife): counsellor, principal, Red Cross

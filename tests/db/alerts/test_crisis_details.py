@@ -9,6 +9,7 @@ from bot.outbox import store as outbox
 from bot.channels.sms_text import size
 from bot.alerts.crisis_details import crisis_kind, sms_words
 from bot.storage.models import Case, OutboxMessage
+from bot.cases.report import Report
 from tests.helpers.cases import responder, routed
 
 WORDS = ("Jedan ucenik ima noz u skoli i prijeti drugima. Svi smo zakljucani u ucionici. "
@@ -56,7 +57,7 @@ def test_an_ordinary_alert_still_carries_no_words(session) -> None:
 def test_a_further_crisis_message_goes_to_everyone_alerted_without_a_new_case(session) -> None:
     from bot.cases.submission import add_crisis_message, record_crisis
 
-    case_id = record_crisis(session, "urgent_danger", {"description": "ima nož u školi"}, "ima nož u školi")
+    case_id = record_crisis(session, "urgent_danger", Report.from_fields({"description": "ima nož u školi"}), "ima nož u školi")
     alerted = session.scalars(select(OutboxMessage).where(
         OutboxMessage.case_id == case_id, OutboxMessage.kind == "alert")).all()
     add_crisis_message(session, case_id, "urgent_danger", "sad je u hodniku")

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from bot.cases.submission import MAX_FAILURES, check_case, record_crisis, submit_report
 from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
+from bot.cases.report import Report
 from tests.helpers.cases import BULLYING_REPORT
 
 REPORT = {
@@ -17,7 +18,7 @@ REPORT = {
 
 
 def test_a_report_is_stored_with_a_code_and_a_hashed_pin(session) -> None:
-    issued = submit_report(session, REPORT)
+    issued = submit_report(session, Report.from_fields(REPORT))
     case = session.get(Case, issued.case_id)
     assert case.code == issued.code and case.description == REPORT["description"]
     assert case.severity == "medium" and case.status == "new" and case.script == "cyrillic"
@@ -28,13 +29,13 @@ def test_a_report_is_stored_with_a_code_and_a_hashed_pin(session) -> None:
 
 
 def test_danger_now_makes_a_report_critical(session) -> None:
-    issued = submit_report(session, {**REPORT, "danger_now": "yes"})
+    issued = submit_report(session, Report.from_fields({**REPORT, "danger_now": "yes"}))
     assert session.get(Case, issued.case_id).severity == "critical"
 
 
 def test_a_report_after_a_crisis_completes_the_crisis_case(session) -> None:
-    case_id = record_crisis(session, "self_harm", {"language": "en"}, "I want to die")
-    issued = submit_report(session, REPORT, crisis_case_id=case_id)
+    case_id = record_crisis(session, "self_harm", Report.from_fields({"language": "en"}), "I want to die")
+    issued = submit_report(session, Report.from_fields(REPORT), crisis_case_id=case_id)
     assert issued.case_id == case_id
     case = session.get(Case, case_id)
     assert case.severity == "critical" and case.crisis_kind == "self_harm"
@@ -46,14 +47,14 @@ def test_a_report_after_a_crisis_completes_the_crisis_case(session) -> None:
 
 
 def test_right_code_and_pin_show_the_case(session) -> None:
-    issued = submit_report(session, REPORT)
+    issued = submit_report(session, Report.from_fields(REPORT))
     result = check_case(session, "conversation-1", issued.code.lower(), issued.pin)
     assert result.outcome == "ok" and result.case.code == issued.code
     assert result.latest_update is None
 
 
 def test_the_latest_visible_update_is_shown(session) -> None:
-    issued = submit_report(session, REPORT)
+    issued = submit_report(session, Report.from_fields(REPORT))
     case = session.get(Case, issued.case_id)
     session.add(CaseEvent(case=case, kind="note", body="internal", visible_to_reporter=False))
     session.add(CaseEvent(case=case, kind="message", body="We spoke to the class.", visible_to_reporter=True))
@@ -63,7 +64,7 @@ def test_the_latest_visible_update_is_shown(session) -> None:
 
 
 def test_wrong_code_and_wrong_pin_look_the_same(session) -> None:
-    issued = submit_report(session, REPORT)
+    issued = submit_report(session, Report.from_fields(REPORT))
     wrong_pin = "000000" if issued.pin != "000000" else "111111"
     assert check_case(session, "a", issued.code, wrong_pin).outcome == "invalid"
     assert check_case(session, "b", "JS-2222-2222", issued.pin).outcome == "invalid"
@@ -71,7 +72,7 @@ def test_wrong_code_and_wrong_pin_look_the_same(session) -> None:
 
 
 def test_five_failures_lock_the_case_for_fifteen_minutes(session) -> None:
-    issued = submit_report(session, REPORT)
+    issued = submit_report(session, Report.from_fields(REPORT))
     wrong_pin = "000000" if issued.pin != "000000" else "111111"
     now = utcnow()
     outcomes = [check_case(session, f"conv-{i}", issued.code, wrong_pin, now=now).outcome
@@ -85,7 +86,7 @@ def test_five_failures_lock_the_case_for_fifteen_minutes(session) -> None:
 
 
 def test_five_failures_lock_the_conversation_for_any_case(session) -> None:
-    issued = submit_report(session, REPORT)
+    issued = submit_report(session, Report.from_fields(REPORT))
     now = utcnow()
     for i in range(MAX_FAILURES):
         check_case(session, "guesser", f"JS-2222-222{i + 2}", "123456", now=now)

@@ -24,6 +24,7 @@ from bot.storage.models import (
     Referral,
     School,
 )
+from bot.cases.report import Report
 from tests.helpers.cases import BULLYING_REPORT
 
 REPORT = {**BULLYING_REPORT, "script": "latin", "channel": "sms"}
@@ -38,8 +39,8 @@ def _report(engine: Engine, conversation_id: str | None = None, **extra: Any) ->
     """A case at SCHOOL, as the report form stores it; returns its code."""
     with session_scope(engine) as session:
         school = session.scalars(select(School).where(School.code == SCHOOL)).one()
-        issued = submit_report(session, {**REPORT, "school_id": school.id,
-                                          "municipality_id": school.municipality_id, **extra},
+        issued = submit_report(session, Report.from_fields({**REPORT, "school_id": school.id,
+                                          "municipality_id": school.municipality_id, **extra}),
                                conversation_id=conversation_id)
         return issued.code
 

@@ -5,7 +5,7 @@ import pytest
 
 from bot.directory.import_export import DirectoryError, load_directory
 from bot.directory.csv_format import COLUMNS, dump_csv, read_csv
-from bot.directory.entries import check
+from bot.directory.checks import check
 from bot.directory.store import read_directory
 from bot.storage.models import Responder
 from bot.privacy.sealing import unseal

@@ -11,11 +11,9 @@ from bot.directory.import_export import (
     export_directory,
     import_directory,
     load_directory,
-    match_place,
-    municipality_names,
 )
 from bot.directory.csv_format import dump_csv
-from bot.directory.entries import check
+from bot.directory.checks import check
 from bot.directory.store import read_directory
 from bot.directory.yaml_format import dump_yaml, read_yaml
 from bot.paths import DATA_DIR
@@ -24,33 +22,6 @@ from bot.storage.db import make_engine, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.models import Responder, School
 from bot.privacy.sealing import unseal
-
-
-def test_sample_directory_has_the_six_municipalities(session) -> None:
-    assert municipality_names(session) == [
-        "Livno", "Tomislavgrad", "Kupres", "Glamoč", "Drvar", "Bosansko Grahovo"]
-    schools = session.query(School).all()
-    assert schools and all(s.is_sample and "Uzorak" in s.name for s in schools)
-
-
-@pytest.mark.parametrize("typed, expected", [
-    ("OS Uzorak 1 Livno", "OŠ Uzorak 1 Livno"),
-    ("uzorak 2 livno", "OŠ Uzorak 2 Livno"),
-    ("srednja skola uzorak drvar", "Srednja škola Uzorak Drvar"),
-    ("ОШ Узорак Купрес", "OŠ Uzorak Kupres"),
-    ("Livno", "Livno"),
-    ("u Glamoču", "Glamoč"),
-    ("Tomislavgradu", "Tomislavgrad"),
-    ("Bosansko Grahovo", "Bosansko Grahovo"),
-])
-def test_fuzzy_place_matching(session, typed: str, expected: str) -> None:
-    place = match_place(session, typed)
-    assert place is not None and place.label == expected
-
-
-def test_unknown_places_do_not_match(session) -> None:
-    assert match_place(session, "Zagreb") is None
-    assert match_place(session, "") is None
 
 
 def test_export_then_import_round_trip(session, tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.outbox.worker import Worker
+from bot.cases.report import Report
 from tests.helpers.cases import responder, school_id
 
 STAFF_TOKEN = "111111:staff-bot-token"
@@ -134,7 +135,7 @@ def report(engine: Engine, school: str = "livno-os-1", **fields) -> str:  # type
     with session_scope(engine) as session:
         fields = {"incident_type": "bullying", "school_id": school_id(session, school),
                   "language": "bcs", "script": "latin", **fields}
-        return submit_report(session, fields).code
+        return submit_report(session, Report.from_fields(fields)).code
 
 
 def rows(engine: Engine, code: str) -> list[OutboxMessage]:
@@ -336,7 +337,7 @@ def with_contact(engine: Engine, conversation: str, channel: str, address: str, 
     with session_scope(engine) as session:
         fields = {"incident_type": "bullying", "school_id": school_id(session, "livno-os-1"),
                   "language": "bcs", "script": "latin", "contact_ok": True, **fields}
-        code = submit_report(session, fields, conversation_id=conversation).code
+        code = submit_report(session, Report.from_fields(fields), conversation_id=conversation).code
     with session_scope(engine) as session:
         reporter_addresses.fill(session, conversation, channel, address)
     return code
@@ -374,9 +375,9 @@ async def test_a_staff_reply_reaches_the_reporter_and_their_answer_reaches_staff
 async def test_the_crisis_seen_message_reaches_the_child_once_and_its_address_is_forgotten(
         hotline, worker, telegram_api) -> None:
     with session_scope(hotline) as session:
-        case_id = record_crisis(session, "urgent_danger", {
+        case_id = record_crisis(session, "urgent_danger", Report.from_fields({
             "school_id": school_id(session, "livno-os-1"), "language": "en", "script": "latin",
-        }, "he has a knife", conversation_id="crisis-conv")
+        }), "he has a knife", conversation_id="crisis-conv")
     with session_scope(hotline) as session:
         reporter_addresses.fill(session, "crisis-conv", "telegram", "5550002")
     await worker.tick()  # the alerts
@@ -494,9 +495,9 @@ async def test_a_storm_of_critical_cases_reaches_each_person_as_one_message(hotl
     codes = []
     with session_scope(hotline) as session:
         for number in range(5):
-            case_id = record_crisis(session, "urgent_danger", {
+            case_id = record_crisis(session, "urgent_danger", Report.from_fields({
                 "school_id": school_id(session, "livno-os-1"), "language": "bcs", "script": "latin",
-            }, f"ima nož u školi ({number})")
+            }), f"ima nož u školi ({number})")
             codes.append(session.get(Case, case_id).code)
     assert await worker.tick() == 3  # messages, each carrying five alerts
     sent = await telegram_api.recorded("sendMessage")

@@ -11,6 +11,7 @@ from bot.cases.submission import record_crisis, submit_report
 from bot.routing.referrals import route_case
 from bot.storage.db import session_scope
 from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, Responder
+from bot.cases.report import Report
 from tests.helpers.cases import (
     T0,
     alerted,
@@ -59,7 +60,7 @@ def test_a_submitted_report_is_rolled_back_with_its_alerts(engine) -> None:
         report = {"incident_type": "physical", "school_id": school_id(session, "livno-os-2")}
     with pytest.raises(RuntimeError, match="after routing"):
         with session_scope(engine) as session:
-            issued = submit_report(session, report)
+            issued = submit_report(session, Report.from_fields(report))
             assert alerted(session, session.get(Case, issued.case_id)) == ["livno-os-2-pedagogue"]
             raise RuntimeError("the transaction fails after routing")
     with session_scope(engine) as session:
@@ -67,7 +68,7 @@ def test_a_submitted_report_is_rolled_back_with_its_alerts(engine) -> None:
         assert session.scalar(select(func.count(Referral.id))) == 0
         assert session.scalar(select(func.count(Case.id))) == 0
     with session_scope(engine) as session:
-        issued = submit_report(session, report)
+        issued = submit_report(session, Report.from_fields(report))
     with session_scope(engine) as session:
         case = session.get(Case, issued.case_id)
         assert alerted(session, case) == ["livno-os-2-pedagogue"]
@@ -266,12 +267,12 @@ def test_a_crisis_then_its_full_report_alerts_nobody_twice(session) -> None:
 
 
 def test_the_full_report_of_a_crisis_names_the_school_in_the_new_alerts(session) -> None:
-    case_id = record_crisis(session, "urgent_danger", {"language": "bcs"}, "pomozite")
+    case_id = record_crisis(session, "urgent_danger", Report.from_fields({"language": "bcs"}), "pomozite")
     crisis = session.get(Case, case_id)
     crisis_deadline = crisis.ack_deadline_at
     before = set(alerted(session, crisis))
-    issued = submit_report(session, {"incident_type": "physical",
-                                     "school_id": school_id(session, "livno-os-1")},
+    issued = submit_report(session, Report.from_fields({"incident_type": "physical",
+                                     "school_id": school_id(session, "livno-os-1")}),
                            crisis_case_id=case_id)
     assert issued.case_id == case_id and issued.deadline == crisis_deadline
     new_alert = session.scalars(

@@ -2,10 +2,11 @@ import pytest
 
 from bot.cases.submission import submit_report
 from bot.storage.models import Case
+from bot.cases.report import Report
 
 
 def _first_event(session):  # type: ignore[no-untyped-def]
-    issued = submit_report(session, {"incident_type": "other", "description": "test"})
+    issued = submit_report(session, Report.from_fields({"incident_type": "other", "description": "test"}))
     return session.get(Case, issued.case_id).events[0]
 
 
@@ -30,7 +31,7 @@ def test_moments_come_back_aware_and_in_utc(engine) -> None:
 
     sarajevo_evening = datetime(2026, 12, 3, 21, 30, tzinfo=timezone(timedelta(hours=1)))
     with session_scope(engine) as session:
-        issued = submit_report(session, {"incident_type": "other", "description": "test"})
+        issued = submit_report(session, Report.from_fields({"incident_type": "other", "description": "test"}))
         session.get(Case, issued.case_id).acknowledged_at = sarajevo_evening
     with session_scope(engine) as session:
         stored = session.get(Case, issued.case_id).acknowledged_at
@@ -41,7 +42,7 @@ def test_moments_come_back_aware_and_in_utc(engine) -> None:
 def test_a_naive_moment_is_refused(session) -> None:
     from datetime import datetime
 
-    issued = submit_report(session, {"incident_type": "other", "description": "test"})
+    issued = submit_report(session, Report.from_fields({"incident_type": "other", "description": "test"}))
     session.get(Case, issued.case_id).acknowledged_at = datetime(2026, 12, 3, 20, 30)
     with pytest.raises(Exception, match="naive datetime"):
         session.flush()

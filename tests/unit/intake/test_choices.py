@@ -46,5 +46,5 @@ def test_incident_type_and_consent_cannot_be_skipped() -> None:
 def test_skipped_answers_become_unknown_fields() -> None:
     report = report_from_slots({"incident_type": "bullying", "affected": SKIP, "contact_ok": "no",
                                 "language": "en"}, channel="rest")
-    assert report["affected"] is None and report["contact_ok"] is False
-    assert report["language"] == "en" and report["script"] == "latin" and report["channel"] == "rest"
+    assert report.affected is None and report.contact_ok is False and report.legal_aid_ok is None
+    assert report.language == "en" and report.script == "latin" and report.channel == "rest"

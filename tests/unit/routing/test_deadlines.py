@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from bot.routing.deadlines import ack_deadline, escalation_due, format_local, is_school_day
-from bot.routing.triage import DEFAULT_PATH, RoutingRules, load_rules, parse_rules
+from bot.routing.rules import RoutingRules
+from bot.routing.rules_file import DEFAULT_PATH, load_rules, parse_rules
 
 UTC = timezone.utc
 SARAJEVO = ZoneInfo("Europe/Sarajevo")

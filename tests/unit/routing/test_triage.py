@@ -10,22 +10,10 @@ import pytest
 import yaml
 
 from bot.storage.models import Case
-from bot.routing.triage import (
-    DEFAULT_PATH,
-    ENV_VAR,
-    SEVERITIES,
-    Facts,
-    RoutingRules,
-    RoutingRulesError,
-    Target,
-    Triage,
-    escalation_chain,
-    facts_from_case,
-    load_rules,
-    parse_rules,
-    routing_targets,
-    triage,
-)
+from bot.cases.vocabulary import SEVERITIES
+from bot.routing.rules import Facts, RoutingRules, Target, Triage
+from bot.routing.rules_file import DEFAULT_PATH, ENV_VAR, RoutingRulesError, load_rules, parse_rules
+from bot.routing.triage import escalation_chain, facts_from_case, routing_targets, triage
 
 CRISIS = "A crisis message (danger or self-harm) was received."
 DANGER = "The reporter said someone is in danger right now."
@@ -502,7 +490,9 @@ def test_a_missing_file_is_reported(tmp_path: Path) -> None:
 def test_a_broken_edit_keeps_the_last_good_rules_in_force(tmp_path) -> None:
     import shutil
 
-    from bot.routing.triage import DEFAULT_PATH, Facts, load_rules, triage
+    from bot.routing.rules import Facts
+    from bot.routing.rules_file import DEFAULT_PATH, load_rules
+    from bot.routing.triage import triage
 
     path = tmp_path / "routing.yml"
     shutil.copy(DEFAULT_PATH, path)
