@@ -19,7 +19,6 @@ from bot.intake.dialogue import keep_crisis_words
 from bot.text import emergency_numbers
 from bot.text import resources
 from bot.text.language_switch import requested_language
-from bot.text.scripts import render
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +53,14 @@ class Resources(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        language, script = reader(tracker)
-        language = language or "bcs"
+        you = reader(tracker)
+        language = you.language or "bcs"
         topic_id = next(tracker.get_latest_entity_values("topic"), None)
         text = tracker.latest_message.get("text") or ""
         topic = resources.find_topic(topic_id) if topic_id else resources.best_topic(text)
         if topic is None:
             buttons = [
-                {"title": t.title[language] if language == "en" else render(t.title[language], script),
+                {"title": you.in_script(t.title[language]),
                  "payload": f'/ask_resources{{"topic": "{t.id}"}}'}
                 for t in resources.load_library()
             ]
@@ -92,6 +91,6 @@ class SwitchLanguage(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         language, script = requested_language(
-            tracker.latest_message.get("text") or "", *reader(tracker)
+            tracker.latest_message.get("text") or "", tracker.get_slot("language"), tracker.get_slot("script")
         )
         return [SlotSet("language", language), SlotSet("script", script)]

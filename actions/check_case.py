@@ -118,7 +118,8 @@ class CheckCase(Action):
 
 def _show_staff_messages(dispatcher: CollectingDispatcher, tracker: Tracker, code: str,
                          messages: tuple[str, ...]) -> None:
-    language, script = reader(tracker)
+    you = reader(tracker)
+    language, script = you.language, you.script
     dispatcher.utter_message(text=reporter_text("checkin_messages", language, script,
                                                 code=code, count=len(messages)))
     for message in messages:

@@ -22,7 +22,6 @@ from bot.directory.places import municipality_names
 from bot.intake import dialogue
 from bot.intake.extraction import is_story
 from bot.intake.summary import summary
-from bot.text.scripts import render
 from bot.routing.triage import consent_grounds
 
 REQUESTED_SLOT = "requested_slot"
@@ -65,7 +64,8 @@ class ValidateReportForm(FormValidationAction):
 def _make_ask_action(slot: str) -> type:
     async def run(self: Action, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        language, script = reader(tracker)
+        you = reader(tracker)
+        language, script = you.language, you.script
         dispatcher.utter_message(response=f"utter_ask_{slot}",
                                  buttons=intake.buttons(slot, language, script))
         return []
@@ -85,7 +85,8 @@ class AskForSchool(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        language, script = reader(tracker)
+        you = reader(tracker)
+        language, script = you.language, you.script
         names = await in_db(municipality_names)
         buttons = [{"title": n, "payload": f'/choose{{"choice": "{n}"}}'} for n in names]
         skip = intake.buttons("incident_time", language, script)[-1]  # the shared "skip"
@@ -102,7 +103,8 @@ class AskForConfirm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        language, script = reader(tracker)
+        you = reader(tracker)
+        language, script = you.language, you.script
         buttons = intake.buttons("confirm", language, script)
         missed = (tracker.get_slot("misses") or {}).get("confirm", 0)
         if missed:
@@ -136,11 +138,10 @@ class SubmitReport(Action):
 
 def _deadline_for_reader(deadline: Optional[datetime], tracker: Tracker) -> str:
     """When someone will have looked at the report, in the reader's language and script."""
-    language, script = reader(tracker)
     if deadline is None:
         return "-"
-    text = format_local(deadline, language or "bcs")
-    return text if language == "en" else render(text, script)
+    you = reader(tracker)
+    return you.in_script(format_local(deadline, you.language or "bcs"))
 
 
 class LeaveForm(Action):

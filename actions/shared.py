@@ -18,7 +18,7 @@ from bot.intake.dialogue import CRISIS_INTENTS, DRAFT_LIFETIME, Heard
 from bot.intake.extraction import KnownPlace, case_fields, understand
 from bot.nlu.safety_net import default_safety_net
 from bot.storage.db import in_session as in_db
-from bot.text.scripts import render
+from bot.text.catalogue import Reader
 
 # Slots of a report being written, and of a case check.
 REPORT_SLOTS = ("incident_type", "discrimination_ground", "affected", "reporter_role", "school",
@@ -40,14 +40,14 @@ def text_size(tracker: Tracker) -> str:
     return "short" if tracker.get_latest_input_channel() in SHORT_TEXT_CHANNELS else "long"
 
 
-def reader(tracker: Tracker) -> tuple[Optional[str], Optional[str]]:
-    return tracker.get_slot("language"), tracker.get_slot("script")
+def reader(tracker: Tracker) -> Reader:
+    """Who reads the bot's answers: the conversation's language and script slots."""
+    return Reader.of(tracker.get_slot("language"), tracker.get_slot("script"))
 
 
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, **extra: Any) -> None:
     """Send text we composed here (not a domain response) in the reader's script."""
-    language, script = reader(tracker)
-    dispatcher.utter_message(text=text if language == "en" else render(text, script), **extra)
+    dispatcher.utter_message(text=reader(tracker).in_script(text), **extra)
 
 
 def reset(slots: tuple[str, ...]) -> List[EventType]:

@@ -153,7 +153,7 @@ def forward_to_alerted(session: Session, case: Case, text: str, dedupe_key: str)
     about it ("new message in JS-…"); returns how many were queued."""
     queued = 0
     for referral in session.scalars(select(Referral).where(
-            Referral.case_id == case.id, Referral.status.in_(FORWARDED_STATUSES))):
+            Referral.case_id == case.id, Referral.status.in_(FORWARDED_STATUSES)).order_by(Referral.id)):
         responder = referral.responder
         body = staff_text("crisis_message", responder.language or "bcs", code=case.code, text=text)
         if queue_staff_message(session, responder, body, f"{dedupe_key}:{responder.id}", case.id):

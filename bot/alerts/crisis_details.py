@@ -1,5 +1,5 @@
 """What a critical alert adds: what is happening and where, the child's own words, whether
-the child may be contacted, and what to do first (data/hotline/first_steps.yml). Never
+the child may be contacted, and what to do first (data/hotline/texts/first_steps.yml). Never
 anything about who the child is.
 
 The words are there because staff cannot act on "something critical, somewhere": on
@@ -8,30 +8,22 @@ ALERT_SMS_WITH_WORDS=false)."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import yaml
 from sqlalchemy.orm import object_session
 
-from bot.text import emergency_numbers
 
 from bot.outbox import store as outbox
 from bot.channels.sms_text import size
 from bot.followup.texts import label, staff_text
-from bot.paths import DATA_DIR
 from bot.settings import sms_alerts_with_words
 from bot.storage.models import Case, Municipality, School
 from bot.routing.rules_file import load_rules
+from bot.text import catalogue
 from bot.text.scripts import normalize_for_nlu
 
 SMS_WORD_SEGMENTS = 2
 SMS_WORD_SENTENCES = 2
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
-
-
-@lru_cache(maxsize=1)
-def _first_steps() -> dict[str, dict[str, str]]:
-    return yaml.safe_load((DATA_DIR / "first_steps.yml").read_text(encoding="utf-8"))
 
 
 def crisis_kind(case: Case) -> str:
@@ -76,8 +68,8 @@ def sms_words(text: str, segments: int = SMS_WORD_SEGMENTS) -> str:
 
 
 def first_step(kind: str, language: str) -> str:
-    """What to do first for a crisis kind, from data/hotline/first_steps.yml."""
-    return emergency_numbers.fill(_first_steps()[kind]["en" if language == "en" else "bcs"], language)
+    """What to do first for a crisis kind, from data/hotline/texts/first_steps.yml."""
+    return catalogue.text("first_steps", kind, catalogue.Reader.of(language, "latin"))
 
 
 def contact_label(case: Case, language: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import settings
 from bot.channels.inbox import PendingTurn
-from bot.channels.texts import channel_text
+from bot.text.catalogue import for_writer
 from bot.storage.db import on_loop
 from bot.storage.models import InboxMessage, utcnow
 
@@ -92,7 +92,7 @@ class FloodGate:
                        "a day (limits %d, %d); held back", self.channel_name,
                        turn.conversation_id[:8], found.last_minute, found.last_day,
                        limits.messages_per_minute, limits.messages_per_day)
-        return [{"text": channel_text("flood_notice", turn.text)}] if verdict.notice_due else []
+        return [{"text": for_writer("channel", "flood_notice", turn.text)}] if verdict.notice_due else []
 
 
 def limited_today(session: Session) -> int:

@@ -4,32 +4,22 @@ emergency numbers, in the writer's language and script."""
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from typing import Awaitable, Callable
 
-import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.text import emergency_numbers
-from bot.paths import DATA_DIR
 from bot.storage.availability import is_unavailable
-from bot.text.language import detect_language
-from bot.text.scripts import detect_script, render
+from bot.text import catalogue
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[UserMessage], Awaitable[None]]
 
 
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, str]:
-    return yaml.safe_load((DATA_DIR / "fallback.yml").read_text(encoding="utf-8"))["no_reply"]
-
-
 def no_reply_text(user_text: str) -> str:
-    language = detect_language(user_text) or "bcs"
-    text = emergency_numbers.fill(_texts()[language], language)
-    return text if language == "en" else render(text, detect_script(user_text))
+    writer = catalogue.Reader.of_text(user_text)
+    # One language (the local one when the message does not tell): the apology is short.
+    return catalogue.text("fallback", "no_reply", catalogue.Reader.of(writer.language, writer.script))
 
 
 async def handle_without_silence(on_new_message: Handler, message: UserMessage,

@@ -1,6 +1,6 @@
 """What a message gets while the database is unreachable: a crisis the full emergency
 reply at once (the same texts as the assistant's, utter_crisis_* in domain.yml), anything
-else one short "we have your message" (fallback.yml: journaled). Both in the writer's
+else one short "we have your message" (data/hotline/texts/fallback.yml: journaled). Both in the writer's
 language and script, both languages when the message does not say; nothing here needs
 the database."""
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any, Optional
 
 import yaml
 
-from bot.channels.texts import in_writers_language
+from bot.text.catalogue import Reader, for_reader, for_writer
 from bot.nlu.components import CRISIS_INTENTS
-from bot.paths import DATA_DIR, PROJECT_DIR
+from bot.paths import PROJECT_DIR
 from bot.nlu.safety_net import default_safety_net
 
 logger = logging.getLogger(__name__)
@@ -29,11 +29,6 @@ def _domain_responses() -> dict[str, list[dict[str, Any]]]:
     return yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))["responses"]
 
 
-@lru_cache(maxsize=1)
-def _journaled() -> dict[str, str]:
-    return yaml.safe_load((DATA_DIR / "fallback.yml").read_text(encoding="utf-8"))["journaled"]
-
-
 def _variant(response: str, language: str) -> str:
     """The response's first text for a language: English has the condition, BCS none."""
     for variant in _domain_responses()[response]:
@@ -45,11 +40,12 @@ def _variant(response: str, language: str) -> str:
 
 def crisis_reply(kind: str, user_text: str) -> str:
     response = _RESPONSES[kind]
-    return in_writers_language({language: _variant(response, language) for language in ("bcs", "en")}, user_text)
+    return for_reader({language: _variant(response, language) for language in ("bcs", "en")},
+                      Reader.of_text(user_text))
 
 
 def received_reply(user_text: str) -> str:
-    return in_writers_language(_journaled(), user_text)
+    return for_writer("fallback", "journaled", user_text)
 
 
 async def crisis_in(text: str, agent: Optional[Any]) -> Optional[str]:

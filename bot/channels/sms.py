@@ -36,7 +36,7 @@ from bot.privacy.erasure import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.reply_merging import pack
 from bot.channels.sms_text import prepare, size, split_for_sms
-from bot.channels.texts import channel_text
+from bot.text.catalogue import for_writer
 from bot.privacy.pseudonyms import pseudonym
 from bot.storage import availability
 from bot.storage.db import in_session
@@ -177,22 +177,22 @@ class SmsInput(HotlineChannel):
         menu, opted_out = await in_db(_read_state, turn.conversation_id)
         if keyword in STOP_WORDS:
             await in_db(_set_opted_out, turn.conversation_id, True)
-            return [{"text": channel_text("sms_stopped", turn.text)}]
+            return [{"text": for_writer("channel", "sms_stopped", turn.text)}]
         if keyword in START_WORDS:
             await in_db(_set_opted_out, turn.conversation_id, False)
             return await self.converse(turn, "/greet")
         if opted_out:
             return []  # STOP means no more messages until START
         if keyword in HELP_WORDS:
-            return [{"text": channel_text("sms_help", turn.text)}]
+            return [{"text": for_writer("channel", "sms_help", turn.text)}]
         if keyword in DELETE_WORDS:
             await in_db(forget_conversation, turn.conversation_id)
-            return [{"text": channel_text("forgotten", turn.text)}]
+            return [{"text": for_writer("channel", "forgotten", turn.text)}]
         replies: List[Reply] = []
         for file in turn.metadata.get("media", []):
             await in_db(attachments.keep, turn.conversation_id, self.name(), file)
         if turn.metadata.get("media"):
-            replies.append({"text": channel_text("attachment_saved", turn.text)})
+            replies.append({"text": for_writer("channel", "attachment_saved", turn.text)})
             if not turn.text.strip():
                 return replies
         choice = _NUMBER.match(turn.text)
@@ -241,7 +241,7 @@ class SmsInput(HotlineChannel):
             if await self.looks_like_crisis(turn.text):
                 kind = "crisis"
             elif decision.notice_due:
-                kind, parts = "notice", _sms_parts({"text": channel_text("sms_budget_notice", turn.text)})[0]
+                kind, parts = "notice", _sms_parts({"text": for_writer("channel", "sms_budget_notice", turn.text)})[0]
             else:
                 kind, parts = "held", []
             logger.warning("sms %s daily cap reached (conversation %s): %d segment(s) %s",

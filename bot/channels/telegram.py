@@ -24,7 +24,7 @@ from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.outage_replies import crisis_reply
 from bot.channels.reply_merging import pack
 from bot.channels.validation import check_values, id_field, object_field, text_field
-from bot.channels.texts import channel_text
+from bot.text.catalogue import for_writer
 from bot.privacy.pseudonyms import pseudonym
 from bot.nlu.safety_net import default_safety_net
 
@@ -164,17 +164,17 @@ class TelegramInput(HotlineChannel):
             except TelegramError as error:
                 logger.warning("could not answer a callback query: %s", error)
         if turn.metadata.get("unsupported"):
-            return [{"text": channel_text("unsupported")}]
+            return [{"text": for_writer("channel", "unsupported")}]
         replies: List[Reply] = []
         if "attachment" in turn.metadata:
             await in_db(attachments.keep, turn.conversation_id, self.name(), turn.metadata["attachment"])
-            replies.append({"text": channel_text("attachment_saved", turn.text)})
+            replies.append({"text": for_writer("channel", "attachment_saved", turn.text)})
             if not turn.text:
                 return replies
         command = turn.text.split("@")[0].strip().lower() if turn.text.startswith("/") else ""
         if command == "/delete":
             await in_db(forget_conversation, turn.conversation_id)
-            return [{"text": channel_text("forgotten")}]
+            return [{"text": for_writer("channel", "forgotten")}]
         if command in COMMANDS:
             return replies + await self.converse(turn, COMMANDS[command])
         return (replies + await self.converse(turn, turn.text)) if replies else None
@@ -184,7 +184,7 @@ class TelegramInput(HotlineChannel):
         emergency reply when the message looks like a crisis), then the hotline leaves.
         No conversation or case is made there: others can read it."""
         match = default_safety_net().check(turn.text)
-        replies = [{"text": channel_text("group_only", turn.text)}]
+        replies = [{"text": for_writer("channel", "group_only", turn.text)}]
         if match is not None:
             replies.append({"text": crisis_reply(match.kind, turn.text)})
         await self.deliver(turn, self.pack(replies))

@@ -178,8 +178,8 @@ def _case_staff(session: Session, case: Case) -> list[Responder]:
         return [case.owner]
     referrals = session.scalars(select(Referral).where(
         Referral.case_id == case.id, Referral.in_chain.is_(True),
-        Referral.status.in_(("alerted", "acknowledged", "pending"))))
-    return [r.responder for r in referrals]
+        Referral.status.in_(("alerted", "acknowledged", "pending"))).order_by(Referral.id))
+    return [r.responder for r in referrals]  # in the chain's order, on every database
 
 
 def reporter_answer(session: Session, case_id: int, text: str) -> None:

@@ -1,4 +1,4 @@
-"""Acknowledgement deadlines and escalation times, from the periods in data/routing.yml.
+"""Acknowledgement deadlines and escalation times, from the periods in data/hotline/routing.yml.
 
 Moments go in and come out as timezone-aware UTC datetimes (what the database stores);
 school days are counted on the local calendar, because weekends, holidays and "08:00" are

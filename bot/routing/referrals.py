@@ -1,4 +1,4 @@
-"""Routing a case: its severity and reason (data/routing.yml), its acknowledgement
+"""Routing a case: its severity and reason (data/hotline/routing.yml), its acknowledgement
 deadline, and a referral with an alert for every responder the rules name. Runs in the
 transaction that stores the case, so the alerts are in the outbox as soon as the case
 exists."""

@@ -1,4 +1,4 @@
-"""The routing rules as values: what data/routing.yml says, once it is read and checked
+"""The routing rules as values: what data/hotline/routing.yml says, once it is read and checked
 (bot.routing.rules_file), and the facts and decisions that bot.routing.triage draws from it."""
 from __future__ import annotations
 

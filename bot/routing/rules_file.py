@@ -1,4 +1,4 @@
-"""Reading data/routing.yml and checking it: every error names the file, the section and
+"""Reading data/hotline/routing.yml and checking it: every error names the file, the section and
 the rule, so that the canton's school administration can fix the file without a programmer."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.cases.vocabulary import SEVERITIES
-from bot.paths import PROJECT_DIR
+from bot.paths import DATA_DIR
 from bot.routing.rules import (
     BOOL_CONDITIONS,
     ROUTING_CONDITIONS,
@@ -31,7 +31,7 @@ from bot.routing.rules import (
 )
 from bot.text.scripts import normalize_for_nlu
 
-DEFAULT_PATH = PROJECT_DIR / "data" / "routing.yml"
+DEFAULT_PATH = DATA_DIR / "routing.yml"
 ENV_VAR = "HOTLINE_ROUTING_FILE"
 
 _TOP_LEVEL_KEYS = ("timezone", "holidays", "deadlines", "escalation_interval", "weapon_words",

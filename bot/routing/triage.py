@@ -1,4 +1,4 @@
-"""Severity triage and routing targets of a case, driven by data/routing.yml.
+"""Severity triage and routing targets of a case, driven by data/hotline/routing.yml.
 
 The rules live in a data file so that the canton's school administration can read and change
 them without a programmer; bot.routing.rules_file loads and checks them, and this module

@@ -5,7 +5,8 @@ selection of a response variation (by the `language` slot), it
 - renders Bosnian/Croatian/Serbian text in Cyrillic for a reader who writes Cyrillic
   (replies are authored once, in Latin), before variables are filled so that case codes
   and numbers stay as they are;
-- fills {police}, {ambulance}, {child_helpline}, ... from data/hotline/contacts.yml;
+- fills {police}, {ambulance}, {child_helpline}, ... from data/hotline/contacts.yml, as the
+  text catalogue gives them to this reader;
 - never sends the same long message twice in a row: a response `utter_x` that has a
   `utter_x_reminder` sends the reminder (one line, with the numbers) when the full one
   went out in this conversation in the last 10 minutes; and a response with several
@@ -25,7 +26,7 @@ from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.text import emergency_numbers
+from bot.text.catalogue import Reader, numbers_for
 from bot.text.scripts import to_cyrillic
 
 
@@ -107,9 +108,5 @@ class HotlineNLG(TemplatedNaturalLanguageGenerator):
                 **kwargs: Any) -> Dict[Text, Any]:
         language, script = filled_slots.get("language"), filled_slots.get("script")
         response = render_response(copy.deepcopy(response), language, script)
-        numbers = {
-            key: to_cyrillic(value) if script == "cyrillic" and language != "en" else value
-            for key, value in emergency_numbers.placeholders(language).items()
-        }
-        variables = {**numbers, **kwargs}
+        variables = {**numbers_for(Reader.of(language, script)), **kwargs}
         return self._fill_response(response, filled_slots, **variables)

@@ -46,7 +46,7 @@ def test_nothing_escalates_before_the_deadline(session) -> None:
 
 def test_a_medium_case_climbs_the_whole_chain_one_step_per_deadline(session) -> None:
     case = routed(session, incident_type="physical")
-    # Each step waits one school day (data/routing.yml escalation_interval); Saturday and
+    # Each step waits one school day (data/hotline/routing.yml escalation_interval); Saturday and
     # Sunday do not count.
     steps = [
         (utc(2025, 1, 17, 9, 0), 1, "school:backup_counsellor", "livno-os-1-psychologist",

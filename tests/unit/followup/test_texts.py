@@ -15,6 +15,7 @@ from bot.followup.texts import (
     text_keys,
 )
 from bot.paths import DATA_DIR
+from bot.text.catalogue import TEXTS_DIR
 from bot.text.scripts import normalize_for_nlu
 
 REPORTER_PLACEHOLDERS = {
@@ -73,7 +74,7 @@ READERS = [("bcs", "cyrillic", False), ("bcs", "latin", True), ("en", "latin", T
 
 
 def _raw(name: str) -> dict:
-    return yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8"))
+    return yaml.safe_load((TEXTS_DIR / f"{name}.yml").read_text(encoding="utf-8"))
 
 
 def _placeholders(template: str) -> set[str]:
@@ -162,7 +163,7 @@ def test_no_phone_numbers_in_the_texts() -> None:
     (the texts name them by placeholder: {police})."""
     phone = re.compile(r"\+?\d[\d /-]{1,}\d")
     for name in (REPORTER_FILE, STAFF_FILE):
-        raw = (DATA_DIR / name).read_text(encoding="utf-8")
+        raw = (TEXTS_DIR / f"{name}.yml").read_text(encoding="utf-8")
         assert not phone.search(raw), (name, phone.search(raw))
 
 
@@ -177,11 +178,11 @@ def test_menu_words_are_stored_as_compared() -> None:
 
 
 def test_a_missing_key_or_value_is_named() -> None:
-    with pytest.raises(KeyError, match="no text 'nope' in data/hotline/followup_texts.yml"):
+    with pytest.raises(KeyError, match="no text 'nope' in data/hotline/texts/followup.yml"):
         reporter_text("nope", "en", None)
     with pytest.raises(KeyError, match="no text 'menu_words'"):
         reporter_text("menu_words", "en", None)
-    with pytest.raises(KeyError, match="alert_texts.yml"):
+    with pytest.raises(KeyError, match="data/hotline/texts/alerts.yml"):
         staff_text("nope", "bcs")
     with pytest.raises(KeyError, match=r"needs a value for \{code\}"):
         reporter_text("acknowledged", "bcs", "latin")

@@ -1,4 +1,4 @@
-"""Acknowledgement deadlines and escalation times with the shipped data/routing.yml:
+"""Acknowledgement deadlines and escalation times with the shipped data/hotline/routing.yml:
 clock periods, school days across weekends, holidays and summer-time changes."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Severity triage and routing targets with the shipped data/routing.yml, and the checks
+"""Severity triage and routing targets with the shipped data/hotline/routing.yml, and the checks
 that catch a mistaken edit of that file."""
 from __future__ import annotations
 
