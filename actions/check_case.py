@@ -9,8 +9,10 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
-from actions.shared import CHECK_SLOTS, heard, in_db, message_key, reader, record_crisis, reset
+from actions.shared import CHECK_SLOTS, heard, message_key, reader, record_crisis, reset
+from bot.storage.db import in_session as in_db
 from bot.cases import submission as cases
 from bot.cases.codes import find_code_and_pin, normalize_case_code, normalize_pin
 from bot.followup.texts import reporter_text
@@ -94,7 +96,7 @@ class CheckCase(Action):
             dispatcher.utter_message(response="utter_help_menu")  # the check was given up
             return reset(CHECK_SLOTS)
 
-        def check(session) -> tuple[str, Optional[str], Optional[str], Optional[str], tuple[str, ...]]:  # type: ignore[no-untyped-def]
+        def check(session: Session) -> tuple[str, Optional[str], Optional[str], Optional[str], tuple[str, ...]]:
             result = cases.check_case(session, tracker.sender_id, typed_code, typed_pin)
             code = result.case.code if result.case else None
             status = result.case.status if result.case else None

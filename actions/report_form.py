@@ -12,9 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.shared import (
-    CRISIS_CASE_LIFETIME, CHECK_SLOTS, REPORT_SLOTS, heard, in_db, message_key, places_for, reader, record_crisis,
-    reset, text_size, utter_all,
+    CRISIS_CASE_LIFETIME, CHECK_SLOTS, REPORT_SLOTS, heard, message_key, places_for, reader, record_crisis, reset, text_size, utter_all,
 )
+from bot.storage.db import in_session as in_db
 from bot import intake
 from bot.cases import submission as cases
 from bot.routing.deadlines import format_local

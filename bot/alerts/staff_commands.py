@@ -50,6 +50,6 @@ def _acknowledge(session: Session, responder: Responder, code: str, via: str, la
 
 def _reply(session: Session, responder: Responder, code: str, text: str, language: str) -> str:
     outcome, case = staff_reply(session, code, responder, text)
-    if outcome == "unknown_case":
+    if outcome == "unknown_case" or case is None:
         return staff_text("unknown_case", language, code=code)
     return staff_text("reply_sent" if outcome == "sent" else "reply_waiting", language, code=case.code)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Coroutine, Optional
 
 from sqlalchemy import text
 
@@ -206,10 +206,10 @@ class OutageDesk:
             except OSError:
                 pass  # the real answer may then repeat the short one: never a loss
 
-    def _spawn(self, answer: Awaitable[None]) -> None:
+    def _spawn(self, answer: Coroutine[Any, Any, None]) -> None:
         """Answers go out side by side, never behind a conversation's stuck turn; the
         replay waits for them, so that what was answered is known."""
-        task = asyncio.get_running_loop().create_task(answer)  # type: ignore[arg-type]
+        task = asyncio.get_running_loop().create_task(answer)
         self._answers.add(task)
         task.add_done_callback(self._answers.discard)
 

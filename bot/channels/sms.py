@@ -30,7 +30,9 @@ from bot.cases import attachments
 from bot.alerts import staff_commands
 from bot.channels import sms_budget
 from bot.channels.clients import sms_sender, twilio_client
-from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
+from bot.channels.base import HotlineChannel, Reply
+from bot.channels.errors import Rejected
+from bot.storage.db import on_loop as in_db
 from bot.channels.validation import text_field
 from bot.privacy.erasure import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn

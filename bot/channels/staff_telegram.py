@@ -15,7 +15,8 @@ from telegram.error import TelegramError
 from bot import settings
 
 from bot.alerts import staff_commands
-from bot.channels.base import Reply, in_db
+from bot.channels.base import Reply
+from bot.storage.db import on_loop as in_db
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.telegram import TelegramInput
 from bot.followup.texts import staff_text

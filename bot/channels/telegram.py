@@ -18,12 +18,14 @@ from bot import settings
 
 from bot.cases import attachments
 from bot.channels.clients import telegram_bot
-from bot.channels.base import HotlineChannel, Rejected, Reply, in_db
+from bot.channels.base import HotlineChannel, Reply
+from bot.channels.errors import Rejected
+from bot.storage.db import on_loop as in_db
 from bot.privacy.erasure import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.outage_replies import crisis_reply
 from bot.channels.reply_merging import pack
-from bot.channels.validation import check_values, id_field, object_field, text_field
+from bot.channels.validation import check_values, id_field, object_field, optional_object_field, text_field
 from bot.text.catalogue import for_writer
 from bot.privacy.pseudonyms import pseudonym
 from bot.nlu.safety_net import default_safety_net
@@ -61,23 +63,23 @@ def check_update(data: Dict[str, Any]) -> None:
     check_values(data)
     id_field(data["update_id"], "update_id")
     for key in ("message", "channel_post"):
-        message = object_field(data.get(key), key, required=False)
+        message = optional_object_field(data.get(key), key)
         if message is None:
             continue
         chat = object_field(message.get("chat"), f"{key}.chat")
         id_field(chat.get("id"), f"{key}.chat.id")
         for field in ("text", "caption"):
             text_field(message.get(field), f"{key}.{field}")
-        sender = object_field(message.get("from"), f"{key}.from", required=False)
+        sender = optional_object_field(message.get("from"), f"{key}.from")
         if sender is not None:
             id_field(sender.get("id"), f"{key}.from.id")
-    query = object_field(data.get("callback_query"), "callback_query", required=False)
+    query = optional_object_field(data.get("callback_query"), "callback_query")
     if query is not None:
         if not isinstance(query.get("id"), str):
             raise Rejected(400, "callback_query.id is not a string")
         id_field(object_field(query.get("from"), "callback_query.from").get("id"), "callback_query.from.id")
         text_field(query.get("data"), "callback_query.data")
-        message = object_field(query.get("message"), "callback_query.message", required=False)
+        message = optional_object_field(query.get("message"), "callback_query.message")
         if message is not None:
             id_field(object_field(message.get("chat"), "callback_query.message.chat").get("id"),
                      "callback_query.message.chat.id")
@@ -137,8 +139,7 @@ class TelegramInput(HotlineChannel):
             metadata["callback_query_id"] = query.id
             if query.message and query.message.chat.type != "private":
                 metadata["group"] = True
-        elif update.message or update.channel_post:
-            message = update.message or update.channel_post
+        elif (message := update.message or update.channel_post) is not None:
             if message.from_user is not None and message.from_user.is_bot:
                 return None
             chat, text = message.chat.id, (message.text or message.caption or "").replace("\x00", "")

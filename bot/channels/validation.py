@@ -46,12 +46,14 @@ def text_field(value: Any, where: str) -> str:
     return value.replace("\x00", "")
 
 
-def object_field(value: Any, where: str, required: bool = True) -> dict[str, Any] | None:
-    if value is None and not required:
-        return None
+def object_field(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Rejected(400, f"{where} is not an object")
     return value
+
+
+def optional_object_field(value: Any, where: str) -> dict[str, Any] | None:
+    return None if value is None else object_field(value, where)
 
 
 def id_field(value: Any, where: str) -> int:

@@ -1,6 +1,7 @@
 """How the commands print: local times and aligned tables."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import click
@@ -12,8 +13,8 @@ def local_time(moment: datetime | None) -> str:
     return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
 
 
-def table(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None, indent: str = "") -> None:
-    rows = [header, *rows] if header else rows
+def table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...] | None = None, indent: str = "") -> None:
+    rows = [header, *rows] if header else list(rows)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo(indent + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any, Callable
 
 from twilio.request_validator import RequestValidator
@@ -39,8 +42,6 @@ def wait_telegram(stack: Stack, chat_id: int, count: int, timeout: float = 30.0)
 def post_telegram(stack: Stack, update: dict[str, Any], secret: str | None = TELEGRAM_SECRET,
                   body: bytes | None = None, bot: str = "telegram") -> int:
     """An update to the hotline bot's webhook (or, with bot="staff_telegram", the staff bot's)."""
-    import urllib.request
-
     request = urllib.request.Request(
         f"{stack.base_url}/webhooks/{bot}/webhook", method="POST",
         data=body if body is not None else json.dumps(update).encode(),
@@ -76,8 +77,6 @@ _sids = iter(range(10**6, 10**9))
 
 def post_sms(stack: Stack, sender: str, body: str, sid: str | None = None, sign: bool = True,
              signature: str | None = None, extra: dict[str, str] | None = None) -> tuple[int, str]:
-    import urllib.request
-
     params = {"MessageSid": sid or f"SM{next(_sids):032d}", "From": sender, "To": "+38730000000",
               "Body": body, "NumMedia": "0", **(extra or {})}
     url = f"{stack.base_url}/webhooks/sms/webhook"

@@ -53,7 +53,7 @@ def http(method: str, url: str, body: bytes | None = None,
             return error.code, raw.decode(errors="replace")
 
 
-def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -66,7 +66,7 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"{url} did not come up; log:\n{log.read_text()[-4000:]}")
 
 
-def _wait_for_line(log: Path, line: str, process: subprocess.Popen, offset: int = 0) -> None:
+def _wait_for_line(log: Path, line: str, process: subprocess.Popen[bytes], offset: int = 0) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -99,7 +99,7 @@ class Stack:
     actions_port: int = field(default_factory=free_port)
     telegram_port: int = field(default_factory=free_port)
     twilio_port: int = field(default_factory=free_port)
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -147,7 +147,7 @@ class Stack:
             self.start_process(name)
         return self
 
-    def start_process(self, name: str) -> subprocess.Popen:
+    def start_process(self, name: str) -> subprocess.Popen[bytes]:
         log = self.workdir / f"{name}-{self.rasa_port}.log"
         offset = len(log.read_text(errors="replace")) if log.exists() else 0
         process = subprocess.Popen(self._commands[name], shell=True, cwd=str(PROJECT_DIR), env=self._env,

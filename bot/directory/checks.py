@@ -184,7 +184,8 @@ def _references(directory: Directory, known_municipalities: set[str],
                 known_schools: set[str], errors: list[str]) -> None:
     municipalities = known_municipalities | {m.code for m in directory.municipalities}
     schools = known_schools | {s.code for s in directory.schools}
-    for entry in [*directory.schools, *directory.responders]:
+    entries: list[SchoolEntry | ResponderEntry] = [*directory.schools, *directory.responders]
+    for entry in entries:
         label = LABELS["school" if isinstance(entry, SchoolEntry) else entry.type]
         if entry.municipality and entry.municipality not in municipalities:
             errors.append(f"{entry.where}: {label} names unknown municipality '{entry.municipality}'")

@@ -5,6 +5,8 @@ phone or chat id keeps what the database holds, so that an export without phones
 edited and imported again. Nothing is deleted: `active: false` retires a responder."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,7 @@ from bot.storage.models import Municipality, Responder, School
 from bot.privacy.sealing import seal, unseal
 
 
-def _by_code(session: Session, model: type) -> dict:  # type: ignore[type-arg]
+def _by_code(session: Session, model: type) -> dict[str, Any]:
     return {row.code: row for row in session.scalars(select(model))}
 
 

@@ -144,7 +144,7 @@ def to_document(directory: Directory) -> dict[str, Any]:
 class _Dumper(yaml.SafeDumper):
     """Short lists (channels, on_duty windows) on one line, as people write them."""
 
-    def represent_list(self, data: list[Any]) -> Node:  # type: ignore[override]
+    def represent_list(self, data: list[Any]) -> Node:
         flow = all(isinstance(item, str) for item in data)
         return self.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow or None)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Final, Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from bot.storage.models import Case, ChannelState, CaseMessage, FollowupWindow, 
 
 WINDOW = timedelta(hours=24)
 # The outbox kind of the one message a crisis conversation's address may carry.
-CRISIS_SEEN = "crisis_seen"
+CRISIS_SEEN: Final = "crisis_seen"
 
 
 def case_by_code(session: Session, typed_code: str) -> Case | None:
@@ -57,7 +57,7 @@ def push_to_reporter(session: Session, case: Case, text: str, dedupe_key: str,
     """Queue a message to the reporter's channel; False when they cannot be contacted
     (no consent, the address expired, or they sent STOP: then it waits for a check-in).
     A CRISIS_SEEN message may also use a crisis conversation's address."""
-    purpose = reporter_addresses.CRISIS_SEEN if kind == CRISIS_SEEN else reporter_addresses.FOLLOWUP
+    purpose: reporter_addresses.Purpose = reporter_addresses.CRISIS_SEEN if kind == CRISIS_SEEN else reporter_addresses.FOLLOWUP
     conversation = reporter_addresses.conversation_for_case(session, case.id, purpose)
     if conversation is None:
         return False

@@ -92,7 +92,7 @@ class LanguageDetector(_StatelessComponent):
             language = detect_language(text)
             if language:
                 entities.append(self._entity("language", language))
-                script = detect_script(text) if language == "bcs" else "latin"
+                script = (detect_script(text) or "latin") if language == "bcs" else "latin"
                 entities.append(self._entity("script", script))
             message.set(ENTITIES, entities, add_to_output=True)
         return messages

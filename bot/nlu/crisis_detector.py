@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 import numpy as np
+from numpy.typing import NDArray
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, TEXT
@@ -42,7 +43,7 @@ MODEL_FILE = "crisis_detector.joblib"
 CRISIS, CALM = "crisis", "calm"
 
 
-def choose_threshold(scores: np.ndarray, is_crisis: np.ndarray, max_false_positive_rate: float) -> float:
+def choose_threshold(scores: NDArray[np.float64], is_crisis: NDArray[np.bool_], max_false_positive_rate: float) -> float:
     """The lowest score threshold whose false-positive rate stays within the limit."""
     calm_scores = np.sort(scores[~is_crisis])[::-1]
     allowed = int(np.floor(max_false_positive_rate * len(calm_scores)))
@@ -107,6 +108,6 @@ class CrisisDetector(PersistedSklearnComponent):
         elif (message.get(INTENT) or {}).get("name") in CRISIS_INTENTS:
             withdraw_crisis(message, f"no sentence is a crisis (best {best:.2f} < {threshold:.2f})")
 
-    def _scores(self, texts: List[str]) -> np.ndarray:
+    def _scores(self, texts: List[str]) -> NDArray[np.float64]:
         pipeline = self.model["pipeline"]
         return pipeline.predict_proba(texts)[:, list(pipeline.classes_).index(CRISIS)]

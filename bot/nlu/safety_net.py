@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from rapidfuzz.distance import Levenshtein
@@ -48,7 +48,7 @@ def _compile(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:
 
 
 class SafetyNet:
-    def __init__(self, lexicon: dict) -> None:
+    def __init__(self, lexicon: dict[str, Any]) -> None:
         self._harmless = _compile(lexicon.get("harmless"))
         self._never_excused = _compile(lexicon.get("always_a_crisis"))
         shared_exceptions = _compile(lexicon.get("not_a_crisis"))

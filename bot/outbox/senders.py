@@ -9,6 +9,7 @@ from typing import Optional
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken
 from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
 
 from bot import settings
 from bot.channels.clients import sms_sender, telegram_bot, twilio_client
@@ -76,7 +77,7 @@ class Senders:
     def __init__(self) -> None:
         self._bots: dict[str, Bot] = {}
         self._starting = asyncio.Lock()
-        self._twilio = None
+        self._twilio: Client | None = None
 
     async def _bot(self, bot: settings.TelegramBotSettings) -> Bot:
         token = bot.token

@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.privacy import reporter_addresses
 
@@ -109,12 +111,12 @@ def _staff_address(session: Session, row: OutboxMessage) -> tuple[str, str] | No
 def _address(session: Session, row: OutboxMessage) -> tuple[str, str] | None:
     if row.channel == REPORTER:
         # Only the "an adult has seen it" message may use a crisis conversation's address.
-        purpose = reporter_addresses.CRISIS_SEEN if row.kind == "crisis_seen" else reporter_addresses.FOLLOWUP
+        purpose: reporter_addresses.Purpose = reporter_addresses.CRISIS_SEEN if row.kind == "crisis_seen" else reporter_addresses.FOLLOWUP
         return reporter_addresses.address_for_case(session, row.case_id, purpose) if row.case_id else None
     return _staff_address(session, row)
 
 
-def due(now: datetime):  # type: ignore[no-untyped-def]
+def due(now: datetime) -> ColumnElement:
     """The condition of a row that is due: pending and its time has come, or left
     `sending` for STALE_SENDING."""
     return or_(
@@ -122,7 +124,7 @@ def due(now: datetime):  # type: ignore[no-untyped-def]
         and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= now - STALE_SENDING))
 
 
-def lock_rows(session: Session, query):  # type: ignore[no-untyped-def]
+def lock_rows(session: Session, query: Select) -> Select:
     """On PostgreSQL, rows another worker holds are skipped, not waited for."""
     if session.get_bind().dialect.name == "postgresql":
         return query.with_for_update(skip_locked=True)
@@ -137,7 +139,8 @@ def claim_due(session: Session, now: datetime, limit: int = 20,
     to `on_unreachable`. `batcher` may send several rows as one message, or hold some."""
     query = (select(OutboxMessage).where(due(now))
              .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
-    reachable, targets = [], {}
+    reachable: list[OutboxMessage] = []
+    targets: dict[int, tuple[str, str]] = {}
     for row in session.scalars(lock_rows(session, query)).all():
         try:
             target = _address(session, row)
@@ -154,7 +157,11 @@ def claim_due(session: Session, now: datetime, limit: int = 20,
         targets[row.id] = target
     claimed = []
     for batch in batcher(session, reachable, now):
-        target = targets.get(batch.rows[0].id) or _address(session, batch.rows[0])
+        # A storm's batch may also hold due rows beyond this claim; all its rows go to one
+        # person on one channel, so the address of any row looked up above serves.
+        target = next((targets[r.id] for r in batch.rows if r.id in targets), None)
+        if target is None:  # not expected: every batch holds a row of this claim
+            continue
         for row in batch.rows:
             row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
         first = batch.rows[0]

@@ -83,7 +83,7 @@ def _gave_up(session: Session, row: OutboxMessage, error: str) -> None:
         audit_trail.record(session, case, "send_failed", f"{row.kind} via {row.channel}: {error[:200]}")
     responder = session.get(Responder, row.responder_id) if row.responder_id else None
     fallback = alerts.next_channel(responder, row.channel) if responder is not None else None
-    if fallback is None:
+    if responder is None or fallback is None:
         return
     if row.kind == "alert" and row.referral_id and case is not None and case.closed_at is None:
         alerts.queue_alert(session, case, session.get(Referral, row.referral_id), channel=fallback)

@@ -12,7 +12,7 @@ period and are deleted on /delete or the SMS keyword."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Final, Literal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -23,8 +23,9 @@ from bot.privacy import sealing
 from bot.storage.models import ContactVaultEntry, utcnow
 
 
-FOLLOWUP, CRISIS_SEEN = "followup", "crisis_seen"
 Purpose = Literal["followup", "crisis_seen"]
+FOLLOWUP: Final = "followup"
+CRISIS_SEEN: Final = "crisis_seen"
 CRISIS_SEEN_LIFETIME = timedelta(hours=24)
 
 

@@ -58,11 +58,12 @@ class _Tracker:
     def down(self, error: BaseException) -> None:
         with self._lock:
             first = self._down_since is None
-            if first:
+            if self._down_since is None:
                 self._down_since = utcnow()
+            down_since = self._down_since
             self._last_error = f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
         if first:
-            logger.error("database unreachable since %s: %s", self._down_since.isoformat(timespec="seconds"),
+            logger.error("database unreachable since %s: %s", down_since.isoformat(timespec="seconds"),
                          self._last_error)
 
     def up(self) -> None:

@@ -22,7 +22,7 @@ CONNECT_TIMEOUT_SECONDS = 3
 SQLITE_BUSY_SECONDS = 5
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # Write-ahead logging: readers do not block the writer, and a commit needs no full

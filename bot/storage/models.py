@@ -21,14 +21,15 @@ from sqlalchemy.orm import declarative_base, relationship
 
 from bot.cases.vocabulary import CASE_STATUSES, DEFAULT_SEVERITY, REFERRAL_STATUSES
 
-Base = declarative_base()
+# Any: without SQLAlchemy's mypy plugin, declarative_base() is not a type mypy can subclass.
+Base: Any = declarative_base()
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class UtcDateTime(TypeDecorator):  # type: ignore[type-arg]  # SQLAlchemy 1.4 ships no generics
+class UtcDateTime(TypeDecorator):
     """A moment in UTC, aware on the way in and on the way out. SQLite keeps no time zone and
     hands back naive datetimes; PostgreSQL hands back the session's zone. Either way the
     code above the models only ever sees UTC."""
@@ -334,7 +335,7 @@ class ChannelState(Base):
 
 @event.listens_for(CaseEvent, "before_update")
 @event.listens_for(CaseEvent, "before_delete")
-def _case_events_are_append_only(_mapper, _connection, target: CaseEvent) -> None:  # type: ignore[no-untyped-def]
+def _case_events_are_append_only(_mapper: Any, _connection: Any, target: CaseEvent) -> None:
     raise ValueError(f"case event {target.id} is part of the audit trail and cannot change")
 
 

@@ -10,14 +10,14 @@ outage desk answers the writer, and the turn runs again from the inbox once the 
 is back, on the tracker as it was."""
 from __future__ import annotations
 
-from typing import Any, Awaitable, Iterable, Optional, TypeVar
+from typing import Any, Coroutine, Iterable, Optional, TypeVar
 
 from rasa.core import agent as rasa_agent
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 
 from bot import settings
@@ -52,7 +52,7 @@ class HotlineTrackerStore(SQLTrackerStore):
         # unreachable PostgreSQL as long as TCP does; ours keeps a pool, sets the WAL
         # pragmas the hotline's tables rely on, and gives up on a connection in seconds.
         self.engine.dispose()
-        self.engine = engine_for(url)
+        self.engine: Engine = engine_for(url)
         self.sessionmaker = sessionmaker(bind=self.engine)
 
 
@@ -65,9 +65,9 @@ class NoSilentRestartStore(FailSafeTrackerStore):
     raised (as TrackerUnavailable), never answered with an empty or in-memory tracker."""
 
     @staticmethod
-    async def _call(call: Awaitable[T]) -> T:
+    async def _call(call: Coroutine[Any, Any, T]) -> T:
         if not availability.state().reachable:  # Rasa's store blocks the loop: do not wait
-            call.close()  # type: ignore[attr-defined]
+            call.close()
             raise TrackerUnavailable("tracker store unavailable: the database is away")
         try:
             return await call
@@ -97,4 +97,4 @@ def _create_tracker_store(store: Optional[TrackerStore], domain: Domain) -> Trac
     return NoSilentRestartStore(store)
 
 
-rasa_agent.Agent._create_tracker_store = staticmethod(_create_tracker_store)  # type: ignore[assignment]
+rasa_agent.Agent._create_tracker_store = staticmethod(_create_tracker_store)
