@@ -5,7 +5,6 @@ business logic."""
 from __future__ import annotations
 
 import logging
-from typing import List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -13,21 +12,27 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.shared import (
-    CHECK_SLOTS, REPORT_SLOTS, heard, reader, record_crisis, reset, say, text_size,
+    CHECK_SLOTS,
+    REPORT_SLOTS,
+    heard,
+    reader,
+    record_crisis,
+    reset,
+    say,
+    text_size,
 )
 from bot.intake.dialogue import keep_crisis_words
-from bot.text import emergency_numbers
-from bot.text import resources
+from bot.text import emergency_numbers, resources
 from bot.text.language_switch import requested_language
 
 logger = logging.getLogger(__name__)
 
 class CancelForm(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_report_cancelled")
         return [ActiveLoop(None), SlotSet("requested_slot", None)] + reset(REPORT_SLOTS + CHECK_SLOTS)
 
@@ -37,22 +42,22 @@ class RecordCrisis(Action):
     needed for them); this records a critical case with whatever is known, and keeps the
     words for a report that may follow."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_record_crisis"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         message = heard(tracker)
         events = await record_crisis(tracker, message.intent or "", dict(tracker.slots), message.text)
         return events + [SlotSet("story", keep_crisis_words(tracker.get_slot("story"), message))]
 
 
 class Resources(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_resources"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         you = reader(tracker)
         language = you.language or "bcs"
         topic_id = next(tracker.get_latest_entity_values("topic"), None)
@@ -72,11 +77,11 @@ class Resources(Action):
 
 
 class TalkToPerson(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_talk_to_person"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_talk_to_person")
         lines = [f"• {s['name']}: {s['how']}" for s in emergency_numbers.services(tracker.get_slot("language"))]
         say(dispatcher, tracker, "\n".join(lines))
@@ -85,11 +90,11 @@ class TalkToPerson(Action):
 
 
 class SwitchLanguage(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_switch_language"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         language, script = requested_language(
             tracker.latest_message.get("text") or "", tracker.get_slot("language"), tracker.get_slot("script")
         )

@@ -3,8 +3,6 @@ words around them, or in two; asking to report, the menu or another flow leaves 
 a crisis is answered at once."""
 from __future__ import annotations
 
-from typing import List, Optional, Text
-
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,12 +10,12 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.shared import CHECK_SLOTS, heard, message_key, reader, record_crisis, reset
-from bot.storage.db import in_session as in_db
 from bot.cases import submission as cases
 from bot.cases.codes import find_code_and_pin, normalize_case_code, normalize_pin
 from bot.followup.texts import reporter_text
 from bot.intake import patterns
 from bot.intake.dialogue import ASIDE_REPLIES, MISSES_BEFORE_MOVING_ON
+from bot.storage.db import in_session as in_db
 
 REQUESTED_SLOT = "requested_slot"
 # Intents that leave the check for another flow (data/rules.yml says where to).
@@ -31,21 +29,21 @@ def _could_be_a_code(text: str) -> bool:
     return any(ch.isdigit() for ch in text) or len(text.split()) == 1
 
 
-def _next(code: Optional[str], pin: Optional[str]) -> Optional[str]:
+def _next(code: str | None, pin: str | None) -> str | None:
     return "case_code" if code is None else "case_pin" if pin is None else None
 
 
 class ValidateCheckCaseForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_check_case_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         code, pin = tracker.get_slot("case_code"), tracker.get_slot("case_pin")
         key = message_key(tracker)
         if key is not None and tracker.get_slot("handled_message") == key:
             return [SlotSet(REQUESTED_SLOT, _next(code, pin))]
-        events: List[EventType] = [SlotSet("handled_message", key)]  # unless it leaves
+        events: list[EventType] = [SlotSet("handled_message", key)]  # unless it leaves
         message = heard(tracker)
         asked = tracker.get_slot(REQUESTED_SLOT)
         found_code, found_pin = find_code_and_pin(message.text)
@@ -74,7 +72,7 @@ class ValidateCheckCaseForm(FormValidationAction):
         return events + self._missed(dispatcher, tracker, asked)
 
     @staticmethod
-    def _missed(dispatcher: CollectingDispatcher, tracker: Tracker, asked: str) -> List[EventType]:
+    def _missed(dispatcher: CollectingDispatcher, tracker: Tracker, asked: str) -> list[EventType]:
         misses = (tracker.get_slot("check_misses") or 0) + 1
         if misses < MISSES_BEFORE_MOVING_ON:
             dispatcher.utter_message(response=FORMAT_REPLIES.get(asked, "utter_case_code_format"))
@@ -86,17 +84,17 @@ class ValidateCheckCaseForm(FormValidationAction):
 
 
 class CheckCase(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_case"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         typed_code, typed_pin = tracker.get_slot("case_code"), tracker.get_slot("case_pin")
         if not typed_code or not typed_pin:
             dispatcher.utter_message(response="utter_help_menu")  # the check was given up
             return reset(CHECK_SLOTS)
 
-        def check(session: Session) -> tuple[str, Optional[str], Optional[str], Optional[str], tuple[str, ...]]:
+        def check(session: Session) -> tuple[str, str | None, str | None, str | None, tuple[str, ...]]:
             result = cases.check_case(session, tracker.sender_id, typed_code, typed_pin)
             code = result.case.code if result.case else None
             status = result.case.status if result.case else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, SlotSet
@@ -12,33 +12,43 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.shared import (
-    CRISIS_CASE_LIFETIME, CHECK_SLOTS, REPORT_SLOTS, heard, message_key, places_for, reader, record_crisis, reset, text_size, utter_all,
+    CHECK_SLOTS,
+    CRISIS_CASE_LIFETIME,
+    REPORT_SLOTS,
+    heard,
+    message_key,
+    places_for,
+    reader,
+    record_crisis,
+    reset,
+    text_size,
+    utter_all,
 )
-from bot.storage.db import in_session as in_db
 from bot import intake
 from bot.cases import submission as cases
-from bot.routing.deadlines import format_local
 from bot.directory.places import municipality_names
 from bot.intake import dialogue
 from bot.intake.extraction import is_story
 from bot.intake.summary import summary
+from bot.routing.deadlines import format_local
 from bot.routing.triage import consent_grounds
+from bot.storage.db import in_session as in_db
 
 REQUESTED_SLOT = "requested_slot"
 
 
-def _slots(tracker: Tracker) -> Dict[str, Any]:
+def _slots(tracker: Tracker) -> dict[str, Any]:
     return dict(tracker.slots)
 
 
 class ValidateReportForm(FormValidationAction):
     """Every message of the report goes through bot.intake.dialogue.on_message."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_report_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         slots = _slots(tracker)
         grounds = consent_grounds()
         key = message_key(tracker)
@@ -51,7 +61,7 @@ class ValidateReportForm(FormValidationAction):
         places, typed_place = await places_for(typed)
         step = dialogue.on_message(slots, message, places, typed_place, time.time(), grounds)
         merged = {**slots, **step.updates}
-        events: List[EventType] = [SlotSet(k, v) for k, v in step.updates.items()]
+        events: list[EventType] = [SlotSet(k, v) for k, v in step.updates.items()]
         utter_all(dispatcher, step.replies)
         if step.crisis:
             events += await record_crisis(tracker, step.crisis, merged, message.text)
@@ -63,7 +73,7 @@ class ValidateReportForm(FormValidationAction):
 
 def _make_ask_action(slot: str) -> type:
     async def run(self: Action, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         you = reader(tracker)
         language, script = you.language, you.script
         dispatcher.utter_message(response=f"utter_ask_{slot}",
@@ -80,11 +90,11 @@ ASK_ACTIONS = [_make_ask_action(slot) for slot in CHOICE_QUESTIONS]
 
 
 class AskForSchool(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_school"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         you = reader(tracker)
         language, script = you.language, you.script
         names = await in_db(municipality_names)
@@ -98,11 +108,11 @@ class AskForConfirm(Action):
     """The summary of what was understood, with "Send" and "Change something". After an
     answer that was not understood, a shorter form, so nothing is said three times."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_confirm"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         you = reader(tracker)
         language, script = you.language, you.script
         buttons = intake.buttons("confirm", language, script)
@@ -116,11 +126,11 @@ class AskForConfirm(Action):
 
 
 class SubmitReport(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("confirm") == dialogue.KEEP_AS_DRAFT:
             dispatcher.utter_message(response="utter_draft_kept")  # kept, not sent
             return [SlotSet("confirm", None), SlotSet("misses", None),
@@ -136,7 +146,7 @@ class SubmitReport(Action):
         return reset(REPORT_SLOTS)
 
 
-def _deadline_for_reader(deadline: Optional[datetime], tracker: Tracker) -> str:
+def _deadline_for_reader(deadline: datetime | None, tracker: Tracker) -> str:
     """When someone will have looked at the report, in the reader's language and script."""
     if deadline is None:
         return "-"
@@ -148,12 +158,12 @@ class LeaveForm(Action):
     """Leaves the report or the case check for the menu or another flow. An unfinished
     report stays as a draft for 24 hours."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_leave_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
-        events: List[EventType] = ([ActiveLoop(None), SlotSet(REQUESTED_SLOT, None),
+                  domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = ([ActiveLoop(None), SlotSet(REQUESTED_SLOT, None),
                                     SlotSet("handled_message", None)] + reset(CHECK_SLOTS))
         if tracker.active_loop_name == "report_form" and dialogue.has_draft(_slots(tracker), time.time()):
             dispatcher.utter_message(response="utter_draft_kept")
@@ -167,13 +177,13 @@ class NoteTurn(Action):
     a form was asking when the conversation's session ended with the form open (Rasa
     carries slots over, not the form), so that the next report starts afresh."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_note_turn"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         slots = _slots(tracker)
-        events: List[EventType] = []
+        events: list[EventType] = []
         if slots.get(REQUESTED_SLOT) is not None:
             events.append(SlotSet(REQUESTED_SLOT, None))
         now = time.time()

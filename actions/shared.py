@@ -3,7 +3,7 @@ NLU understood it, the directory's places, and recording a crisis."""
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from bot import intake
-
 from bot.cases import submission as cases
 from bot.directory.places import known_places, match_place
 from bot.intake.dialogue import CRISIS_INTENTS, DRAFT_LIFETIME, Heard
@@ -50,11 +49,11 @@ def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, **extra: 
     dispatcher.utter_message(text=reader(tracker).in_script(text), **extra)
 
 
-def reset(slots: tuple[str, ...]) -> List[EventType]:
+def reset(slots: tuple[str, ...]) -> list[EventType]:
     return [SlotSet(slot, None) for slot in slots]
 
 
-def message_key(tracker: Tracker) -> Optional[str]:
+def message_key(tracker: Tracker) -> str | None:
     """Identifies the latest user message, so that a form resumed after a rule does not
     take the same message twice."""
     for event in reversed(tracker.events):
@@ -80,7 +79,7 @@ def heard(tracker: Tracker) -> Heard:
     )
 
 
-def _places(session: Session, typed: Optional[str]) -> tuple[list[KnownPlace], Optional[KnownPlace]]:
+def _places(session: Session, typed: str | None) -> tuple[list[KnownPlace], KnownPlace | None]:
     places = known_places(session)
     match = match_place(session, typed) if typed else None
     if match is None:
@@ -90,12 +89,12 @@ def _places(session: Session, typed: Optional[str]) -> tuple[list[KnownPlace], O
     return places, typed_place
 
 
-async def places_for(typed: Optional[str]) -> tuple[list[KnownPlace], Optional[KnownPlace]]:
+async def places_for(typed: str | None) -> tuple[list[KnownPlace], KnownPlace | None]:
     """The directory's places, and the place a typed answer names (when one is given)."""
     return await in_db(_places, typed)
 
 
-async def record_crisis(tracker: Tracker, kind: str, slots: Dict[str, Any], text: str) -> List[EventType]:
+async def record_crisis(tracker: Tracker, kind: str, slots: dict[str, Any], text: str) -> list[EventType]:
     """A critical case for a crisis message (alerts leave with it), or one more message on
     the case this conversation's crisis already opened. The words fill in what the report
     does not know yet (the school or town, the type), so that the alerts reach the right

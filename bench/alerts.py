@@ -19,8 +19,8 @@ must not make a storm for the next."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -34,13 +34,13 @@ from sqlalchemy import select
 
 from bot.alerts.acknowledgement import acknowledge
 from bot.alerts.crisis_details import crisis_kind
+from bot.devtools.stack import SECRET_KEY, Stack
 from bot.directory.import_export import import_directory
 from bot.followup.texts import label
 from bot.paths import DATA_DIR
 from bot.storage.db import engine_for, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.models import Case, Municipality, OutboxMessage, Referral, School, utcnow
-from bot.devtools.stack import SECRET_KEY, Stack
 
 CRISES = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 AT_ONCE = 5

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-import threading
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -21,11 +21,11 @@ from pathlib import Path
 
 from twilio.request_validator import RequestValidator
 
+from bot.devtools.stack import TELEGRAM_SECRET, TWILIO_TOKEN, Stack
 from bot.directory.import_export import import_directory
 from bot.paths import DATA_DIR
 from bot.storage.db import make_engine, session_scope
 from bot.storage.migrate import upgrade
-from bot.devtools.stack import TELEGRAM_SECRET, TWILIO_TOKEN, Stack
 
 CONVERSATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 40
 # `python -m bench.channels 40 postgresql://...` runs on a fresh PostgreSQL database there.

@@ -17,24 +17,25 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from rasa.shared.core.domain import Domain
 from sqlalchemy import select
 
-from bot.text import emergency_numbers
+from bot.devtools.channel_client import post_sms, sms_sent
+from bot.devtools.stack import Stack
 from bot.directory.import_export import import_directory
-from bot.text.nlg import HotlineNLG
 from bot.paths import DATA_DIR, PROJECT_DIR
 from bot.storage.db import engine_for, make_engine, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.models import Case
+from bot.text import emergency_numbers
+from bot.text.nlg import HotlineNLG
 from bot.text.scripts import normalize_for_nlu
-from bot.devtools.channel_client import post_sms, sms_sent
-from bot.devtools.stack import Stack
 
 PERSONAS_DIR = PROJECT_DIR / "bench" / "personas"
 MAX_TURNS = 40

@@ -24,6 +24,7 @@ from bench.marks import mark
 from bot.paths import PROJECT_DIR
 from bot.text.scripts import normalize_for_nlu
 
+
 # Held-out sets, written by people who never saw the training data, never used for
 # training. "development" sets were also used to study errors while the model was built
 # (so they flatter it); the "final" set was run only for the reported measurement.

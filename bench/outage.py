@@ -22,12 +22,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot.storage.db import engine_for, session_scope
-from bot.storage.models import Case, InboxMessage
-from bot.devtools.databases import fresh_postgres_database
 from bot.devtools.channel_client import post_sms, post_telegram, recorded, text_update, wait_until
+from bot.devtools.databases import fresh_postgres_database
 from bot.devtools.stack import Stack, prepare_database
 from bot.devtools.tcp_proxy import TcpProxy
+from bot.storage.db import engine_for, session_scope
+from bot.storage.models import Case, InboxMessage
 
 MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 CUT_SECONDS = 20.0

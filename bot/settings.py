@@ -115,7 +115,7 @@ class FloodLimits:
     sms_segments_per_day: int
 
     @classmethod
-    def from_env(cls) -> "FloodLimits":
+    def from_env(cls) -> FloodLimits:
         return cls(
             messages_per_minute=_count("FLOOD_MESSAGES_PER_MINUTE", 20),
             messages_per_day=_count("FLOOD_MESSAGES_PER_DAY", 400),

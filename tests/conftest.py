@@ -1,8 +1,8 @@
 """Shared fixtures: real databases (a SQLite file and the local PostgreSQL), migrated."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -12,6 +12,7 @@ from bot.devtools.databases import fresh_postgres_database
 from bot.paths import DATA_DIR
 from bot.storage.db import make_engine, session_scope
 from bot.storage.migrate import upgrade
+
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:

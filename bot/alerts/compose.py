@@ -4,15 +4,15 @@ critical alert also what is happening, where, and the child's words: bot.alerts.
 and nothing about who reported it."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from bot.outbox import store as outbox
 from bot.alerts.crisis_details import crisis_lines
-from bot.routing.deadlines import format_local
 from bot.followup.texts import label, staff_text
+from bot.outbox import store as outbox
+from bot.routing.deadlines import format_local
 from bot.storage.models import Case, Municipality, OutboxMessage, Referral, Responder, School
 
 _CHANNELS = {"telegram": outbox.STAFF_TELEGRAM, "sms": outbox.SMS}
@@ -27,9 +27,7 @@ def reachable_channels(responder: Responder) -> list[str]:
     found = []
     for name in (responder.channels or "telegram,sms").split(","):
         channel = _CHANNELS.get(name.strip())
-        if channel == outbox.STAFF_TELEGRAM and responder.telegram_chat_id:
-            found.append(channel)
-        elif channel == outbox.SMS and responder.sealed_phone:
+        if channel == outbox.STAFF_TELEGRAM and responder.telegram_chat_id or channel == outbox.SMS and responder.sealed_phone:
             found.append(channel)
     return found
 

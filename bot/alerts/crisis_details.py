@@ -11,13 +11,12 @@ import re
 
 from sqlalchemy.orm import object_session
 
-
-from bot.outbox import store as outbox
 from bot.channels.sms_text import size
 from bot.followup.texts import label, staff_text
+from bot.outbox import store as outbox
+from bot.routing.rules_file import load_rules
 from bot.settings import sms_alerts_with_words
 from bot.storage.models import Case, Municipality, School
-from bot.routing.rules_file import load_rules
 from bot.text import catalogue
 from bot.text.scripts import normalize_for_nlu
 

@@ -7,13 +7,12 @@ registered number: acknowledge a case, write to its reporter, or ask for help.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from sqlalchemy.orm import Session
 
 from bot.alerts.acknowledgement import acknowledge
-from bot.followup.thread import staff_reply
 from bot.followup.texts import staff_text
+from bot.followup.thread import staff_reply
 from bot.storage.models import Responder, utcnow
 
 _ACK = re.compile(r"^\s*(?:ok|ack|/ack)\s*[:\s]\s*(?P<code>[\w\-–. ]{8,20}?)\s*$", re.IGNORECASE)
@@ -24,7 +23,7 @@ _CODE_IN_TEXT = re.compile(r"\b(JS-[A-Z0-9]{4}-[A-Z0-9]{4})\b")
 
 
 def handle(session: Session, responder: Responder, text: str, via: str,
-           replied_to: Optional[str] = None) -> str:
+           replied_to: str | None = None) -> str:
     """Carry out a staff message; returns the answer to send back."""
     language = responder.language or "bcs"
     ack = _BUTTON.match(text.strip()) or _ACK.match(text)

@@ -11,18 +11,18 @@ the outbox claims critical alerts first (outbox.URGENT), and a storm is only the
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Collection
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.outbox import store as outbox
 from bot.alerts.compose import is_reminder
 from bot.alerts.crisis_details import contact_label, crisis_kind, first_step, place, words_line
-from bot.routing.deadlines import format_local
 from bot.followup.texts import label, staff_text
+from bot.outbox import store as outbox
 from bot.outbox.store import Batch
+from bot.routing.deadlines import format_local
 from bot.storage.models import Case, OutboxMessage, Referral, Responder
 
 STORM_THRESHOLD = 3  # grouped once more than this many are open for one person

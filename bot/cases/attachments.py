@@ -2,7 +2,7 @@
 attached to the case when the report is submitted; never turned into text."""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.storage.models import Attachment
 
 
-def telegram_file(message: Any) -> Optional[Dict[str, Any]]:
+def telegram_file(message: Any) -> dict[str, Any] | None:
     """The file a Telegram message carries: the largest photo size, or a document."""
     if message.photo:
         largest = message.photo[-1]
@@ -21,7 +21,7 @@ def telegram_file(message: Any) -> Optional[Dict[str, Any]]:
     return None
 
 
-def keep(session: Session, conversation_id: str, channel: str, file: Dict[str, Any]) -> None:
+def keep(session: Session, conversation_id: str, channel: str, file: dict[str, Any]) -> None:
     session.add(Attachment(conversation_id=conversation_id, channel=channel, kind=file["kind"],
                            file_ref=file["file_ref"], content_type=file.get("content_type")))
 

@@ -3,8 +3,9 @@ its fields show in the code and the type checker sees them. None means "not know
 report never erases what a case already knows (a crisis case keeps what the crisis said)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)

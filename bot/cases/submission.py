@@ -9,16 +9,15 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.cases import audit_trail
-
-from bot.followup import thread as followup
-from bot.cases.attachments import attach_to_case
-from bot.privacy.reporter_addresses import CRISIS_SEEN, request_contact
-from bot.intake.choices import MAX_DESCRIPTION
-from bot.cases.report import Report
-from bot.cases.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
-from bot.privacy.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
 from bot.alerts.compose import forward_to_alerted
+from bot.cases import audit_trail
+from bot.cases.attachments import attach_to_case
+from bot.cases.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
+from bot.cases.report import Report
+from bot.followup import thread as followup
+from bot.intake.choices import MAX_DESCRIPTION
+from bot.privacy.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
+from bot.privacy.reporter_addresses import CRISIS_SEEN, request_contact
 from bot.routing.referrals import route_case
 from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -18,20 +19,21 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponential
 
-from bot.privacy import reporter_addresses
 from bot.channels import inbox
-from bot.channels.errors import Rejected
 from bot.channels.clients import quiet_http_client_logs
-from bot.privacy.log_filter import keep_texts_out_of_logs
+from bot.channels.errors import Rejected
 from bot.channels.flood import LIMITED, FloodGate
-from bot.followup.answers import answer_in_thread
-from bot.channels.turn_queues import Lanes
 from bot.channels.never_silent import handle_without_silence, no_reply_text
 from bot.channels.outage import OutageDesk
 from bot.channels.outage_replies import crisis_in
+from bot.channels.turn_queues import Lanes
+from bot.followup.answers import answer_in_thread
 from bot.ops.health import process_view
+from bot.privacy import reporter_addresses
+from bot.privacy.log_filter import keep_texts_out_of_logs
 from bot.storage import availability
-from bot.storage.db import in_session, on_loop as in_db
+from bot.storage.db import in_session
+from bot.storage.db import on_loop as in_db
 
 logger = logging.getLogger(__name__)
 quiet_http_client_logs()
@@ -47,7 +49,7 @@ TURN_RETRY_SECONDS = 0.5
 # waiting any longer for a database that may hang (the delivery itself still waits for it,
 # and goes to the journal if it fails).
 INBOX_WAIT_SECONDS = 1.0
-Reply = Dict[Text, Any]
+Reply = dict[str, Any]
 
 
 class HotlineChannel(InputChannel):
@@ -55,29 +57,29 @@ class HotlineChannel(InputChannel):
 
     def __init__(self) -> None:
         self.lanes = Lanes()
-        self.on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None
+        self.on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
         self.outage = OutageDesk(self)
         self.flood = FloodGate(self.name(), self.looks_like_crisis)
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HotlineChannel":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> HotlineChannel:
         return cls()  # configuration comes from the environment, never credentials.yml
 
     # -- to implement -------------------------------------------------------------------
     async def authenticate(self, request: Request) -> None:
         raise NotImplementedError
 
-    def parse(self, request: Request) -> List[inbox.Delivery]:
+    def parse(self, request: Request) -> list[inbox.Delivery]:
         raise NotImplementedError
 
-    async def before_turn(self, turn: inbox.PendingTurn) -> Optional[List[Reply]]:
+    async def before_turn(self, turn: inbox.PendingTurn) -> list[Reply] | None:
         """Replies that need no conversation turn (commands, media), or None."""
         return None
 
     async def send(self, address: str, reply: Reply, turn: inbox.PendingTurn) -> None:
         raise NotImplementedError
 
-    def pack(self, replies: List[Reply]) -> List[Reply]:
+    def pack(self, replies: list[Reply]) -> list[Reply]:
         """The messages to send for a turn's replies (channels may combine them)."""
         return replies
 
@@ -171,7 +173,7 @@ class HotlineChannel(InputChannel):
         self.outage.queued.add(inbox_id)
         self.lanes.submit(conversation_id, job)
 
-    async def _record(self, delivery: inbox.Delivery) -> Optional[int]:
+    async def _record(self, delivery: inbox.Delivery) -> int | None:
         """The delivery in the inbox (None: a repeat). On a thread, so that a database
         that hangs holds up neither other conversations nor the crisis reply."""
         writing = asyncio.ensure_future(in_session(inbox.record, delivery))
@@ -203,7 +205,7 @@ class HotlineChannel(InputChannel):
         await self._turn(turn)
 
     async def _turn(self, turn: inbox.PendingTurn) -> None:
-        replies: Optional[List[Reply]] = None
+        replies: list[Reply] | None = None
         status = "done"
         for attempt in range(1, TURN_ATTEMPTS + 1):
             try:
@@ -237,7 +239,7 @@ class HotlineChannel(InputChannel):
             return
         self.outage.finished(turn)
 
-    async def _replies(self, turn: inbox.PendingTurn) -> tuple[List[Reply], str]:
+    async def _replies(self, turn: inbox.PendingTurn) -> tuple[list[Reply], str]:
         """The turn's replies and the inbox status to close it with."""
         if not self.silent_in_outage(turn.text):  # STOP always works, however fast
             held = await self.flood.hold(turn)
@@ -262,18 +264,18 @@ class HotlineChannel(InputChannel):
         logger.error("%s delivery kept as a dead letter (conversation %s)", self.name(), turn.conversation_id[:8])
         self.outage.finished(turn)
 
-    def close_turn(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply], status: str) -> None:
+    def close_turn(self, session: Any, turn: inbox.PendingTurn, replies: list[Reply], status: str) -> None:
         # One transaction: the channel's own bookkeeping, the address kept where the
         # reporter agreed to be contacted, and the address erased from the inbox.
         self.after_turn(session, turn, replies)
         reporter_addresses.fill(session, turn.conversation_id, self.name(), turn.address)
         inbox.finish(session, turn.inbox_id, status)
 
-    def after_turn(self, session: Any, turn: inbox.PendingTurn, replies: List[Reply]) -> None:
+    def after_turn(self, session: Any, turn: inbox.PendingTurn, replies: list[Reply]) -> None:
         """Bookkeeping after the replies went out, inside the closing transaction (the SMS
         channel remembers its numbered menu here)."""
 
-    async def converse(self, turn: inbox.PendingTurn, text: str) -> List[Reply]:
+    async def converse(self, turn: inbox.PendingTurn, text: str) -> list[Reply]:
         assert self.on_new_message is not None, "blueprint() was not called"
         collector = CollectingOutputChannel()
         message = UserMessage(text, collector, turn.conversation_id,
@@ -281,7 +283,7 @@ class HotlineChannel(InputChannel):
         await handle_without_silence(self.on_new_message, message, collector)
         return collector.messages
 
-    async def deliver(self, turn: inbox.PendingTurn, replies: List[Reply]) -> bool:
+    async def deliver(self, turn: inbox.PendingTurn, replies: list[Reply]) -> bool:
         for reply in replies:
             try:
                 async for attempt in AsyncRetrying(

@@ -9,18 +9,19 @@ numbers and nothing new is stored."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import settings
 from bot.channels.inbox import PendingTurn
-from bot.text.catalogue import for_writer
 from bot.storage.db import on_loop
 from bot.storage.models import InboxMessage, utcnow
+from bot.text.catalogue import for_writer
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class FloodGate:
         self.channel_name = channel_name
         self.is_crisis = is_crisis
 
-    async def hold(self, turn: PendingTurn) -> Optional[list[dict[str, Any]]]:
+    async def hold(self, turn: PendingTurn) -> list[dict[str, Any]] | None:
         """None when the turn may run; otherwise the replies instead of it (the polite
         answer once, then nothing)."""
         limits = settings.FloodLimits.from_env()

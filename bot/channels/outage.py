@@ -20,17 +20,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Coroutine, Optional
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
-from bot.storage import journal
-
-from bot.privacy import sealing
 from bot.channels import inbox
 from bot.channels.outage_replies import RECEIVED, crisis_in, reply_for
 from bot.nlu.safety_net import default_safety_net
-from bot.storage import availability
+from bot.privacy import sealing
+from bot.storage import availability, journal
 from bot.storage.db import in_session
 
 if TYPE_CHECKING:
@@ -47,14 +46,14 @@ ANSWERED = "answered_in_outage"  # metadata of a turn answered while the databas
 DELIVERY, REPLIED = "delivery", "answered"
 
 
-def _delivery_record(delivery: inbox.Delivery, crisis: Optional[str]) -> dict[str, Any]:
+def _delivery_record(delivery: inbox.Delivery, crisis: str | None) -> dict[str, Any]:
     return {"type": DELIVERY, "channel": delivery.channel, "delivery_id": delivery.delivery_id,
             "conversation_id": delivery.conversation_id,
             "sealed_address": sealing.seal(delivery.address), "text": delivery.text,
             "metadata": delivery.metadata, "crisis": crisis}
 
 
-def _delivery_of(record: dict[str, Any], answered: Optional[str]) -> inbox.Delivery:
+def _delivery_of(record: dict[str, Any], answered: str | None) -> inbox.Delivery:
     metadata = dict(record.get("metadata") or {})
     if answered:
         metadata[ANSWERED] = answered
@@ -78,10 +77,10 @@ def replay_order(records: list[dict[str, Any]]) -> list[inbox.Delivery]:
 
 
 class OutageDesk:
-    def __init__(self, channel: "HotlineChannel") -> None:
+    def __init__(self, channel: HotlineChannel) -> None:
         self.channel = channel
         self.journal = journal.Journal(channel.name())
-        self.agent: Optional[Any] = None  # the Rasa agent, for crisis intents without a tracker
+        self.agent: Any | None = None  # the Rasa agent, for crisis intents without a tracker
         # Inbox rows submitted to a lane and not finished: never submitted twice.
         self.queued: set[int] = set()
         # How turns that lost the database were answered meanwhile, by inbox id.
@@ -94,7 +93,7 @@ class OutageDesk:
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._answers: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
-        self._task: Optional[asyncio.Task[None]] = None
+        self._task: asyncio.Task[None] | None = None
         self._submit: Callable[[int, str], None] = lambda inbox_id, conversation_id: None
         self._replaying = False
         # Inbox rows may be pending with no lane on them (at start-up, after a turn lost the
@@ -108,7 +107,7 @@ class OutageDesk:
         return not availability.state().reachable or self._replaying or self.journal.has_records()
 
     # -- while the database is away ------------------------------------------------------
-    async def take(self, delivery: inbox.Delivery, error: Optional[BaseException]) -> bool:
+    async def take(self, delivery: inbox.Delivery, error: BaseException | None) -> bool:
         """Journal a delivery and answer it; False when even the journal could not be
         written (the webhook then answers 503, and only a crisis is answered)."""
         if error is not None:
@@ -137,7 +136,7 @@ class OutageDesk:
             self._spawn(self._answer(turn, match.kind, delivery.delivery_id))
         self.wake()
 
-    def _append(self, delivery: inbox.Delivery, crisis: Optional[str], answered: bool) -> bool:
+    def _append(self, delivery: inbox.Delivery, crisis: str | None, answered: bool) -> bool:
         try:
             self.journal.append(_delivery_record(delivery, crisis))
             if answered:
@@ -191,8 +190,8 @@ class OutageDesk:
         self.unclosed.append((turn, replies, status))
         self.wake()
 
-    async def _answer(self, turn: inbox.PendingTurn, crisis: Optional[str], delivery_id: Optional[str],
-                      inbox_id: Optional[int] = None) -> None:
+    async def _answer(self, turn: inbox.PendingTurn, crisis: str | None, delivery_id: str | None,
+                      inbox_id: int | None = None) -> None:
         if self.channel.silent_in_outage(turn.text):
             return
         kind = "crisis" if crisis else RECEIVED
@@ -303,7 +302,7 @@ class OutageDesk:
             return True
         return self.journal.has_records() or self.journal.others_waiting()
 
-    def answered(self, turn: inbox.PendingTurn) -> Optional[str]:
+    def answered(self, turn: inbox.PendingTurn) -> str | None:
         """How this turn was answered during the outage ("crisis", "received"), if it was."""
         return turn.metadata.get(ANSWERED) or self.answered_turns.get(turn.inbox_id)
 

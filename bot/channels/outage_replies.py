@@ -8,14 +8,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any
 
 import yaml
 
-from bot.text.catalogue import Reader, for_reader, for_writer
 from bot.nlu.components import CRISIS_INTENTS
-from bot.paths import PROJECT_DIR
 from bot.nlu.safety_net import default_safety_net
+from bot.paths import PROJECT_DIR
+from bot.text.catalogue import Reader, for_reader, for_writer
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def received_reply(user_text: str) -> str:
     return for_writer("fallback", "journaled", user_text)
 
 
-async def crisis_in(text: str, agent: Optional[Any]) -> Optional[str]:
+async def crisis_in(text: str, agent: Any | None) -> str | None:
     """urgent_danger or self_harm when the safety net or the model sees a crisis, else
     None. The model is asked only when it answers within NLU_WAIT_SECONDS."""
     match = default_safety_net().check(text)
@@ -65,5 +65,5 @@ async def crisis_in(text: str, agent: Optional[Any]) -> Optional[str]:
     return intent if intent in CRISIS_INTENTS else None
 
 
-def reply_for(kind: Optional[str], text: str) -> str:
+def reply_for(kind: str | None, text: str) -> str:
     return crisis_reply(kind, text) if kind else received_reply(text)

@@ -6,20 +6,21 @@ phone says less), an SMS reply costs no more segments than the parts would, and 
 makes one API call instead of three."""
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List
+from collections.abc import Callable
+from typing import Any
 
-Reply = Dict[str, Any]
+Reply = dict[str, Any]
 _PLAIN_KEYS = {"recipient_id", "text", "buttons"}
 
 
-def combinable(replies: List[Reply]) -> bool:
+def combinable(replies: list[Reply]) -> bool:
     """Only text, and buttons on the last reply alone (so option numbers stay right)."""
     if len(replies) < 2 or any(set(r) - _PLAIN_KEYS for r in replies):
         return False
     return not any(r.get("buttons") for r in replies[:-1])
 
 
-def combine(replies: List[Reply]) -> Reply:
+def combine(replies: list[Reply]) -> Reply:
     texts = [r["text"].strip() for r in replies if (r.get("text") or "").strip()]
     combined: Reply = {"text": "\n\n".join(texts)}
     if replies[-1].get("buttons"):
@@ -29,7 +30,7 @@ def combine(replies: List[Reply]) -> Reply:
     return combined
 
 
-def pack(replies: List[Reply], fits: Callable[[Reply], bool]) -> List[Reply]:
+def pack(replies: list[Reply], fits: Callable[[Reply], bool]) -> list[Reply]:
     """One combined reply when the channel says it fits, else the replies as they are."""
     if not combinable(replies):
         return replies

@@ -2,7 +2,8 @@
 a turn never ends in silence (see no_silence)."""
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -20,7 +21,7 @@ def _bad_request(reason: str) -> HTTPResponse:
 
 class SafeRestInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -12,8 +12,8 @@ import asyncio
 import json
 import logging
 import re
+from typing import Any
 from urllib.parse import parse_qsl
-from typing import Any, Dict, List, Optional, Text
 
 from sanic import response
 from sanic.request import Request
@@ -24,26 +24,24 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot import settings
-
-from bot.cases import attachments
-
 from bot.alerts import staff_commands
+from bot.cases import attachments
 from bot.channels import sms_budget
-from bot.channels.clients import sms_sender, twilio_client
 from bot.channels.base import HotlineChannel, Reply
+from bot.channels.clients import sms_sender, twilio_client
 from bot.channels.errors import Rejected
-from bot.storage.db import on_loop as in_db
-from bot.channels.validation import text_field
-from bot.privacy.erasure import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.reply_merging import pack
 from bot.channels.sms_text import prepare, size, split_for_sms
-from bot.text.catalogue import for_writer
+from bot.channels.validation import text_field
+from bot.privacy.erasure import forget_conversation
 from bot.privacy.pseudonyms import pseudonym
+from bot.routing.responders import by_phone
 from bot.storage import availability
 from bot.storage.db import in_session
-from bot.routing.responders import by_phone
+from bot.storage.db import on_loop as in_db
 from bot.storage.models import ChannelState
+from bot.text.catalogue import for_writer
 from bot.text.scripts import detect_script, normalize_for_nlu
 
 logger = logging.getLogger(__name__)
@@ -60,7 +58,7 @@ BUDGET_WAIT_SECONDS = 1.0
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
-def _form(request: Request) -> Dict[str, str]:
+def _form(request: Request) -> dict[str, str]:
     """The form as Twilio signed it: blank values included (Sanic's parser drops them)."""
     try:
         pairs = parse_qsl((request.body or b"").decode("utf-8"), keep_blank_values=True,
@@ -70,7 +68,7 @@ def _form(request: Request) -> Dict[str, str]:
     return dict(pairs)
 
 
-def numbered(text: str, buttons: List[Dict[str, Any]]) -> str:
+def numbered(text: str, buttons: list[dict[str, Any]]) -> str:
     """Buttons as numbered lines under the text: "1 Yes", "2 No"."""
     if not buttons:
         return text
@@ -86,13 +84,13 @@ def _state(session: Session, conversation_id: str) -> ChannelState:
     return state
 
 
-def _read_state(session: Session, conversation_id: str) -> tuple[List[str], bool]:
+def _read_state(session: Session, conversation_id: str) -> tuple[list[str], bool]:
     row = session.execute(select(ChannelState.menu_json, ChannelState.opted_out)
                           .where(ChannelState.conversation_id == conversation_id)).first()
     return (json.loads(row.menu_json or "[]"), bool(row.opted_out)) if row else ([], False)
 
 
-def _set_menu(session: Session, conversation_id: str, payloads: List[str]) -> None:
+def _set_menu(session: Session, conversation_id: str, payloads: list[str]) -> None:
     _state(session, conversation_id).menu_json = json.dumps(payloads)
 
 
@@ -100,14 +98,14 @@ def _set_opted_out(session: Session, conversation_id: str, opted_out: bool) -> N
     _state(session, conversation_id).opted_out = opted_out
 
 
-def _staff_answer(session: Session, address: str, text: str) -> Optional[str]:
+def _staff_answer(session: Session, address: str, text: str) -> str | None:
     """The answer to an SMS from a registered staff number (OK <code>, /reply ...), or
     None when the number is not staff."""
     responder = by_phone(session, address)
     return staff_commands.handle(session, responder, text, "sms") if responder else None
 
 
-def _sms_parts(reply: Reply) -> tuple[List[str], List[str]]:
+def _sms_parts(reply: Reply) -> tuple[list[str], list[str]]:
     """(messages to send, sentences cut) for a reply, within the segment budget."""
     text = numbered(reply.get("text") or "", reply.get("buttons") or [])
     fold = settings.sms_fold_diacritics() and detect_script(text) != "cyrillic"
@@ -116,14 +114,14 @@ def _sms_parts(reply: Reply) -> tuple[List[str], List[str]]:
 
 class SmsInput(HotlineChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "sms"
 
     def __init__(self) -> None:
         super().__init__()
         self.account_sid = settings.env("TWILIO_ACCOUNT_SID")
         self.auth_token = settings.env("TWILIO_AUTH_TOKEN")
-        self._client: Optional[Client] = None
+        self._client: Client | None = None
 
     def client(self) -> Client:
         if self._client is None:
@@ -153,7 +151,7 @@ class SmsInput(HotlineChannel):
                 and RequestValidator(self.auth_token).validate(url, params, signature)):
             raise Rejected(403, "missing or invalid X-Twilio-Signature")
 
-    def parse(self, request: Request) -> List[Delivery]:
+    def parse(self, request: Request) -> list[Delivery]:
         form = _form(request)
         sid, sender = form.get("MessageSid") or form.get("SmsSid"), form.get("From")
         if not sid or not sender:
@@ -171,7 +169,7 @@ class SmsInput(HotlineChannel):
             raise Rejected(400, "MessageSid or From is too long")
         return [Delivery(self.name(), sid, pseudonym(self.name(), sender), sender, body, metadata)]
 
-    async def before_turn(self, turn: PendingTurn) -> Optional[List[Reply]]:
+    async def before_turn(self, turn: PendingTurn) -> list[Reply] | None:
         staff_answer = await in_db(_staff_answer, turn.address, turn.text)
         if staff_answer is not None:
             return [{"text": staff_answer}]  # a registered staff number: never a report
@@ -190,7 +188,7 @@ class SmsInput(HotlineChannel):
         if keyword in DELETE_WORDS:
             await in_db(forget_conversation, turn.conversation_id)
             return [{"text": for_writer("channel", "forgotten", turn.text)}]
-        replies: List[Reply] = []
+        replies: list[Reply] = []
         for file in turn.metadata.get("media", []):
             await in_db(attachments.keep, turn.conversation_id, self.name(), file)
         if turn.metadata.get("media"):
@@ -202,12 +200,12 @@ class SmsInput(HotlineChannel):
             return replies + await self.converse(turn, menu[int(choice.group(1)) - 1])
         return (replies + await self.converse(turn, turn.text)) if replies else None
 
-    def after_turn(self, session: Session, turn: PendingTurn, replies: List[Reply]) -> None:
+    def after_turn(self, session: Session, turn: PendingTurn, replies: list[Reply]) -> None:
         menus = [[b["payload"] for b in r["buttons"]] for r in replies if r.get("buttons")]
         if menus:
             _set_menu(session, turn.conversation_id, menus[-1])
 
-    def pack(self, replies: List[Reply]) -> List[Reply]:
+    def pack(self, replies: list[Reply]) -> list[Reply]:
         return pack(replies, fits=lambda combined: not _sms_parts(combined)[1])
 
     async def send(self, address: str, reply: Reply, turn: PendingTurn) -> None:
@@ -223,7 +221,7 @@ class SmsInput(HotlineChannel):
             logger.info("sms sent to conversation %s: %d segment(s), %s, %d units",
                         turn.conversation_id[:8], sizing.segments, sizing.encoding, sizing.units)
 
-    async def _within_budget(self, turn: PendingTurn, parts: List[str]) -> List[str]:
+    async def _within_budget(self, turn: PendingTurn, parts: list[str]) -> list[str]:
         """The parts to send under the daily caps (bot.channels.sms_budget): all of them,
         the one notice instead, or none. A crisis is always answered."""
         limits = settings.FloodLimits.from_env()

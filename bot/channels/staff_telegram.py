@@ -6,29 +6,27 @@ the hotline's Telegram machinery: secret check, parsing, once-per-update inbox, 
 from __future__ import annotations
 
 import logging
-from typing import List, Optional
 
 from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import TelegramError
 
 from bot import settings
-
 from bot.alerts import staff_commands
+from bot.alerts.staff_enrolment import redeem
 from bot.channels.base import Reply
-from bot.storage.db import on_loop as in_db
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.telegram import TelegramInput
 from bot.followup.texts import staff_text
 from bot.routing.responders import by_telegram_chat
-from bot.alerts.staff_enrolment import redeem
+from bot.storage.db import on_loop as in_db
 
 logger = logging.getLogger(__name__)
 
 ENROL_COMMANDS = ("/enrol", "/enroll", "/start")
 
 
-def _answer(session: Session, chat_id: str, text: str, replied_to: Optional[str]) -> str:
+def _answer(session: Session, chat_id: str, text: str, replied_to: str | None) -> str:
     words = text.split()
     command = words[0].split("@")[0].lower() if words and words[0].startswith("/") else ""
     if command in ENROL_COMMANDS and len(words) > 1:
@@ -45,14 +43,14 @@ def _answer(session: Session, chat_id: str, text: str, replied_to: Optional[str]
 class StaffTelegramInput(TelegramInput):
     bot_settings = settings.STAFF_BOT
 
-    def _delivery(self, update: Update) -> Optional[Delivery]:
+    def _delivery(self, update: Update) -> Delivery | None:
         delivery = super()._delivery(update)
         replied = update.message.reply_to_message if update.message else None
         if delivery is not None and replied is not None and replied.text:
             delivery.metadata["replied_to"] = replied.text
         return delivery
 
-    async def before_turn(self, turn: PendingTurn) -> Optional[List[Reply]]:
+    async def before_turn(self, turn: PendingTurn) -> list[Reply] | None:
         if "callback_query_id" in turn.metadata:
             try:
                 await (await self.bot()).answer_callback_query(turn.metadata["callback_query_id"])

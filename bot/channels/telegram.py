@@ -8,27 +8,26 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from sanic.request import Request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot import settings
-
 from bot.cases import attachments
-from bot.channels.clients import telegram_bot
 from bot.channels.base import HotlineChannel, Reply
+from bot.channels.clients import telegram_bot
 from bot.channels.errors import Rejected
-from bot.storage.db import on_loop as in_db
-from bot.privacy.erasure import forget_conversation
 from bot.channels.inbox import Delivery, PendingTurn
 from bot.channels.outage_replies import crisis_reply
 from bot.channels.reply_merging import pack
 from bot.channels.validation import check_values, id_field, object_field, optional_object_field, text_field
-from bot.text.catalogue import for_writer
-from bot.privacy.pseudonyms import pseudonym
 from bot.nlu.safety_net import default_safety_net
+from bot.privacy.erasure import forget_conversation
+from bot.privacy.pseudonyms import pseudonym
+from bot.storage.db import on_loop as in_db
+from bot.text.catalogue import for_writer
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +37,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 COMMANDS = {"/start": "/greet", "/help": "/help_menu", "/language": "/switch_language"}
 
 
-def split_text(text: str, limit: int = MAX_TEXT) -> List[str]:
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split at paragraph, then line, then word boundaries to fit Telegram's limit."""
-    chunks: List[str] = []
+    chunks: list[str] = []
     while len(text) > limit:
         cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
         cut = cut if cut > 0 else limit
@@ -49,7 +48,7 @@ def split_text(text: str, limit: int = MAX_TEXT) -> List[str]:
     return chunks + ([text] if text else [])
 
 
-def keyboard(buttons: List[Dict[Text, Any]]) -> Optional[InlineKeyboardMarkup]:
+def keyboard(buttons: list[dict[str, Any]]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
     return InlineKeyboardMarkup(
@@ -57,7 +56,7 @@ def keyboard(buttons: List[Dict[Text, Any]]) -> Optional[InlineKeyboardMarkup]:
     )
 
 
-def check_update(data: Dict[str, Any]) -> None:
+def check_update(data: dict[str, Any]) -> None:
     """Every field the channel reads has the type, size and Unicode it must have (a
     signed update can still be malformed: 400, never a crash)."""
     check_values(data)
@@ -89,13 +88,13 @@ class TelegramInput(HotlineChannel):
     bot_settings = settings.HOTLINE_BOT
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return cls.bot_settings.channel
 
     def __init__(self) -> None:
         super().__init__()
         self.token, self.secret = self.bot_settings.token, self.bot_settings.secret
-        self._bot: Optional[Bot] = None
+        self._bot: Bot | None = None
 
     async def bot(self) -> Bot:
         if self._bot is None:
@@ -111,7 +110,7 @@ class TelegramInput(HotlineChannel):
         if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
             raise Rejected(403, "missing or wrong secret token")
 
-    def parse(self, request: Request) -> List[Delivery]:
+    def parse(self, request: Request) -> list[Delivery]:
         try:
             data = request.json
         except Exception:
@@ -128,8 +127,8 @@ class TelegramInput(HotlineChannel):
         delivery = self._delivery(update)
         return [delivery] if delivery else []
 
-    def _delivery(self, update: Update) -> Optional[Delivery]:
-        metadata: Dict[str, Any] = {}
+    def _delivery(self, update: Update) -> Delivery | None:
+        metadata: dict[str, Any] = {}
         if update.callback_query:
             query = update.callback_query
             if query.from_user.is_bot:
@@ -155,7 +154,7 @@ class TelegramInput(HotlineChannel):
         return Delivery(self.name(), str(update.update_id), pseudonym(self.name(), str(chat)),
                         str(chat), text, metadata)
 
-    async def before_turn(self, turn: PendingTurn) -> Optional[List[Reply]]:
+    async def before_turn(self, turn: PendingTurn) -> list[Reply] | None:
         if turn.metadata.get("group"):
             await self._leave_group(turn)
             return []
@@ -166,7 +165,7 @@ class TelegramInput(HotlineChannel):
                 logger.warning("could not answer a callback query: %s", error)
         if turn.metadata.get("unsupported"):
             return [{"text": for_writer("channel", "unsupported")}]
-        replies: List[Reply] = []
+        replies: list[Reply] = []
         if "attachment" in turn.metadata:
             await in_db(attachments.keep, turn.conversation_id, self.name(), turn.metadata["attachment"])
             replies.append({"text": for_writer("channel", "attachment_saved", turn.text)})
@@ -195,7 +194,7 @@ class TelegramInput(HotlineChannel):
         except TelegramError as error:
             logger.warning("could not leave a group chat: %s", type(error).__name__)
 
-    def pack(self, replies: List[Reply]) -> List[Reply]:
+    def pack(self, replies: list[Reply]) -> list[Reply]:
         return pack(replies, fits=lambda combined: len(combined.get("text") or "") <= MAX_TEXT)
 
     async def send(self, address: str, reply: Reply, turn: PendingTurn) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, Dict
+from collections.abc import Awaitable, Callable
 
 logger = logging.getLogger(__name__)
 
@@ -13,7 +13,7 @@ Job = Callable[[], Awaitable[None]]
 
 class Lanes:
     def __init__(self) -> None:
-        self._queues: Dict[str, asyncio.Queue[Job]] = {}
+        self._queues: dict[str, asyncio.Queue[Job]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def submit(self, key: str, job: Job) -> None:

@@ -10,12 +10,10 @@ from bot import settings
 @click.option("--days", type=int, default=None, help="Retention in days (default HOTLINE_RETENTION_DAYS or 30).")
 def purge(days: int | None) -> None:
     """Delete conversation history older than the retention period."""
-    from bot.privacy.retention import purge_conversations
-    from bot.storage.db import default_engine
-
     from bot.channels.sms_budget import forget_old_spending
     from bot.privacy.reporter_addresses import purge_expired
-    from bot.storage.db import session_scope
+    from bot.privacy.retention import purge_conversations
+    from bot.storage.db import default_engine, session_scope
 
     days = days if days is not None else settings.retention_days()
     removed = purge_conversations(default_engine(), days)

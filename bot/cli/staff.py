@@ -19,8 +19,8 @@ def staff_enrol(responder_code: str, hours: int) -> None:
     """Issue a one-time code that links RESPONDER_CODE to their Telegram chat."""
     from datetime import timedelta
 
-    from bot.directory.duty_hours import LOCAL_ZONE
     from bot.alerts.staff_enrolment import EnrolmentError, issue
+    from bot.directory.duty_hours import LOCAL_ZONE
     from bot.storage.db import session_scope
 
     try:

@@ -19,8 +19,6 @@ def status(as_json: bool) -> None:
     import json
 
     from bot.ops import health
-
-
     from bot.storage import journal
     facts = health.check()
     if as_json:

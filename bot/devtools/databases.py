@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url

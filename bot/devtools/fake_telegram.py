@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -155,7 +156,7 @@ def _canonical(method: str) -> str:
     return _BY_LOWER.get(method.lower(), method)
 
 
-def _problem(method: str, params: dict[str, Any]) -> Optional[str]:
+def _problem(method: str, params: dict[str, Any]) -> str | None:
     """The 400 description Telegram would give, or None."""
     if method != "sendMessage":
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import uuid
 from email.utils import formatdate
-from typing import Any, Optional
+from typing import Any
 
 from aiohttp import BasicAuth, web
 from multidict import MultiDictProxy
@@ -52,7 +52,7 @@ def _authenticated(request: web.Request) -> bool:
     return bool(auth.login)
 
 
-def _problem(form: MultiDictProxy[Any]) -> Optional[tuple[int, str]]:
+def _problem(form: MultiDictProxy[Any]) -> tuple[int, str] | None:
     """Twilio's (error code, message) for a message it would not accept, or None."""
     body, media = form.get("Body", ""), form.getall("MediaUrl", [])
     if not form.get("To"):

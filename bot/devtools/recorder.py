@@ -7,7 +7,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from aiohttp import web
 
@@ -23,7 +23,7 @@ class Recorder:
     _fail_status: int = 500
     _hold_left: int = 0
     _hold_seconds: float = 0.0
-    _changed: Optional[asyncio.Event] = None
+    _changed: asyncio.Event | None = None
 
     def changed(self) -> asyncio.Event:
         """Set when a call is recorded; lets `/_recorded?wait=S` answer as soon as one is."""
@@ -41,7 +41,7 @@ class Recorder:
     def fail_next(self, n: int, status: int = 500) -> None:
         self._fail_left, self._fail_status = n, status
 
-    def take_failure(self) -> Optional[int]:
+    def take_failure(self) -> int | None:
         """The HTTP status to answer with while the failure budget lasts, else None."""
         if self._fail_left <= 0:
             return None

@@ -8,7 +8,8 @@ import random
 import time
 import urllib.parse
 import urllib.request
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from twilio.request_validator import RequestValidator
 

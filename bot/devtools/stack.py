@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from bot.paths import PROJECT_DIR
 from bot.ops.supervisor import stack_commands
+from bot.paths import PROJECT_DIR
 
 MODEL = PROJECT_DIR / "models" / "javi-se.tar.gz"
 STARTUP_TIMEOUT = 240
@@ -129,7 +129,7 @@ class Stack:
     def webhook(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
 
-    def start(self) -> "Stack":
+    def start(self) -> Stack:
         if not MODEL.exists():
             raise RuntimeError(f"{MODEL} is missing: run `make train` (make test does)")
         env = {**os.environ, "DATABASE_URL": self.database_url, "TF_CPP_MIN_LOG_LEVEL": "2",

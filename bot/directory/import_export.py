@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.directory.csv_format import read_csv
 from bot.directory.checks import by_line, check
+from bot.directory.csv_format import read_csv
 from bot.directory.entries import RawEntry
 from bot.directory.store import read_directory, write_directory
 from bot.directory.yaml_format import read_yaml, to_document

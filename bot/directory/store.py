@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.directory.entries import Directory, MunicipalityEntry, ResponderEntry, SchoolEntry
 from bot.directory.phones import phone_key
-from bot.storage.models import Municipality, Responder, School
 from bot.privacy.sealing import seal, unseal
+from bot.storage.models import Municipality, Responder, School
 
 
 def _by_code(session: Session, model: type) -> dict[str, Any]:

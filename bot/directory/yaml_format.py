@@ -11,8 +11,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.directory.entries import LABELS, Directory, RawEntry, ResponderEntry, Where
 from bot.directory.duty_hours import ALWAYS, windows
+from bot.directory.entries import LABELS, Directory, RawEntry, ResponderEntry, Where
 
 _SECTIONS = {"municipalities": "municipality", "coordinators": "coordinator", "services": "service"}
 _CHILDREN = {"municipality": ("schools", "school"), "school": ("staff", "staff")}

@@ -4,20 +4,21 @@ their case, not a new conversation turn. MENU / IZBORNIK leaves the thread. A cr
 message is still answered by the bot at once, and forwarded too."""
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from bot.followup import thread as followup
 from bot.channels.inbox import PendingTurn
+from bot.followup import thread as followup
 from bot.followup.texts import is_menu_word, reporter_text
 from bot.nlu.safety_net import default_safety_net
 from bot.storage.db import on_loop
 from bot.storage.models import utcnow
 
-Reply = Dict[str, Any]
-Converse = Callable[[str], Awaitable[List[Reply]]]
+Reply = dict[str, Any]
+Converse = Callable[[str], Awaitable[list[Reply]]]
 
 
-async def answer_in_thread(turn: PendingTurn, converse: Converse) -> Optional[List[Reply]]:
+async def answer_in_thread(turn: PendingTurn, converse: Converse) -> list[Reply] | None:
     """The replies for a message written inside an open thread, or None outside one."""
     if not turn.text.strip():
         return None

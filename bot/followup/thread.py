@@ -15,18 +15,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.alerts import compose as alerts
-
 from bot.cases import audit_trail
-
-from bot.privacy import reporter_addresses
-
-from bot.text import emergency_numbers
-
-from bot.outbox import store as outbox
 from bot.cases.codes import normalize_case_code
-from bot.followup.texts import reporter_text, staff_text
 from bot.cases.vocabulary import OUTCOMES, Outcome
-from bot.storage.models import Case, ChannelState, CaseMessage, FollowupWindow, Referral, Responder
+from bot.followup.texts import reporter_text, staff_text
+from bot.outbox import store as outbox
+from bot.privacy import reporter_addresses
+from bot.storage.models import Case, CaseMessage, ChannelState, FollowupWindow, Referral, Responder
+from bot.text import emergency_numbers
 
 WINDOW = timedelta(hours=24)
 # The outbox kind of the one message a crisis conversation's address may carry.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import yaml
@@ -52,7 +52,7 @@ def _option(entry: dict[str, Any], value: str | None = None) -> Option:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def question(slot: str) -> Question:
     spec = _choices()["questions"][slot]
     options = [_option(o) for o in spec["options"]]

@@ -17,9 +17,10 @@ without Rasa. The rules it keeps:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from bot.intake import answers, choices, patterns
 from bot.intake.choices import MAX_DESCRIPTION, MIN_DESCRIPTION, SKIP, question

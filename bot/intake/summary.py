@@ -2,7 +2,8 @@
 and script, and the start of their own words (never transliterated)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot.intake.choices import SKIP, summary_label, title_of
 from bot.text.scripts import render

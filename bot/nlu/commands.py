@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import List
 
 import yaml
 from rapidfuzz.distance import Levenshtein
@@ -64,7 +63,7 @@ def command_intent(text: str) -> str | None:
 class CommandMatcher(_StatelessComponent):
     """Sets the intent of a message that is a known command phrase."""
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(ORIGINAL_TEXT)
             if not text:

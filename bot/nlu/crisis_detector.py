@@ -32,7 +32,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from bot.nlu.components import (
-    CRISIS_INTENTS, MENTION_THRESHOLD, ORIGINAL_TEXT, PIECE_SCORES, likely_crisis_kind, mark_crisis,
+    CRISIS_INTENTS,
+    MENTION_THRESHOLD,
+    ORIGINAL_TEXT,
+    PIECE_SCORES,
+    likely_crisis_kind,
+    mark_crisis,
     withdraw_crisis,
 )
 from bot.nlu.tfidf_classifier import PersistedSklearnComponent, build_pipeline, is_detector_only

@@ -64,7 +64,7 @@ class SafetyNet:
         }
 
     @classmethod
-    def from_file(cls, path: Path) -> "SafetyNet":
+    def from_file(cls, path: Path) -> SafetyNet:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
     def check(self, text: str) -> CrisisMatch | None:

@@ -56,12 +56,12 @@ class PersistedSklearnComponent(GraphComponent):
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "PersistedSklearnComponent":
+               execution_context: ExecutionContext) -> PersistedSklearnComponent:
         return cls(config, model_storage, resource)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "PersistedSklearnComponent":
+             execution_context: ExecutionContext, **kwargs: Any) -> PersistedSklearnComponent:
         try:
             with model_storage.read_from(resource) as directory:
                 model = joblib.load(directory / cls.MODEL_FILE)

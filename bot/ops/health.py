@@ -8,9 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select, text
 
-from bot.storage import journal
 from bot.channels import flood, inbox, sms_budget
-from bot.storage import availability
+from bot.storage import availability, journal
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage
 

@@ -12,7 +12,6 @@ from honcho.manager import Manager
 
 from bot.paths import PROJECT_DIR
 
-
 # Rasa's dependencies print pages of deprecation warnings that hide the useful lines.
 QUIET = {
     "PYTHONUNBUFFERED": "1",

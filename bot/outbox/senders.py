@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Optional
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken
@@ -102,7 +101,7 @@ class Senders:
         logger.info("outbox %d sent (%s, %s)", message.id, message.kind, message.channel)
 
     async def _telegram(self, bot: Bot, message: Claimed) -> None:
-        markup: Optional[InlineKeyboardMarkup] = None
+        markup: InlineKeyboardMarkup | None = None
         if message.buttons:
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(b["title"], callback_data=b["payload"][:64])]
                                            for b in message.buttons])

@@ -8,9 +8,10 @@ vault when it claims the row, and holds them only in memory."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -18,10 +19,9 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.privacy import reporter_addresses
-
+from bot.privacy.sealing import VaultError
 from bot.routing import responders
 from bot.storage.models import OutboxMessage, Responder, utcnow
-from bot.privacy.sealing import VaultError
 
 MAX_ATTEMPTS = 12
 FIRST_RETRY_SECONDS = 0.5

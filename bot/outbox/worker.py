@@ -17,28 +17,22 @@ import asyncio
 import logging
 import re
 import signal
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable, Optional
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot import settings
-
-from bot.alerts import storm as alert_storm
-
 from bot.alerts import compose as alerts
-
+from bot.alerts import storm as alert_storm
 from bot.cases import audit_trail
-
-from bot.privacy import reporter_addresses
-
-from bot.routing import escalation
-
-from bot.followup import thread as followup
-
-from bot.outbox import store as outbox
 from bot.channels.clients import quiet_http_client_logs
+from bot.followup import thread as followup
+from bot.outbox import store as outbox
 from bot.outbox.senders import Senders, is_permanent
+from bot.privacy import reporter_addresses
+from bot.routing import escalation
 from bot.storage import availability
 from bot.storage.db import in_session
 from bot.storage.models import Case, OutboxMessage, Referral, Responder, utcnow
@@ -102,7 +96,7 @@ def describe_error(error: BaseException) -> str:
 
 
 class Worker:
-    def __init__(self, senders: Optional[Senders] = None) -> None:
+    def __init__(self, senders: Senders | None = None) -> None:
         self.senders = senders or Senders()
         # Tests travel in time with tick(now=...): results are recorded on the same clock,
         # so that a retry's backoff counts from the failure, not from the real time.
@@ -118,7 +112,7 @@ class Worker:
         if recovered:
             logger.warning("%d message(s) interrupted by the last stop will be sent again", recovered)
 
-    async def tick(self, now: Optional[datetime] = None) -> int:
+    async def tick(self, now: datetime | None = None) -> int:
         """One round; `now` lets tests travel in time. Returns the messages handled."""
         self._offset = (now - utcnow()) if now is not None else timedelta(0)
         now = now or utcnow()

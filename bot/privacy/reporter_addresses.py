@@ -18,10 +18,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot import settings
-
 from bot.privacy import sealing
 from bot.storage.models import ContactVaultEntry, utcnow
-
 
 Purpose = Literal["followup", "crisis_seen"]
 FOLLOWUP: Final = "followup"

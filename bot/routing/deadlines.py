@@ -6,8 +6,8 @@ local facts and summer time moves them against UTC.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Mapping
 
 from bot.cases.vocabulary import SEVERITIES, Severity
 from bot.routing.rules import RoutingRules, Wait

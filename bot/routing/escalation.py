@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.cases import audit_trail
 from bot.alerts.compose import FORWARDED_STATUSES, queue_alert
+from bot.cases import audit_trail
 from bot.routing.deadlines import escalation_due, format_local
-from bot.routing.responders import resolve
 from bot.routing.referrals import refer, referral_for
-from bot.storage.models import Case, Referral, Responder
+from bot.routing.responders import resolve
 from bot.routing.triage import escalation_chain
+from bot.storage.models import Case, Referral, Responder
 
 MAX_REMINDERS = 3
 

@@ -10,12 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.alerts import compose as alerts
-
 from bot.cases import audit_trail
 from bot.routing.deadlines import ack_deadline
 from bot.routing.responders import resolve
-from bot.storage.models import Case, Referral, Responder
 from bot.routing.triage import facts_from_case, routing_targets, triage
+from bot.storage.models import Case, Referral, Responder
 
 
 def referral_for(session: Session, case: Case, responder: Responder) -> Referral | None:

@@ -2,18 +2,18 @@
 one place that opens a responder's sealed phone number (for sending only)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
-from bot.directory.entries import COUNSELLOR_ROLES
 from bot.directory.duty_hours import on_duty_at
+from bot.directory.entries import COUNSELLOR_ROLES
 from bot.directory.phones import normalize_phone, phone_key
-from bot.storage.models import Responder, School
 from bot.privacy.sealing import unseal
+from bot.storage.models import Responder, School
 
 # selector -> (roles, is_backup: None when either) of the case's school
 _SCHOOL_SELECTORS: dict[str, tuple[tuple[str, ...], bool | None]] = {

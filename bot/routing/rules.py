@@ -2,13 +2,11 @@
 (bot.routing.rules_file), and the facts and decisions that bot.routing.triage draws from it."""
 from __future__ import annotations
 
-
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping
 from zoneinfo import ZoneInfo
-
 
 from bot.cases.vocabulary import CRISIS_KINDS, GROUNDS, INCIDENT_TYPES, SEVERITIES, Severity
 

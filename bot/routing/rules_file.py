@@ -3,13 +3,13 @@ the rule, so that the canton's school administration can fix the file without a 
 from __future__ import annotations
 
 import logging
-
 import os
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml

@@ -7,10 +7,9 @@ tested without a database.
 """
 from __future__ import annotations
 
-
 import re
-from typing import Any, Mapping
-
+from collections.abc import Mapping
+from typing import Any
 
 from bot.cases.vocabulary import SEVERITIES
 from bot.routing.rules import Condition, Facts, RoutingRules, Target, Triage

@@ -22,10 +22,11 @@ import logging
 import os
 import uuid
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from cryptography.fernet import Fernet, InvalidToken
 

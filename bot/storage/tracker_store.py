@@ -10,7 +10,8 @@ outage desk answers the writer, and the turn runs again from the inbox once the 
 is back, on the tracker as it was."""
 from __future__ import annotations
 
-from typing import Any, Coroutine, Iterable, Optional, TypeVar
+from collections.abc import Coroutine, Iterable
+from typing import Any, TypeVar
 
 from rasa.core import agent as rasa_agent
 from rasa.core.brokers.broker import EventBroker
@@ -43,8 +44,8 @@ def sql_store_arguments(url: str) -> dict[str, Any]:
 
 
 class HotlineTrackerStore(SQLTrackerStore):
-    def __init__(self, domain: Optional[Domain] = None, host: Optional[str] = None,
-                 event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
+    def __init__(self, domain: Domain | None = None, host: str | None = None,
+                 event_broker: EventBroker | None = None, **kwargs: Any) -> None:
         url = kwargs.pop("url", None) or settings.database_url()
         super().__init__(domain=domain, event_broker=event_broker,
                          **sql_store_arguments(url), **kwargs)
@@ -76,10 +77,10 @@ class NoSilentRestartStore(FailSafeTrackerStore):
                 raise TrackerUnavailable(f"tracker store unavailable: {type(error).__name__}") from error
             raise
 
-    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         return await self._call(self._tracker_store.retrieve(sender_id))
 
-    async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
+    async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         return await self._call(self._tracker_store.retrieve_full_tracker(sender_id))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -89,7 +90,7 @@ class NoSilentRestartStore(FailSafeTrackerStore):
         return await self._call(self._tracker_store.keys())
 
 
-def _create_tracker_store(store: Optional[TrackerStore], domain: Domain) -> TrackerStore:
+def _create_tracker_store(store: TrackerStore | None, domain: Domain) -> TrackerStore:
     if store is not None:
         store.domain = domain
     else:

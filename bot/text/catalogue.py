@@ -10,9 +10,10 @@ gets both languages, the local one first.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Mapping
+from functools import cache
+from typing import Any
 
 import yaml
 
@@ -48,7 +49,7 @@ class Reader:
         return text if self.language == "en" else render(text, self.script)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict[str, Any]:
     """data/hotline/texts/<name>.yml, read once."""
     return yaml.safe_load((TEXTS_DIR / f"{name}.yml").read_text(encoding="utf-8"))

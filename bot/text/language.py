@@ -19,29 +19,10 @@ _WORD = re.compile(r"[a-z']+")
 # Frequent words that exist in only one of the two languages (after folding diacritics).
 # Words shared by both ("i", "a", "me", "on", "to", "u", "no") are left out on purpose.
 _BCS_WORDS = frozenset(
-    """
-    je sam si smo ste su da ne se mi mene ja ti ona oni ono sta sto kako gdje gde zasto
-    zato koji koja koje ko tko nije nisam nisu ima imam nema nemam moj moja moje mog
-    moju tvoj tvoja hvala fala zdravo bok cao pozdrav dobar dobro dan jutro vece
-    molim pomoc pomozi pomozite hocu necu zelim zelis mogu mozes moze ali jer kad
-    kada li od do za sa iz po bio bila bilo nas vas njih mu joj ih danas sutra jucer
-    juce skola skole skoli skolu prijava prijavu prijaviti nasilje tuku udario udarila
-    nemoj jesam jeste jest evo eto bas jos vec sve svi samo neko nesto nista nikad
-    uvijek uvek tata mama drug drugarica nastavnik nastavnica razred djeca deca dijete
-    dete ucenik ucenica bosanski bosanskom hrvatski hrvatskom srpski srpskom nasem
-    naski latinica latinicom cirilica cirilicom kod pin slucaj prijave trebam treba
-    razgovarati pricati nekim nekom covjek covek psiholog pedagog nego vise manje
-    """.split()
+    ["je", "sam", "si", "smo", "ste", "su", "da", "ne", "se", "mi", "mene", "ja", "ti", "ona", "oni", "ono", "sta", "sto", "kako", "gdje", "gde", "zasto", "zato", "koji", "koja", "koje", "ko", "tko", "nije", "nisam", "nisu", "ima", "imam", "nema", "nemam", "moj", "moja", "moje", "mog", "moju", "tvoj", "tvoja", "hvala", "fala", "zdravo", "bok", "cao", "pozdrav", "dobar", "dobro", "dan", "jutro", "vece", "molim", "pomoc", "pomozi", "pomozite", "hocu", "necu", "zelim", "zelis", "mogu", "mozes", "moze", "ali", "jer", "kad", "kada", "li", "od", "do", "za", "sa", "iz", "po", "bio", "bila", "bilo", "nas", "vas", "njih", "mu", "joj", "ih", "danas", "sutra", "jucer", "juce", "skola", "skole", "skoli", "skolu", "prijava", "prijavu", "prijaviti", "nasilje", "tuku", "udario", "udarila", "nemoj", "jesam", "jeste", "jest", "evo", "eto", "bas", "jos", "vec", "sve", "svi", "samo", "neko", "nesto", "nista", "nikad", "uvijek", "uvek", "tata", "mama", "drug", "drugarica", "nastavnik", "nastavnica", "razred", "djeca", "deca", "dijete", "dete", "ucenik", "ucenica", "bosanski", "bosanskom", "hrvatski", "hrvatskom", "srpski", "srpskom", "nasem", "naski", "latinica", "latinicom", "cirilica", "cirilicom", "kod", "pin", "slucaj", "prijave", "trebam", "treba", "razgovarati", "pricati", "nekim", "nekom", "covjek", "covek", "psiholog", "pedagog", "nego", "vise", "manje"]
 )
 _EN_WORDS = frozenset(
-    """
-    the an is are am was were you he she they we it its my your mine to of in at
-    and or but not dont don't can cant can't want need help hello hi hey thanks thank
-    please yes yeah what how where why who when school bully bullying bullied report
-    someone somebody do does did have has this that with from about will would there
-    here today yesterday english speak talk person case code check anonymous menu
-    friend teacher class hurt hit kids child parent mom dad mum i'm im i'd i've
-    """.split()
+    ["the", "an", "is", "are", "am", "was", "were", "you", "he", "she", "they", "we", "it", "its", "my", "your", "mine", "to", "of", "in", "at", "and", "or", "but", "not", "dont", "don't", "can", "cant", "can't", "want", "need", "help", "hello", "hi", "hey", "thanks", "thank", "please", "yes", "yeah", "what", "how", "where", "why", "who", "when", "school", "bully", "bullying", "bullied", "report", "someone", "somebody", "do", "does", "did", "have", "has", "this", "that", "with", "from", "about", "will", "would", "there", "here", "today", "yesterday", "english", "speak", "talk", "person", "case", "code", "check", "anonymous", "menu", "friend", "teacher", "class", "hurt", "hit", "kids", "child", "parent", "mom", "dad", "mum", "i'm", "im", "i'd", "i've"]
 )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import time
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
@@ -30,7 +30,7 @@ from bot.text.catalogue import Reader, numbers_for
 from bot.text.scripts import to_cyrillic
 
 
-def render_response(response: Dict[Text, Any], language: Optional[str], script: Optional[str]) -> Dict[Text, Any]:
+def render_response(response: dict[str, Any], language: str | None, script: str | None) -> dict[str, Any]:
     """Cyrillic rendering of a response's text and button titles, where it applies."""
     if language == "en" or script != "cyrillic":
         return response
@@ -67,12 +67,12 @@ def sent_in_full_recently(tracker: DialogueStateTracker, utter_action: str, now:
 
 
 class HotlineNLG(TemplatedNaturalLanguageGenerator):
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None,
-                 domain: Optional[Domain] = None) -> None:
+    def __init__(self, endpoint_config: EndpointConfig | None = None,
+                 domain: Domain | None = None) -> None:
         super().__init__((domain or Domain.empty()).responses)
 
-    async def generate(self, utter_action: Text, tracker: DialogueStateTracker,
-                       output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
+    async def generate(self, utter_action: str, tracker: DialogueStateTracker,
+                       output_channel: str, **kwargs: Any) -> dict[str, Any] | None:
         now = time.time()
         recent = _recent_sends(tracker, utter_action, now)
         # A response with several wordings never says the same thing twice running.
@@ -88,12 +88,12 @@ class HotlineNLG(TemplatedNaturalLanguageGenerator):
 
     def generate_from_slots(
         self,
-        utter_action: Text,
-        filled_slots: Dict[Text, Any],
-        output_channel: Text,
-        avoid_text: Optional[str] = None,
+        utter_action: str,
+        filled_slots: dict[str, Any],
+        output_channel: str,
+        avoid_text: str | None = None,
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> dict[str, Any] | None:
         if utter_action not in self.responses:
             return None
         candidates = ResponseVariationFilter(self.responses).responses_for_utter_action(
@@ -104,8 +104,8 @@ class HotlineNLG(TemplatedNaturalLanguageGenerator):
         rendered = [self._render(c, filled_slots, **kwargs) for c in candidates]
         return next((r for r in rendered if r.get("text") != avoid_text), rendered[0])
 
-    def _render(self, response: Dict[Text, Any], filled_slots: Dict[Text, Any],
-                **kwargs: Any) -> Dict[Text, Any]:
+    def _render(self, response: dict[str, Any], filled_slots: dict[str, Any],
+                **kwargs: Any) -> dict[str, Any]:
         language, script = filled_slots.get("language"), filled_slots.get("script")
         response = render_response(copy.deepcopy(response), language, script)
         variables = {**numbers_for(Reader.of(language, script)), **kwargs}

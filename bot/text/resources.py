@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from bot.text import emergency_numbers
 from bot.paths import DATA_DIR
+from bot.text import emergency_numbers
 from bot.text.scripts import normalize_for_nlu
 
 RESOURCES_DIR = DATA_DIR / "resources"

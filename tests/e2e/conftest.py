@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from bot.storage.db import session_scope
-
 from bot.devtools.stack import Stack, prepare_database
+from bot.storage.db import session_scope
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +38,8 @@ def no_open_cases_from_other_tests(request: pytest.FixtureRequest) -> None:
         return
     from sqlalchemy import update
 
-    from bot.storage.models import Case, utcnow
-
     from bot.storage.db import engine_for
+    from bot.storage.models import Case, utcnow
 
     with session_scope(engine_for(request.getfixturevalue("e2e_database"))) as session:
         session.execute(update(Case).where(Case.closed_at.is_(None))

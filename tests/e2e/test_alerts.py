@@ -10,13 +10,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.storage.db import engine_for, session_scope
-from bot.storage.models import Case, CaseEvent, OutboxMessage, utcnow
-
 from bot.devtools.channel_client import (
-    post_sms, post_telegram, recorded, telegram_sent, text_update, wait_telegram, wait_until,
+    post_sms,
+    post_telegram,
+    recorded,
+    telegram_sent,
+    text_update,
+    wait_telegram,
+    wait_until,
 )
 from bot.devtools.stack import STAFF_SECRET, STAFF_TOKEN, Stack, http
+from bot.storage.db import engine_for, session_scope
+from bot.storage.models import Case, CaseEvent, OutboxMessage, utcnow
 
 pytestmark = pytest.mark.model
 

@@ -8,13 +8,20 @@ import time
 import pytest
 from sqlalchemy import select, text
 
-from bot.storage.db import engine_for, session_scope
-from bot.storage.models import Attachment, Case
-
 from bot.devtools.channel_client import (
-    post_sms, post_telegram, recorded, sms_sent, telegram_sent, text_update, wait_sms, wait_telegram, wait_until,
+    post_sms,
+    post_telegram,
+    recorded,
+    sms_sent,
+    telegram_sent,
+    text_update,
+    wait_sms,
+    wait_telegram,
+    wait_until,
 )
 from bot.devtools.stack import Stack, http
+from bot.storage.db import engine_for, session_scope
+from bot.storage.models import Attachment, Case
 
 pytestmark = pytest.mark.model
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")

@@ -8,10 +8,9 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
+from bot.devtools.stack import Stack, http
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case
-
-from bot.devtools.stack import Stack, http
 
 pytestmark = pytest.mark.model
 

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.alerts.storm import STORM_SPACING
+from bot.devtools.channel_client import post_telegram, telegram_sent, text_update, wait_telegram, wait_until
+from bot.devtools.stack import STAFF_SECRET, Stack
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case, Responder
 
-from bot.devtools.channel_client import post_telegram, telegram_sent, text_update, wait_telegram, wait_until
-from bot.devtools.stack import STAFF_SECRET, Stack
 from .test_alerts import COORDINATOR_CHAT, case_state, last_case_id, latest_crisis_case, staff_messages
 
 pytestmark = pytest.mark.model

@@ -4,19 +4,25 @@ nothing, and a crisis is answered whatever the limits. The limits are set low he
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.channels.sms_text import size
-from bot.storage.db import engine_for, session_scope
-from bot.storage.models import InboxMessage
-
 from bot.devtools.channel_client import (
-    post_sms, post_telegram, sms_sent, telegram_sent, text_update, wait_sms, wait_telegram, wait_until,
+    post_sms,
+    post_telegram,
+    sms_sent,
+    telegram_sent,
+    text_update,
+    wait_sms,
+    wait_telegram,
+    wait_until,
 )
 from bot.devtools.stack import Stack, prepare_database
+from bot.storage.db import engine_for, session_scope
+from bot.storage.models import InboxMessage
 
 pytestmark = pytest.mark.model
 

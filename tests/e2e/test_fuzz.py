@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import string
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.devtools.channel_client import post_sms, post_telegram, text_update, wait_telegram
 from bot.devtools.stack import Stack, http, prepare_database

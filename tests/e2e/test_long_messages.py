@@ -8,10 +8,10 @@ import time
 import pytest
 from sqlalchemy import select
 
+from bot.devtools.stack import Stack
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case
 
-from bot.devtools.stack import Stack
 from .test_alerts import last_case_id, latest_crisis_case
 from .test_crisis_alerts import write
 

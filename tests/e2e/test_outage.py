@@ -6,21 +6,28 @@ it stopped), nothing is answered twice; also when Rasa is killed during the cut.
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.storage.db import engine_for, session_scope
-from bot.storage.models import Case, OutboxMessage
-
-from bot.devtools.databases import fresh_postgres_database
 from bot.devtools.channel_client import (
-    first_sent_at, post_sms, post_telegram, sms_sent, telegram_sent, text_update, wait_sms, wait_telegram, wait_until,
+    first_sent_at,
+    post_sms,
+    post_telegram,
+    sms_sent,
+    telegram_sent,
+    text_update,
+    wait_sms,
+    wait_telegram,
+    wait_until,
 )
+from bot.devtools.databases import fresh_postgres_database
 from bot.devtools.stack import Stack, prepare_database
 from bot.devtools.tcp_proxy import TcpProxy
+from bot.storage.db import engine_for, session_scope
+from bot.storage.models import Case, OutboxMessage
 
 pytestmark = pytest.mark.model
 

@@ -7,19 +7,25 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from bot.storage.db import engine_for, session_scope
-from bot.storage.models import Case
-
 from bot.devtools.channel_client import (
-    first_sent_at, post_sms, post_telegram, sms_sent, telegram_sent, text_update, wait_sms, wait_until,
+    first_sent_at,
+    post_sms,
+    post_telegram,
+    sms_sent,
+    telegram_sent,
+    text_update,
+    wait_sms,
+    wait_until,
 )
 from bot.devtools.stack import Stack, prepare_database
+from bot.storage.db import engine_for, session_scope
+from bot.storage.models import Case
 
 pytestmark = pytest.mark.model
 
@@ -48,7 +54,7 @@ class Locked:
     def __init__(self, database: str) -> None:
         self.connection = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
 
-    def __enter__(self) -> "Locked":
+    def __enter__(self) -> Locked:
         self.connection.execute("BEGIN EXCLUSIVE")
         return self
 

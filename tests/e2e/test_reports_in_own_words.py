@@ -9,6 +9,7 @@ import pytest
 
 from bot.devtools.channel_client import post_sms, wait_sms
 from bot.devtools.stack import Stack
+
 from .test_conversations import CYRILLIC, case_by_code, issued, new_sender, texts
 
 pytestmark = pytest.mark.model

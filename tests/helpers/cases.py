@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.privacy import reporter_addresses
 from bot.cases.codes import new_case_code
+from bot.privacy import reporter_addresses
 from bot.routing.referrals import route_case
 from bot.storage.models import Case, CaseEvent, OutboxMessage, Referral, Responder, School
 

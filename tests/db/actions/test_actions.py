@@ -7,7 +7,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.actions import CancelForm, RecordCrisis, Resources, SwitchLanguage, TalkToPerson
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case
-
 from tests.db.actions.test_report_form import REPORT_SLOTS
 from tests.helpers.trackers import cases, slots_set, tracker
 

@@ -6,7 +6,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.check_case import CheckCase, ValidateCheckCaseForm
 from actions.report_form import SubmitReport
-
 from tests.db.actions.test_report_form import REPORT_SLOTS
 from tests.helpers.trackers import slots_set, tracker
 

@@ -6,9 +6,14 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.report_form import (
-    ASK_ACTIONS, AskForConfirm, AskForSchool, LeaveForm, NoteTurn, SubmitReport, ValidateReportForm,
+    ASK_ACTIONS,
+    AskForConfirm,
+    AskForSchool,
+    LeaveForm,
+    NoteTurn,
+    SubmitReport,
+    ValidateReportForm,
 )
-
 from tests.helpers.trackers import cases, slots_set, tracker
 
 INCIDENT = "incident_type"

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.privacy import reporter_addresses
 from bot.alerts.acknowledgement import acknowledge
-from bot.followup.thread import close_case
 from bot.followup.texts import reporter_text
+from bot.followup.thread import close_case
+from bot.privacy import reporter_addresses
 from bot.storage.models import Case, ChannelState
 from tests.helpers.cases import T0, contactable, events, referral, responder, routed, to_reporter
 

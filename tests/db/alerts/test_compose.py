@@ -9,15 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.alerts import compose as alerts
-
-from bot.privacy import reporter_addresses
-
-from bot.outbox import store as outbox
+from bot.cases.report import Report
 from bot.cases.submission import submit_report
+from bot.outbox import store as outbox
+from bot.privacy import reporter_addresses
 from bot.routing.deadlines import format_local
 from bot.storage.db import session_scope
 from bot.storage.models import Case, OutboxMessage, Referral
-from bot.cases.report import Report
 from tests.helpers.cases import T0, referral, responder, routed, school_id
 
 DESCRIPTION = "Marko iz 7b me tuče nožem iza sale svaki dan."

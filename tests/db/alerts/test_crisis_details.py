@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.outbox import store as outbox
-from bot.channels.sms_text import size
 from bot.alerts.crisis_details import crisis_kind, sms_words
-from bot.storage.models import Case, OutboxMessage
 from bot.cases.report import Report
+from bot.channels.sms_text import size
+from bot.outbox import store as outbox
+from bot.storage.models import Case, OutboxMessage
 from tests.helpers.cases import responder, routed
 
 WORDS = ("Jedan ucenik ima noz u skoli i prijeti drugima. Svi smo zakljucani u ucionici. "

@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.alerts.staff_enrolment import EnrolmentError, issue, normalize_enrolment_code, redeem
 from bot.cases.codes import CODE_ALPHABET
+from bot.cli import main
+from bot.privacy.lockout import LOCK_DURATION, MAX_FAILURES
 from bot.privacy.pseudonyms import pseudonym
 from bot.routing.responders import by_telegram_chat
-from bot.privacy.lockout import LOCK_DURATION, MAX_FAILURES
-from bot.alerts.staff_enrolment import EnrolmentError, issue, normalize_enrolment_code, redeem
 from bot.storage.db import make_engine, session_scope
 from bot.storage.models import Responder, utcnow
 

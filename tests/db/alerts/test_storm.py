@@ -8,9 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.alerts import storm as alert_storm
-
-from bot.outbox import store as outbox
 from bot.channels.sms_text import size
+from bot.outbox import store as outbox
 from bot.storage.models import Case, OutboxMessage, utcnow
 from tests.helpers.cases import responder, routed
 

@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.cases.report import Report
 from bot.cases.submission import MAX_FAILURES, check_case, record_crisis, submit_report
 from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
-from bot.cases.report import Report
 from tests.helpers.cases import BULLYING_REPORT
 
 REPORT = {

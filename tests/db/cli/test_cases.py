@@ -10,10 +10,11 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.privacy import reporter_addresses
+from bot.cases.report import Report
 from bot.cases.submission import submit_report
 from bot.cases.vocabulary import OUTCOMES
 from bot.cli import main
+from bot.privacy import reporter_addresses
 from bot.storage.db import session_scope
 from bot.storage.models import (
     Case,
@@ -24,7 +25,6 @@ from bot.storage.models import (
     Referral,
     School,
 )
-from bot.cases.report import Report
 from tests.helpers.cases import BULLYING_REPORT
 
 REPORT = {**BULLYING_REPORT, "script": "latin", "channel": "sms"}
@@ -274,7 +274,7 @@ class _Bot:
     def __init__(self, token: str, base_url: str) -> None:
         self.token = token
 
-    async def __aenter__(self) -> "_Bot":
+    async def __aenter__(self) -> _Bot:
         return self
 
     async def __aexit__(self, *_: Any) -> None:

@@ -3,12 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.directory.import_export import DirectoryError, load_directory
-from bot.directory.csv_format import COLUMNS, dump_csv, read_csv
 from bot.directory.checks import check
+from bot.directory.csv_format import COLUMNS, dump_csv, read_csv
+from bot.directory.import_export import DirectoryError, load_directory
 from bot.directory.store import read_directory
-from bot.storage.models import Responder
 from bot.privacy.sealing import unseal
+from bot.storage.models import Responder
 
 HEADER = ",".join(COLUMNS)
 

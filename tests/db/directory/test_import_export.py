@@ -6,22 +6,22 @@ import yaml
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.directory.checks import check
+from bot.directory.csv_format import dump_csv
 from bot.directory.import_export import (
     DirectoryError,
     export_directory,
     import_directory,
     load_directory,
 )
-from bot.directory.csv_format import dump_csv
-from bot.directory.checks import check
+from bot.directory.phones import phone_key
 from bot.directory.store import read_directory
 from bot.directory.yaml_format import dump_yaml, read_yaml
 from bot.paths import DATA_DIR
-from bot.directory.phones import phone_key
+from bot.privacy.sealing import unseal
 from bot.storage.db import make_engine, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.models import Responder, School
-from bot.privacy.sealing import unseal
 
 
 def test_export_then_import_round_trip(session, tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.alerts.acknowledgement import acknowledge
 from bot.cases.vocabulary import OUTCOMES
 from bot.followup import thread as followup
-from bot.alerts.acknowledgement import acknowledge
 from bot.followup.texts import reporter_text
 from bot.storage.models import Case, CaseMessage, FollowupWindow, OutboxMessage, Responder
 from tests.helpers.cases import T0, contactable, events, responder, routed, to_reporter

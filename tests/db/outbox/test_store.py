@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.privacy import reporter_addresses
-
 from bot.outbox import store as outbox
+from bot.privacy import reporter_addresses
 from bot.storage.db import session_scope
 from bot.storage.models import Case, ContactVaultEntry, OutboxMessage, utcnow
 from tests.helpers.cases import new_case, responder

@@ -5,9 +5,10 @@ Telegram refuses them for good, escalations sent, and the follow-up thread both 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -15,28 +16,24 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.privacy import reporter_addresses
-
-from bot.followup import thread as followup
-
-from bot.outbox import store as outbox
 from bot.alerts.acknowledgement import acknowledge
+from bot.cases.report import Report
 from bot.cases.submission import record_crisis, submit_report
-from bot.channels.sms_text import fold_diacritics
+from bot.channels.sms_text import fold_diacritics, size
 from bot.devtools import fake_telegram, fake_twilio
-from bot.channels.sms_text import size
+from bot.followup import thread as followup
+from bot.outbox import store as outbox
 from bot.outbox.senders import SEGMENTS_PER_SMS, Senders, sms_bodies
+from bot.outbox.worker import Worker
+from bot.privacy import reporter_addresses
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import (
     Case,
     CaseEvent,
     OutboxMessage,
     Referral,
-
     utcnow,
 )
-from bot.outbox.worker import Worker
-from bot.cases.report import Report
 from tests.helpers.cases import responder, school_id
 
 STAFF_TOKEN = "111111:staff-bot-token"
@@ -54,10 +51,9 @@ class FakeApi:
     paths: list[str] = field(default_factory=list)  # every request, with the token in it
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        async with aiohttp.ClientSession() as http:
-            async with http.request(method, self.url + path, **kwargs) as response:
-                assert response.status == 200, await response.text()
-                return await response.json()
+        async with aiohttp.ClientSession() as http, http.request(method, self.url + path, **kwargs) as response:
+            assert response.status == 200, await response.text()
+            return await response.json()
 
     async def recorded(self, method: str | None = None) -> list[dict[str, Any]]:
         calls = await self._call("GET", "/_recorded")

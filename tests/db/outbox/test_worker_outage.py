@@ -3,23 +3,28 @@ it waits, a send that finished while the database was away is recorded when it i
 and never sent again, and an alert that goes out late says so on its case."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Iterator
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine, make_url
 
+from bot.devtools.tcp_proxy import TcpProxy
 from bot.outbox import store as outbox
 from bot.outbox.senders import Senders
+from bot.outbox.worker import Worker
 from bot.storage import availability
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import CaseEvent, OutboxMessage, utcnow
-from bot.outbox.worker import Worker
 from tests.db.outbox.test_worker import (  # noqa: F401 - fixtures
-    STAFF_TOKEN, FakeApi, report, rows, telegram_api, twilio_api,
+    STAFF_TOKEN,
+    FakeApi,
+    report,
+    rows,
+    telegram_api,
+    twilio_api,
 )
-from bot.devtools.tcp_proxy import TcpProxy
 
 
 @pytest.fixture

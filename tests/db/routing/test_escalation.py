@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from bot.alerts.acknowledgement import acknowledge
+from bot.followup.thread import close_case
 from bot.routing.deadlines import format_local
 from bot.routing.escalation import MAX_REMINDERS, escalate_due
-from bot.followup.thread import close_case
 from bot.storage.db import session_scope
 from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral
 from tests.helpers.cases import T0, alerted, responder, routed

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from bot.cases.report import Report
 from bot.cases.submission import record_crisis, submit_report
 from bot.routing.referrals import route_case
 from bot.storage.db import session_scope
 from bot.storage.models import Case, CaseEvent, Municipality, OutboxMessage, Referral, Responder
-from bot.cases.report import Report
 from tests.helpers.cases import (
     T0,
     alerted,
@@ -45,11 +45,10 @@ def test_a_report_at_a_school_goes_to_its_counsellors_not_the_backup(session) ->
 
 
 def test_a_case_its_referrals_and_alerts_are_one_transaction(engine) -> None:
-    with pytest.raises(RuntimeError, match="after routing"):
-        with session_scope(engine) as session:
-            case = routed(session, incident_type="physical")
-            assert alerted(session, case) == ["livno-os-1-pedagogue"]
-            raise RuntimeError("the transaction fails after routing")
+    with pytest.raises(RuntimeError, match="after routing"), session_scope(engine) as session:
+        case = routed(session, incident_type="physical")
+        assert alerted(session, case) == ["livno-os-1-pedagogue"]
+        raise RuntimeError("the transaction fails after routing")
     with session_scope(engine) as session:
         for table in (Case, Referral, OutboxMessage, CaseEvent):
             assert session.scalar(select(func.count(table.id))) == 0, table.__name__
@@ -58,11 +57,10 @@ def test_a_case_its_referrals_and_alerts_are_one_transaction(engine) -> None:
 def test_a_submitted_report_is_rolled_back_with_its_alerts(engine) -> None:
     with session_scope(engine) as session:
         report = {"incident_type": "physical", "school_id": school_id(session, "livno-os-2")}
-    with pytest.raises(RuntimeError, match="after routing"):
-        with session_scope(engine) as session:
-            issued = submit_report(session, Report.from_fields(report))
-            assert alerted(session, session.get(Case, issued.case_id)) == ["livno-os-2-pedagogue"]
-            raise RuntimeError("the transaction fails after routing")
+    with pytest.raises(RuntimeError, match="after routing"), session_scope(engine) as session:
+        issued = submit_report(session, Report.from_fields(report))
+        assert alerted(session, session.get(Case, issued.case_id)) == ["livno-os-2-pedagogue"]
+        raise RuntimeError("the transaction fails after routing")
     with session_scope(engine) as session:
         assert session.scalar(select(func.count(OutboxMessage.id))) == 0
         assert session.scalar(select(func.count(Referral.id))) == 0

@@ -1,8 +1,8 @@
 import pytest
 
+from bot.cases.report import Report
 from bot.cases.submission import submit_report
 from bot.storage.models import Case
-from bot.cases.report import Report
 
 
 def _first_event(session):  # type: ignore[no-untyped-def]

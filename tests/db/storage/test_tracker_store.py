@@ -14,8 +14,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import exc
 from sqlalchemy.engine import make_url
 
-from bot.storage.tracker_store import HotlineTrackerStore, NoSilentRestartStore, TrackerUnavailable
 from bot.devtools.tcp_proxy import TcpProxy
+from bot.storage.tracker_store import HotlineTrackerStore, NoSilentRestartStore, TrackerUnavailable
 
 
 class Failing(InMemoryTrackerStore):

@@ -1,6 +1,14 @@
 import re
 
-from bot.cases.codes import CODE_ALPHABET, hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
+from bot.cases.codes import (
+    CODE_ALPHABET,
+    hash_pin,
+    new_case_code,
+    new_pin,
+    normalize_case_code,
+    normalize_pin,
+    verify_pin,
+)
 
 
 def test_case_codes_use_an_unambiguous_alphabet() -> None:

@@ -8,8 +8,9 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -60,9 +61,8 @@ async def twilio(twilio_api: str) -> AsyncIterator[Client]:
 
 
 async def _call(method: str, url: str, **kwargs: Any) -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as session:
-        async with session.request(method, url, **kwargs) as response:
-            return response.status, await response.json(content_type=None)
+    async with aiohttp.ClientSession() as session, session.request(method, url, **kwargs) as response:
+        return response.status, await response.json(content_type=None)
 
 
 async def _recorded(base: str, since: int = 0) -> list[dict[str, Any]]:

@@ -123,9 +123,9 @@ def test_the_report_confirmation_with_its_deadline_fits_the_sms_budget() -> None
     from rasa.shared.core.domain import Domain
 
     from bot.channels.sms_text import prepare, split_for_sms
-    from bot.text.nlg import HotlineNLG
     from bot.paths import PROJECT_DIR
     from bot.settings import sms_max_segments
+    from bot.text.nlg import HotlineNLG
 
     nlg = HotlineNLG(domain=Domain.load(str(PROJECT_DIR / "domain.yml")))
     for language, script, fold in READERS:

@@ -7,7 +7,6 @@ import pytest
 
 from bot.intake import dialogue
 from bot.intake.choices import SKIP
-
 from tests.helpers.conversation import Conversation
 
 

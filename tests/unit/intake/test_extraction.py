@@ -3,7 +3,6 @@ import pytest
 
 from bot.intake import patterns
 from bot.intake.extraction import KnownPlace, is_story, place_in, understand
-
 from tests.helpers.conversation import PLACES
 
 

@@ -3,8 +3,8 @@ import pytest
 import yaml
 
 from bot.nlu.commands import command_intent
-from bot.text.nlg import render_response
 from bot.paths import PROJECT_DIR
+from bot.text.nlg import render_response
 
 
 def _menu_buttons() -> list[tuple[str, str]]:

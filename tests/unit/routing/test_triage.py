@@ -3,17 +3,18 @@ that catch a mistaken edit of that file."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
 
-from bot.storage.models import Case
 from bot.cases.vocabulary import SEVERITIES
 from bot.routing.rules import Facts, RoutingRules, Target, Triage
 from bot.routing.rules_file import DEFAULT_PATH, ENV_VAR, RoutingRulesError, load_rules, parse_rules
 from bot.routing.triage import escalation_chain, facts_from_case, routing_targets, triage
+from bot.storage.models import Case
 
 CRISIS = "A crisis message (danger or self-harm) was received."
 DANGER = "The reporter said someone is in danger right now."

@@ -1,8 +1,8 @@
 import pytest
 from rasa.shared.core.domain import Domain
 
-from bot.text.nlg import HotlineNLG, render_response
 from bot.paths import PROJECT_DIR
+from bot.text.nlg import HotlineNLG, render_response
 
 
 @pytest.fixture(scope="module")
