@@ -1,6 +1,7 @@
 """Checking a report with its code and PIN. Code and PIN may come in one message, with
 words around them, or in two; asking to report, the menu or another flow leaves the check;
 a crisis is answered at once."""
+
 from __future__ import annotations
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -37,8 +38,7 @@ class ValidateCheckCaseForm(FormValidationAction):
     def name(self) -> str:
         return "validate_check_case_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         code, pin = tracker.get_slot("case_code"), tracker.get_slot("case_pin")
         key = message_key(tracker)
         if key is not None and tracker.get_slot("handled_message") == key:
@@ -52,14 +52,18 @@ class ValidateCheckCaseForm(FormValidationAction):
         if asked == "case_pin" and found_pin is None:
             found_pin = normalize_pin(message.text)
         if message.crisis and not (found_code or found_pin):
-            dispatcher.utter_message(response="utter_crisis_self_harm" if message.crisis == "self_harm"
-                                     else "utter_crisis_danger")
+            dispatcher.utter_message(
+                response="utter_crisis_self_harm" if message.crisis == "self_harm" else "utter_crisis_danger"
+            )
             events += await record_crisis(tracker, message.crisis, dict(tracker.slots), message.text)
             return events + [SlotSet(REQUESTED_SLOT, _next(code, pin))]
         code, pin = found_code or code, found_pin or pin
         if found_code or found_pin:
-            return events + [SlotSet("case_code", code), SlotSet("case_pin", pin),
-                             SlotSet(REQUESTED_SLOT, _next(code, pin))]
+            return events + [
+                SlotSet("case_code", code),
+                SlotSet("case_pin", pin),
+                SlotSet(REQUESTED_SLOT, _next(code, pin)),
+            ]
         if asked is None:  # "check my report" with nothing else: ask for the code
             return events + [SlotSet(REQUESTED_SLOT, _next(code, pin))]
         if (message.command or message.intent) in LEAVING_INTENTS or patterns.says("cancel", message.text):
@@ -79,16 +83,19 @@ class ValidateCheckCaseForm(FormValidationAction):
             return [SlotSet("check_misses", misses), SlotSet(REQUESTED_SLOT, asked)]
         # Not a code twice: end the check (no failed attempt is counted) and offer the menu.
         dispatcher.utter_message(response="utter_case_check_given_up")
-        return [SlotSet("check_misses", None), SlotSet("case_code", None), SlotSet("case_pin", None),
-                SlotSet(REQUESTED_SLOT, None)]
+        return [
+            SlotSet("check_misses", None),
+            SlotSet("case_code", None),
+            SlotSet("case_pin", None),
+            SlotSet(REQUESTED_SLOT, None),
+        ]
 
 
 class CheckCase(Action):
     def name(self) -> str:
         return "action_check_case"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         typed_code, typed_pin = tracker.get_slot("case_code"), tracker.get_slot("case_pin")
         if not typed_code or not typed_pin:
             dispatcher.utter_message(response="utter_help_menu")  # the check was given up
@@ -116,14 +123,12 @@ class CheckCase(Action):
         return reset(CHECK_SLOTS)
 
 
-def _show_staff_messages(dispatcher: CollectingDispatcher, tracker: Tracker, code: str,
-                         messages: tuple[str, ...]) -> None:
+def _show_staff_messages(
+    dispatcher: CollectingDispatcher, tracker: Tracker, code: str, messages: tuple[str, ...]
+) -> None:
     you = reader(tracker)
     language, script = you.language, you.script
-    dispatcher.utter_message(text=reporter_text("checkin_messages", language, script,
-                                                code=code, count=len(messages)))
+    dispatcher.utter_message(text=reporter_text("checkin_messages", language, script, code=code, count=len(messages)))
     for message in messages:
         dispatcher.utter_message(text=message)
     dispatcher.utter_message(text=reporter_text("reply_hint", language, script))
-
-

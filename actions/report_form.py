@@ -1,5 +1,6 @@
 """The report form: Rasa asks the question that bot.intake.dialogue chooses, and these
 actions adapt the one to the other. No decision is taken here."""
+
 from __future__ import annotations
 
 import time
@@ -47,8 +48,7 @@ class ValidateReportForm(FormValidationAction):
     def name(self) -> str:
         return "validate_report_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         slots = _slots(tracker)
         grounds = consent_grounds()
         key = message_key(tracker)
@@ -56,8 +56,7 @@ class ValidateReportForm(FormValidationAction):
             # The form resumed after a rule answered this message: only ask what is next.
             return [SlotSet(REQUESTED_SLOT, dialogue.next_question(slots, grounds))]
         message = heard(tracker)
-        typed = (intake.payload_choice(message.text) or message.text
-                 if slots.get(REQUESTED_SLOT) == "school" else None)
+        typed = intake.payload_choice(message.text) or message.text if slots.get(REQUESTED_SLOT) == "school" else None
         places, typed_place = await places_for(typed)
         step = dialogue.on_message(slots, message, places, typed_place, time.time(), grounds)
         merged = {**slots, **step.updates}
@@ -67,25 +66,37 @@ class ValidateReportForm(FormValidationAction):
             events += await record_crisis(tracker, step.crisis, merged, message.text)
         if step.leave:  # not handled here: the flow it leaves for reads the same message
             return events + [ActionExecutionRejected(self.form_name())]
-        return events + [SlotSet("handled_message", key),
-                         SlotSet(REQUESTED_SLOT, dialogue.next_question(merged, grounds))]
+        return events + [
+            SlotSet("handled_message", key),
+            SlotSet(REQUESTED_SLOT, dialogue.next_question(merged, grounds)),
+        ]
 
 
 def _make_ask_action(slot: str) -> type:
-    async def run(self: Action, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         you = reader(tracker)
         language, script = you.language, you.script
-        dispatcher.utter_message(response=f"utter_ask_{slot}",
-                                 buttons=intake.buttons(slot, language, script))
+        dispatcher.utter_message(response=f"utter_ask_{slot}", buttons=intake.buttons(slot, language, script))
         return []
 
     return type(f"AskFor_{slot}", (Action,), {"name": lambda self: f"action_ask_{slot}", "run": run})
 
 
-CHOICE_QUESTIONS = ("incident_type", "discrimination_ground", "affected", "reporter_role",
-                    "incident_time", "danger_now", "contact_ok", "legal_aid_ok", "change_field",
-                    "resume_draft", "discard_confirm")
+CHOICE_QUESTIONS = (
+    "incident_type",
+    "discrimination_ground",
+    "affected",
+    "reporter_role",
+    "incident_time",
+    "danger_now",
+    "contact_ok",
+    "legal_aid_ok",
+    "change_field",
+    "resume_draft",
+    "discard_confirm",
+)
 ASK_ACTIONS = [_make_ask_action(slot) for slot in CHOICE_QUESTIONS]
 
 
@@ -93,8 +104,7 @@ class AskForSchool(Action):
     def name(self) -> str:
         return "action_ask_school"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         you = reader(tracker)
         language, script = you.language, you.script
         names = await in_db(municipality_names)
@@ -111,8 +121,7 @@ class AskForConfirm(Action):
     def name(self) -> str:
         return "action_ask_confirm"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         you = reader(tracker)
         language, script = you.language, you.script
         buttons = intake.buttons("confirm", language, script)
@@ -120,8 +129,11 @@ class AskForConfirm(Action):
         if missed:
             dispatcher.utter_message(response="utter_ask_confirm_short", buttons=buttons)
             return []
-        dispatcher.utter_message(response="utter_ask_confirm", buttons=buttons,
-                                 summary=summary(_slots(tracker), language, script, text_size(tracker)))
+        dispatcher.utter_message(
+            response="utter_ask_confirm",
+            buttons=buttons,
+            summary=summary(_slots(tracker), language, script, text_size(tracker)),
+        )
         return []
 
 
@@ -129,20 +141,26 @@ class SubmitReport(Action):
     def name(self) -> str:
         return "action_submit_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("confirm") == dialogue.KEEP_AS_DRAFT:
             dispatcher.utter_message(response="utter_draft_kept")  # kept, not sent
-            return [SlotSet("confirm", None), SlotSet("misses", None),
-                    SlotSet("draft_saved_at", time.time())]
+            return [SlotSet("confirm", None), SlotSet("misses", None), SlotSet("draft_saved_at", time.time())]
         if tracker.get_slot("confirm") != dialogue.SEND:
             dispatcher.utter_message(response="utter_report_cancelled")
             return reset(REPORT_SLOTS)
         slots = _slots(tracker)
-        issued = await in_db(cases.submit_report, intake.report_from_slots(slots, tracker.get_latest_input_channel()),
-                             slots.get("crisis_case_id"), tracker.sender_id)
-        dispatcher.utter_message(response="utter_report_submitted", code=issued.code, pin=issued.pin,
-                                 deadline=_deadline_for_reader(issued.deadline, tracker))
+        issued = await in_db(
+            cases.submit_report,
+            intake.report_from_slots(slots, tracker.get_latest_input_channel()),
+            slots.get("crisis_case_id"),
+            tracker.sender_id,
+        )
+        dispatcher.utter_message(
+            response="utter_report_submitted",
+            code=issued.code,
+            pin=issued.pin,
+            deadline=_deadline_for_reader(issued.deadline, tracker),
+        )
         return reset(REPORT_SLOTS)
 
 
@@ -161,10 +179,12 @@ class LeaveForm(Action):
     def name(self) -> str:
         return "action_leave_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        events: list[EventType] = ([ActiveLoop(None), SlotSet(REQUESTED_SLOT, None),
-                                    SlotSet("handled_message", None)] + reset(CHECK_SLOTS))
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = [
+            ActiveLoop(None),
+            SlotSet(REQUESTED_SLOT, None),
+            SlotSet("handled_message", None),
+        ] + reset(CHECK_SLOTS)
         if tracker.active_loop_name == "report_form" and dialogue.has_draft(_slots(tracker), time.time()):
             dispatcher.utter_message(response="utter_draft_kept")
             events.append(SlotSet("draft_saved_at", time.time()))
@@ -180,8 +200,7 @@ class NoteTurn(Action):
     def name(self) -> str:
         return "action_note_turn"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         slots = _slots(tracker)
         events: list[EventType] = []
         if slots.get(REQUESTED_SLOT) is not None:
@@ -192,8 +211,10 @@ class NoteTurn(Action):
         if stale_draft or stale_crisis:
             events += reset(REPORT_SLOTS)  # a day later, a new report starts afresh
         message = heard(tracker)
-        if message.intent not in dialogue.NOT_A_STORY and not message.crisis \
-                and is_story(message.text, message.incident_type,
-                             reported=message.intent == "report_incident"):
+        if (
+            message.intent not in dialogue.NOT_A_STORY
+            and not message.crisis
+            and is_story(message.text, message.incident_type, reported=message.intent == "report_incident")
+        ):
             events.append(SlotSet("story", dialogue.story_of(message)))
         return events

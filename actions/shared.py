@@ -1,5 +1,6 @@
 """What the custom actions share: the reader's language and script, the message as the
 NLU understood it, the directory's places, and recording a crisis."""
+
 from __future__ import annotations
 
 import time
@@ -20,10 +21,29 @@ from bot.storage.db import in_session as in_db
 from bot.text.catalogue import Reader
 
 # Slots of a report being written, and of a case check.
-REPORT_SLOTS = ("incident_type", "discrimination_ground", "affected", "reporter_role", "school",
-                "school_id", "municipality_id", "incident_time", "description", "danger_now",
-                "contact_ok", "legal_aid_ok", "confirm", "resume_draft", "discard_confirm",
-                "change_field", "misses", "draft_saved_at", "story", "crisis_case_id", "crisis_at")
+REPORT_SLOTS = (
+    "incident_type",
+    "discrimination_ground",
+    "affected",
+    "reporter_role",
+    "school",
+    "school_id",
+    "municipality_id",
+    "incident_time",
+    "description",
+    "danger_now",
+    "contact_ok",
+    "legal_aid_ok",
+    "confirm",
+    "resume_draft",
+    "discard_confirm",
+    "change_field",
+    "misses",
+    "draft_saved_at",
+    "story",
+    "crisis_case_id",
+    "crisis_at",
+)
 CHECK_SLOTS = ("case_code", "case_pin", "check_misses")
 INCIDENT_ENTITY = "incident_type"
 # Further crisis messages join the conversation's critical case for this long (and a
@@ -35,7 +55,7 @@ SHORT_TEXT_CHANNELS = ("sms", "twilio")
 
 
 def text_size(tracker: Tracker) -> str:
-    """"short" on SMS, where every character costs, "long" elsewhere."""
+    """ "short" on SMS, where every character costs, "long" elsewhere."""
     return "short" if tracker.get_latest_input_channel() in SHORT_TEXT_CHANNELS else "long"
 
 
@@ -65,8 +85,7 @@ def message_key(tracker: Tracker) -> str | None:
 def heard(tracker: Tracker) -> Heard:
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name")
-    incident = next((e.get("value") for e in message.get("entities") or []
-                     if e.get("entity") == INCIDENT_ENTITY), None)
+    incident = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == INCIDENT_ENTITY), None)
     return Heard(
         text=message.get("text") or "",
         intent=intent,
@@ -84,8 +103,9 @@ def _places(session: Session, typed: str | None) -> tuple[list[KnownPlace], Know
     match = match_place(session, typed) if typed else None
     if match is None:
         return places, None
-    typed_place = next((p for p in places if p.school_id == match.school_id
-                        and p.municipality_id == match.municipality_id), None)
+    typed_place = next(
+        (p for p in places if p.school_id == match.school_id and p.municipality_id == match.municipality_id), None
+    )
     return places, typed_place
 
 
@@ -108,7 +128,8 @@ async def record_crisis(tracker: Tracker, kind: str, slots: dict[str, Any], text
     places, _ = await places_for(None)
     said = case_fields(understand(text, places, heard(tracker).incident_type))
     report = intake.report_from_slots(slots, tracker.get_latest_input_channel()).filled_from(
-        {"description": text[:intake.MAX_DESCRIPTION], **said})
+        {"description": text[: intake.MAX_DESCRIPTION], **said}
+    )
     case_id = await in_db(cases.record_crisis, kind, report, text, tracker.sender_id)
     return [SlotSet("crisis_case_id", case_id), SlotSet("crisis_at", time.time())]
 

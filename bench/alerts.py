@@ -16,6 +16,7 @@ fake Telegram and Twilio APIs) on a fresh database with the sample directory, th
 Prints p50/p95/max for each, and checks the targets: p95 <= 2 s, kind and place 100%.
 Each measured case is acknowledged once alerted, as staff would: the cases of one phase
 must not make a storm for the next."""
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,18 @@ PLACES = Path(__file__).with_name("crisis_places.yml")
 STORM = 20
 STORM_PLACE = "OŠ Uzorak Kupres"
 CRISIS = "Jedan dečko ima nož i prijeti da će me ubiti sada"
-REPORT = ["zdravo", "želim prijaviti nasilje u školi", "1", "meni", "ucenik", "OS Uzorak 1 Livno",
-          "danas", "Dva dječaka su me udarala šakama na odmoru.", "da", "ne"]
+REPORT = [
+    "zdravo",
+    "želim prijaviti nasilje u školi",
+    "1",
+    "meni",
+    "ucenik",
+    "OS Uzorak 1 Livno",
+    "danas",
+    "Dva dječaka su me udarala šakama na odmoru.",
+    "da",
+    "ne",
+]
 
 
 def _recorded_since(base: str, since: int) -> list[dict]:
@@ -87,8 +98,9 @@ def _alerts_sent(url: str, case_id: int, timeout: float = 30) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with session_scope(engine_for(url)) as session:
-            statuses = session.scalars(select(OutboxMessage.status).where(
-                OutboxMessage.case_id == case_id, OutboxMessage.kind == "alert")).all()
+            statuses = session.scalars(
+                select(OutboxMessage.status).where(OutboxMessage.case_id == case_id, OutboxMessage.kind == "alert")
+            ).all()
         if statuses and all(status == "sent" for status in statuses):
             return True
         time.sleep(0.05)
@@ -99,8 +111,7 @@ def _acknowledge(url: str, code: str) -> None:
     """Staff acknowledge the case (its first referral), as they would once alerted."""
     with session_scope(engine_for(url)) as session:
         case = session.scalars(select(Case).where(Case.code == code)).one()
-        first = session.scalars(select(Referral).where(Referral.case_id == case.id)
-                                .order_by(Referral.id)).first()
+        first = session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id)).first()
         if first is not None:
             acknowledge(session, code, first.responder, "telegram", utcnow())
 
@@ -168,8 +179,7 @@ def _expected_place(url: str, item: dict) -> str:
     with session_scope(engine_for(url)) as session:
         if item.get("school"):
             return session.scalars(select(School.name).where(School.code == item["school"])).one()
-        return session.scalars(select(Municipality.name).where(
-            Municipality.code == item["municipality"])).one()
+        return session.scalars(select(Municipality.name).where(Municipality.code == item["municipality"])).one()
 
 
 def _places(stack: Stack, url: str) -> tuple[int, int, int, int]:
@@ -197,12 +207,13 @@ def _places(stack: Stack, url: str) -> tuple[int, int, int, int]:
         placed += found == (item["municipality"], item.get("school"))
         for _at, _to, text in _staff_calls(stack, code):
             total += 1
-            holds = kind in text and f"Mjesto: {place}" in text and \
-                kind == label("crisis_kind", item["kind"], "bcs")
+            holds = kind in text and f"Mjesto: {place}" in text and kind == label("crisis_kind", item["kind"], "bcs")
             right += holds
             if not holds:
-                print(f"  missing kind or place ({item['kind']}, {place}) for {item['text'][:60]!r}: "
-                      f"{text.splitlines()[0][:60]!r} ...")
+                print(
+                    f"  missing kind or place ({item['kind']}, {place}) for {item['text'][:60]!r}: "
+                    f"{text.splitlines()[0][:60]!r} ..."
+                )
         _acknowledge(url, code)
     return right, total, placed, len(items)
 
@@ -213,8 +224,12 @@ def _storm(stack: Stack, url: str) -> tuple[dict[str, int], float | None]:
     before = _last_case_id(url)
     started = time.time()
     with ThreadPoolExecutor(10) as pool:
-        list(pool.map(lambda i: stack.say(f"bench-storm-{i}", f"Hitno! U {STORM_PLACE} jedan ima nož "
-                                          f"i prijeti svima ({i})"), range(STORM)))
+        list(
+            pool.map(
+                lambda i: stack.say(f"bench-storm-{i}", f"Hitno! U {STORM_PLACE} jedan ima nož i prijeti svima ({i})"),
+                range(STORM),
+            )
+        )
     with session_scope(engine_for(url)) as session:
         cases = session.scalars(select(Case).where(Case.id > before)).all()
         pairs = [(c.id, c.code) for c in cases]
@@ -225,8 +240,11 @@ def _storm(stack: Stack, url: str) -> tuple[dict[str, int], float | None]:
     recipients = {to for _at, to, _text in calls}
     messages = {to: len({(at, text) for at, who, text in calls if who == to}) for to in recipients}
     # When each case first reached each recipient it reached.
-    reached = [min(at for at, who, _t in found if who == to)
-               for found in by_case.values() for to in {who for _at, who, _t in found}]
+    reached = [
+        min(at for at, who, _t in found if who == to)
+        for found in by_case.values()
+        for to in {who for _at, who, _t in found}
+    ]
     for _id, code in pairs:
         _acknowledge(url, code)
     return messages, (max(reached) - started) if reached else None
@@ -236,10 +254,13 @@ def _summary(name: str, values: list[float], expected: int) -> bool:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else float("inf")
     ok = len(values) == expected and p95 <= TARGET_P95
-    print(f"[{'ok ' if ok else 'MISS'}] {name}: n={len(values)}/{expected}, "
-          f"p50 {statistics.median(ordered) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-          f"max {ordered[-1] * 1000:.0f} ms (target p95 <= {TARGET_P95:.0f} s)" if ordered else
-          f"[MISS] {name}: no alert arrived")
+    print(
+        f"[{'ok ' if ok else 'MISS'}] {name}: n={len(values)}/{expected}, "
+        f"p50 {statistics.median(ordered) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"max {ordered[-1] * 1000:.0f} ms (target p95 <= {TARGET_P95:.0f} s)"
+        if ordered
+        else f"[MISS] {name}: no alert arrived"
+    )
     return ok
 
 
@@ -263,18 +284,21 @@ def main() -> None:
             print(f"worker poll interval: {os.environ.get('WORKER_POLL_SECONDS', '0.2')} s")
             ok = _summary("crisis message -> first staff alert at the fake API", crisis, CRISES)
             ok &= _summary("critical report (danger now), 'send' -> first staff alert", reports, REPORTS)
-            _summary(f"bursts of {AT_ONCE} crisis messages at once (from the first send)", bursts,
-                     2 * AT_ONCE)
+            _summary(f"bursts of {AT_ONCE} crisis messages at once (from the first send)", bursts, 2 * AT_ONCE)
             share = right / total if total else 0.0
             ok &= share == 1.0
-            print(f"[{'ok ' if share == 1.0 else 'MISS'}] alerts holding the kind and the place: "
-                  f"{right}/{total} ({share:.0%}) over {items} crisis messages naming places "
-                  f"(target 100%); cases with the expected town and school: {placed}/{items}")
-            print(f"storm of {STORM} critical cases at once ({STORM_PLACE}): "
-                  f"{len(messages)} recipients, messages each "
-                  f"{min(messages.values(), default=0)}-{max(messages.values(), default=0)}; "
-                  f"every case reached everyone "
-                  + (f"within {storm_reached:.1f} s" if storm_reached is not None else "NEVER"))
+            print(
+                f"[{'ok ' if share == 1.0 else 'MISS'}] alerts holding the kind and the place: "
+                f"{right}/{total} ({share:.0%}) over {items} crisis messages naming places "
+                f"(target 100%); cases with the expected town and school: {placed}/{items}"
+            )
+            print(
+                f"storm of {STORM} critical cases at once ({STORM_PLACE}): "
+                f"{len(messages)} recipients, messages each "
+                f"{min(messages.values(), default=0)}-{max(messages.values(), default=0)}; "
+                f"every case reached everyone "
+                + (f"within {storm_reached:.1f} s" if storm_reached is not None else "NEVER")
+            )
             print("target met" if ok else "target MISSED")
         finally:
             stack.stop()

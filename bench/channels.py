@@ -6,6 +6,7 @@ of M messages each, half over Telegram and half over SMS, all conversations at o
 conversation's messages one after another (as people write). Prints throughput and
 p50/p95/p99 from the webhook request to the reply recorded at the fake API, the same for a
 bare Rasa turn (REST channel, same model, same run), and lost or duplicated replies."""
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,7 @@ class ReplyWatch:
         self._replies: dict[tuple[str, str], list[float]] = {}
         self._condition = threading.Condition()
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._poll, args=(channel,), daemon=True)
-                         for channel in self._bases]
+        self._threads = [threading.Thread(target=self._poll, args=(channel,), daemon=True) for channel in self._bases]
         for thread in self._threads:
             thread.start()
 
@@ -98,18 +98,35 @@ class ReplyWatch:
 def _send(stack: Stack, channel: str, address: str, text: str, n: int) -> None:
     if channel == "sms":
         url = f"{stack.base_url}/webhooks/sms/webhook"
-        params = {"MessageSid": f"SMbench{address[-6:]}{n:04d}", "From": address, "To": "+38730000000",
-                  "Body": text, "NumMedia": "0"}
+        params = {
+            "MessageSid": f"SMbench{address[-6:]}{n:04d}",
+            "From": address,
+            "To": "+38730000000",
+            "Body": text,
+            "NumMedia": "0",
+        }
         signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
-        _post(url, urllib.parse.urlencode(params).encode(),
-              {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+        _post(
+            url,
+            urllib.parse.urlencode(params).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+        )
     else:
-        update = {"update_id": int(address) * 10 + n, "message": {
-            "message_id": n, "date": int(time.time()), "text": text,
-            "chat": {"id": int(address), "type": "private"},
-            "from": {"id": int(address), "is_bot": False, "first_name": "B"}}}
-        _post(f"{stack.base_url}/webhooks/telegram/webhook", json.dumps(update).encode(),
-              {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+        update = {
+            "update_id": int(address) * 10 + n,
+            "message": {
+                "message_id": n,
+                "date": int(time.time()),
+                "text": text,
+                "chat": {"id": int(address), "type": "private"},
+                "from": {"id": int(address), "is_bot": False, "first_name": "B"},
+            },
+        }
+        _post(
+            f"{stack.base_url}/webhooks/telegram/webhook",
+            json.dumps(update).encode(),
+            {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+        )
 
 
 def _conversation(stack: Stack, watch: ReplyWatch, index: int) -> list[float]:
@@ -194,8 +211,7 @@ def _cpu_by_process(stack: Stack) -> dict[str, float]:
 
 
 def _cpu_report(before: dict[str, float], after: dict[str, float], messages: int) -> str:
-    parts = [f"{name} {1000 * (after[name] - before.get(name, 0)) / messages:.1f}"
-             for name in after]
+    parts = [f"{name} {1000 * (after[name] - before.get(name, 0)) / messages:.1f}" for name in after]
     return ", ".join(parts) + " (CPU ms per message)"
 
 
@@ -253,15 +269,21 @@ def main() -> None:
             print(f"   bare Rasa turn (REST, same moment, same model):  {_percentiles(mixed['bare'])}")
             overhead = statistics.median(mixed["channels"]) / statistics.median(mixed["bare"])
             mark = "ok " if overhead <= TARGET_OVERHEAD else "MISS"
-            print(f"[{mark}] channel overhead under the same load (median): {overhead:.2f}x  "
-                  f"(target <= {TARGET_OVERHEAD}x)")
-            print(f"2) one after the other: all bare, then all over the channels "
-                  f"({CONVERSATIONS // 2} Telegram, {CONVERSATIONS - CONVERSATIONS // 2} SMS)")
+            print(
+                f"[{mark}] channel overhead under the same load (median): {overhead:.2f}x  "
+                f"(target <= {TARGET_OVERHEAD}x)"
+            )
+            print(
+                f"2) one after the other: all bare, then all over the channels "
+                f"({CONVERSATIONS // 2} Telegram, {CONVERSATIONS - CONVERSATIONS // 2} SMS)"
+            )
             print(f"   throughput over the channels: {expected / elapsed:.1f} messages/s over {elapsed:.1f} s")
             print(f"   channels, webhook in -> reply at the fake API: {_percentiles(latencies)}")
             print(f"   bare Rasa turn (REST, its own phase):          {_percentiles(bare)}")
-            print(f"   median ratio: {statistics.median(latencies) / statistics.median(bare):.2f}x "
-                  "(the channels' extra CPU also queues their own phase)")
+            print(
+                f"   median ratio: {statistics.median(latencies) / statistics.median(bare):.2f}x "
+                "(the channels' extra CPU also queues their own phase)"
+            )
             print(f"   CPU, bare phase:     {_cpu_report(cpu_start, cpu_bare, expected)}")
             print(f"   CPU, channels phase: {_cpu_report(cpu_bare, cpu_channels, expected)}")
             lost = (expected - len(latencies)) + (expected // 2 - len(mixed["channels"]))

@@ -10,6 +10,7 @@ completion (code and PIN reached), turns to the code (median and p90; story-firs
 apart), descriptions kept word for word on the case, incident types right, loops (the same
 bot message three times running), cancels nobody asked for, crises answered with the
 numbers; then every persona that missed something, with its transcript."""
+
 from __future__ import annotations
 
 import re
@@ -42,16 +43,28 @@ MAX_TURNS = 40
 CODE = re.compile(r"JS-[A-Z0-9]{4}-[A-Z0-9]{4}")
 # Replies that ask something, and the persona's answer key for each.
 QUESTIONS = {
-    "utter_ask_incident_type": "incident_type", "utter_ask_discrimination_ground": "discrimination_ground",
-    "utter_ask_affected": "affected", "utter_ask_reporter_role": "reporter_role",
-    "utter_ask_school": "school", "utter_ask_incident_time": "incident_time",
-    "utter_ask_description": "description", "utter_ask_danger_now": "danger_now",
-    "utter_ask_contact_ok": "contact_ok", "utter_ask_legal_aid_ok": "legal_aid_ok",
-    "utter_ask_confirm": "confirm", "utter_ask_confirm_short": "confirm",
-    "utter_ask_change_field": "change_field", "utter_ask_resume_draft": "resume_draft",
-    "utter_ask_discard_confirm": "discard_confirm", "utter_offer_report_after_crisis": "after_crisis",
-    "utter_greet": "menu", "utter_help_menu": "menu", "utter_default": "menu",
-    "utter_out_of_scope": "menu", "utter_ask_case_code": "case_code", "utter_ask_case_pin": "case_pin",
+    "utter_ask_incident_type": "incident_type",
+    "utter_ask_discrimination_ground": "discrimination_ground",
+    "utter_ask_affected": "affected",
+    "utter_ask_reporter_role": "reporter_role",
+    "utter_ask_school": "school",
+    "utter_ask_incident_time": "incident_time",
+    "utter_ask_description": "description",
+    "utter_ask_danger_now": "danger_now",
+    "utter_ask_contact_ok": "contact_ok",
+    "utter_ask_legal_aid_ok": "legal_aid_ok",
+    "utter_ask_confirm": "confirm",
+    "utter_ask_confirm_short": "confirm",
+    "utter_ask_change_field": "change_field",
+    "utter_ask_resume_draft": "resume_draft",
+    "utter_ask_discard_confirm": "discard_confirm",
+    "utter_offer_report_after_crisis": "after_crisis",
+    "utter_greet": "menu",
+    "utter_help_menu": "menu",
+    "utter_default": "menu",
+    "utter_out_of_scope": "menu",
+    "utter_ask_case_code": "case_code",
+    "utter_ask_case_pin": "case_pin",
 }
 CANCELLED = "utter_report_cancelled"
 PREFIX_CHARS = 45
@@ -66,8 +79,11 @@ def _templates() -> dict[str, list[str]]:
     for name in nlg.responses:
         for language in ("en", "bcs"):
             response = nlg.generate_from_slots(
-                name, {"language": language, "script": "latin"}, "rest",
-                **{key: marker for key in ("summary", "code", "pin", "deadline", "update")})
+                name,
+                {"language": language, "script": "latin"},
+                "rest",
+                **{key: marker for key in ("summary", "code", "pin", "deadline", "update")},
+            )
             text = normalize_for_nlu((response or {}).get("text") or "").split(marker)[0]
             if len(text) >= 8:
                 found.setdefault(name, []).append(text[:PREFIX_CHARS])
@@ -168,8 +184,7 @@ class Driver:
         return t
 
     @staticmethod
-    def _answers_for(persona: dict[str, Any], question: str, asked: dict[str, int],
-                     interjected: set[str]) -> list[Any]:
+    def _answers_for(persona: dict[str, Any], question: str, asked: dict[str, int], interjected: set[str]) -> list[Any]:
         queue: list[Any] = []
         if question not in interjected:
             interjected.add(question)
@@ -264,12 +279,12 @@ def _share(results: list, key: str) -> float:
 def _report(results: list) -> int:
     n = len(results)
     turns = [t.turns_to_code for t, _, _ in results if t.turns_to_code]
-    story = [t.turns_to_code for t, _, _ in results
-             if t.turns_to_code and t.persona.get("style") == "story_first"]
+    story = [t.turns_to_code for t, _, _ in results if t.turns_to_code and t.persona.get("style") == "story_first"]
     crisis = [(t, j) for t, j, _ in results if (t.persona.get("expect") or {}).get("crisis")]
     sms = [r for r in results if r[0].persona.get("channel") == "sms"]
     figures = {
-        "completion": _share(results, "completed"), "kept": _share(results, "kept"),
+        "completion": _share(results, "completed"),
+        "kept": _share(results, "kept"),
         "type_right": _share(results, "type_right"),
         "loops": sum(j["loop"] for _, j, _ in results),
         "cancels": sum(j["unasked_cancel"] for _, j, _ in results),
@@ -282,29 +297,52 @@ def _report(results: list) -> int:
         ("cancels nobody asked for", str(figures["cancels"]), figures["cancels"] == 0, "= 0"),
         ("descriptions kept word for word", f"{figures['kept']:.3f}", figures["kept"] >= 1.0, "= 1.00"),
         ("incident type right", f"{figures['type_right']:.3f}", figures["type_right"] >= 0.9, ">= 0.90"),
-        ("crises answered with the numbers", f"{sum(j['crisis_answered'] for _, j in crisis)}/{len(crisis)}",
-         all(j["crisis_answered"] for _, j in crisis), "all"),
-        ("turns to the code, story first: median", f"{figures['median_story_turns']}",
-         figures["median_story_turns"] <= 7, "<= 7"),
+        (
+            "crises answered with the numbers",
+            f"{sum(j['crisis_answered'] for _, j in crisis)}/{len(crisis)}",
+            all(j["crisis_answered"] for _, j in crisis),
+            "all",
+        ),
+        (
+            "turns to the code, story first: median",
+            f"{figures['median_story_turns']}",
+            figures["median_story_turns"] <= 7,
+            "<= 7",
+        ),
     ]
     for label, value, ok, target in rows:
         print(f"[{'ok ' if ok else 'MISS'}] {label:42} {value:>8}  (target {target})")
     print(f"       turns to the code, story first: p90 {_percentile(story, 0.9)}")
-    print(f"       turns to the code, everyone: median {statistics.median(turns) if turns else 'n/a'}, "
-          f"p90 {_percentile(turns, 0.9)}")
+    print(
+        f"       turns to the code, everyone: median {statistics.median(turns) if turns else 'n/a'}, "
+        f"p90 {_percentile(turns, 0.9)}"
+    )
     for channel in ("rest", "sms"):
         part = [r for r in results if (r[0].persona.get("channel") or "rest") == channel]
         if part:
-            print(f"       {channel}: completed {_share(part, 'completed'):.3f}, kept {_share(part, 'kept'):.3f}, "
-                  f"type right {_share(part, 'type_right'):.3f}")
-    missed = [(t, j, c) for t, j, c in results
-              if not (j["completed"] and j["kept"] and j["type_right"] and not j["loop"]
-                      and not j["unasked_cancel"] and j["crisis_answered"])]
+            print(
+                f"       {channel}: completed {_share(part, 'completed'):.3f}, kept {_share(part, 'kept'):.3f}, "
+                f"type right {_share(part, 'type_right'):.3f}"
+            )
+    missed = [
+        (t, j, c)
+        for t, j, c in results
+        if not (
+            j["completed"]
+            and j["kept"]
+            and j["type_right"]
+            and not j["loop"]
+            and not j["unasked_cancel"]
+            and j["crisis_answered"]
+        )
+    ]
     for t, j, case in missed:
         problems = [k for k, v in j.items() if (not v if k not in ("loop", "unasked_cancel") else v)]
         got = f"type {case.incident_type}" if case else "no case"
-        print(f"\n--- {t.persona['id']}: {', '.join(problems)} "
-              f"(expected {t.persona.get('expect', {}).get('incident_type')}, {got})")
+        print(
+            f"\n--- {t.persona['id']}: {', '.join(problems)} "
+            f"(expected {t.persona.get('expect', {}).get('incident_type')}, {got})"
+        )
         print("\n".join(t.lines[-40:]))
     return 0
 

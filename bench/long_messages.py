@@ -7,6 +7,7 @@ Sets, written for this and never used for training:
 - tests/nlu*/long_crisis_*.yml: long stories with one crisis passage written into them;
 - hidden: every held-out crisis message of the same set, language and script, inserted
   at a random sentence boundary of a benign text (seeded, so runs compare)."""
+
 from __future__ import annotations
 
 import random
@@ -90,13 +91,17 @@ async def measure(agent: Any, set_name: str, crisis_texts: dict[str, list[str]])
         if is_crisis:
             flagged.append((message, evidence))
     rate = len(flagged) / len(benign)
-    print(f"[{mark(rate <= TARGET_FP)}] crisis false positives     {rate:.3f}  (n={len(benign)}, target <= {TARGET_FP})")
+    print(
+        f"[{mark(rate <= TARGET_FP)}] crisis false positives     {rate:.3f}  (n={len(benign)}, target <= {TARGET_FP})"
+    )
     for group, results in sorted(by_group.items()):
         print(f"      {group:<13} {sum(results) / len(results):.3f}  (n={len(results)})")
     for message, evidence in flagged:
         print(f"      flagged: [{message.group}/{message.kind}, {len(message.text)} chars] {evidence[:90]}")
-    for label, messages in (("written with one crisis passage", written),
-                            ("one held-out crisis message hidden inside", hidden)):
+    for label, messages in (
+        ("written with one crisis passage", written),
+        ("one held-out crisis message hidden inside", hidden),
+    ):
         if not messages:
             continue
         missed = []
@@ -109,8 +114,10 @@ async def measure(agent: Any, set_name: str, crisis_texts: dict[str, list[str]])
         for message in missed:
             print(f"      missed: [{message.group}/{message.kind}] …{_crisis_excerpt(message, crisis_texts)}")
     latencies.sort()
-    print(f"parse latency of long messages: p50 {statistics.median(latencies):.1f} ms, "
-          f"p95 {latencies[int(0.95 * (len(latencies) - 1))]:.1f} ms")
+    print(
+        f"parse latency of long messages: p50 {statistics.median(latencies):.1f} ms, "
+        f"p95 {latencies[int(0.95 * (len(latencies) - 1))]:.1f} ms"
+    )
 
 
 def _crisis_excerpt(message: LongMessage, crisis_texts: dict[str, list[str]]) -> str:
@@ -118,4 +125,3 @@ def _crisis_excerpt(message: LongMessage, crisis_texts: dict[str, list[str]]) ->
         if text in message.text:
             return text[:120]
     return message.text[:120].replace("\n", " ")
-

@@ -5,6 +5,7 @@ Prints accuracy overall, per language and per script, crisis recall (urgent_dang
 self_harm predicted for either), the crisis false-positive rate, training time and parse
 latency, each against its target; then the same for long messages (bench.long_messages).
 `python -m bench.nlu --model models/javi-se.tar.gz` measures a model already trained."""
+
 from __future__ import annotations
 
 import asyncio
@@ -65,9 +66,18 @@ def training_texts() -> set[str]:
 def train(output: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "train", "--force", "--out", str(output),
-         "--fixed-model-name", "bench"],
-        cwd=PROJECT_DIR, check=True, stdout=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "--force",
+            "--out",
+            str(output),
+            "--fixed-model-name",
+            "bench",
+        ],
+        cwd=PROJECT_DIR,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return time.perf_counter() - started
 
@@ -102,8 +112,9 @@ def crisis_messages(sets: list[dict[tuple[str, str], Path]]) -> dict[str, list[s
     return found
 
 
-async def evaluate_set(agent: Any, set_name: str, files: dict[tuple[str, str], Path],
-                       seen_in_training: set[str]) -> None:
+async def evaluate_set(
+    agent: Any, set_name: str, files: dict[tuple[str, str], Path], seen_in_training: set[str]
+) -> None:
     results, latencies, leaked = [], [], 0
     for (language, script), path in files.items():
         for text, gold in read_examples(path):
@@ -120,11 +131,12 @@ def _accuracy(rows: list) -> float:
     return sum(gold == predicted for _, _, gold, predicted, _ in rows) / len(rows)
 
 
-
 def report(results: list, latencies: list[float], leaked: int) -> None:
     print(f"held-out messages: {len(results)} (also in training data: {leaked}, must be 0)")
     overall = _accuracy(results)
-    print(f"[{mark(overall >= TARGET_ACCURACY)}] accuracy overall          {overall:.3f}  (target >= {TARGET_ACCURACY})")
+    print(
+        f"[{mark(overall >= TARGET_ACCURACY)}] accuracy overall          {overall:.3f}  (target >= {TARGET_ACCURACY})"
+    )
     groups: dict[str, list] = defaultdict(list)
     for row in results:
         groups[f"language {row[0]}"].append(row)
@@ -137,8 +149,12 @@ def report(results: list, latencies: list[float], leaked: int) -> None:
     recall = sum(r[3] in CRISIS for r in crisis) / len(crisis)
     calm = [r for r in results if r[2] not in CRISIS]
     false_positive = sum(r[3] in CRISIS for r in calm) / len(calm)
-    print(f"[{mark(recall >= TARGET_RECALL)}] crisis recall             {recall:.3f}  (n={len(crisis)}, target {TARGET_RECALL})")
-    print(f"[{mark(false_positive <= TARGET_FP)}] crisis false positives    {false_positive:.3f}  (n={len(calm)}, target <= {TARGET_FP})")
+    print(
+        f"[{mark(recall >= TARGET_RECALL)}] crisis recall             {recall:.3f}  (n={len(crisis)}, target {TARGET_RECALL})"
+    )
+    print(
+        f"[{mark(false_positive <= TARGET_FP)}] crisis false positives    {false_positive:.3f}  (n={len(calm)}, target <= {TARGET_FP})"
+    )
     latencies.sort()
     p50, p95 = statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
     print(f"parse latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
@@ -159,7 +175,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as directory:
         seconds = train(Path(directory))
-        print(f"[{mark(seconds <= TARGET_TRAIN_S)}] training time (NLU and dialogue, 2 cores): {seconds:.0f} s  (target <= {TARGET_TRAIN_S} s)")
+        print(
+            f"[{mark(seconds <= TARGET_TRAIN_S)}] training time (NLU and dialogue, 2 cores): {seconds:.0f} s  (target <= {TARGET_TRAIN_S} s)"
+        )
         asyncio.run(evaluate(Path(directory) / "bench.tar.gz"))
 
 

@@ -10,6 +10,7 @@ seconds (one in ten a crisis), restores it, and prints:
   given "we have your message" more than once (target 0);
 - the crisis reply's latency during the cut (p95 target 2 s);
 - the time from the restore until the journal was empty."""
+
 from __future__ import annotations
 
 import statistics
@@ -33,10 +34,20 @@ MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 CUT_SECONDS = 20.0
 CRISIS_EVERY = 10
 TARGET_P95 = 2.0
-CRISES = ["hocu da se ubijem veceras", "Jedan ima nož u školi i prijeti da će nas ubiti",
-          "Он има пиштољ и каже да ће ме убити", "someone has a knife and says he will stab me"]
-PLAIN = ["zdravo", "hello", "želim prijaviti nasilje", "kako mogu prijaviti vršnjačko nasilje?",
-         "здраво", "my friend is bullied at school"]
+CRISES = [
+    "hocu da se ubijem veceras",
+    "Jedan ima nož u školi i prijeti da će nas ubiti",
+    "Он има пиштољ и каже да ће ме убити",
+    "someone has a knife and says he will stab me",
+]
+PLAIN = [
+    "zdravo",
+    "hello",
+    "želim prijaviti nasilje",
+    "kako mogu prijaviti vršnjačko nasilje?",
+    "здраво",
+    "my friend is bullied at school",
+]
 ACK = ("odgovorit", "will answer soon", "одговорит")
 EMERGENCY = ("122",)
 
@@ -60,10 +71,12 @@ def _messages_to(stack: Stack) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {}
     for call in recorded(stack.telegram_api, "sendMessage"):
         found.setdefault(str(call["params"].get("chat_id")), []).append(
-            {"at": call["at"], "text": call["params"].get("text") or ""})
+            {"at": call["at"], "text": call["params"].get("text") or ""}
+        )
     for call in recorded(stack.twilio_api, "messages.create"):
         found.setdefault(call["params"].get("To"), []).append(
-            {"at": call["at"], "text": call["params"].get("Body") or ""})
+            {"at": call["at"], "text": call["params"].get("Body") or ""}
+        )
     return found
 
 
@@ -89,8 +102,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as directory:
             journal = Path(directory) / "journal"
             through = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-            stack = Stack(through, Path(directory), with_fakes=True, with_worker=True,
-                          extra_env={"HOTLINE_JOURNAL_DIR": str(journal)}).start()
+            stack = Stack(
+                through,
+                Path(directory),
+                with_fakes=True,
+                with_worker=True,
+                extra_env={"HOTLINE_JOURNAL_DIR": str(journal)},
+            ).start()
             try:
                 _run(stack, url, proxy, journal)
             finally:
@@ -100,8 +118,10 @@ def main() -> None:
 
 def _run(stack: Stack, url: str, proxy: TcpProxy, journal: Path) -> None:
     stack.say("bench-warm-up", "zdravo")
-    texts = {i: (CRISES[i // CRISIS_EVERY % len(CRISES)] if i % CRISIS_EVERY == 0 else PLAIN[i % len(PLAIN)])
-             for i in range(MESSAGES)}
+    texts = {
+        i: (CRISES[i // CRISIS_EVERY % len(CRISES)] if i % CRISIS_EVERY == 0 else PLAIN[i % len(PLAIN)])
+        for i in range(MESSAGES)
+    }
     crises = {i for i in texts if i % CRISIS_EVERY == 0}
     proxy.cut()
     started = time.time()
@@ -144,17 +164,24 @@ def _run(stack: Stack, url: str, proxy: TcpProxy, journal: Path) -> None:
     lost_crises = max(0, len(crises) - cases)
     ordered = sorted(latencies)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else float("inf")
-    print(f"{MESSAGES} messages during a {CUT_SECONDS:.0f} s cut of PostgreSQL "
-          f"({len(crises)} crises, {MESSAGES - len(crises)} others, SMS and Telegram)")
-    print(f"[{'ok ' if not lost and not lost_crises else 'MISS'}] lost: {len(lost)} without an answer, "
-          f"{lost_crises} crises without their case ({cases} crisis cases) (target 0)")
+    print(
+        f"{MESSAGES} messages during a {CUT_SECONDS:.0f} s cut of PostgreSQL "
+        f"({len(crises)} crises, {MESSAGES - len(crises)} others, SMS and Telegram)"
+    )
+    print(
+        f"[{'ok ' if not lost and not lost_crises else 'MISS'}] lost: {len(lost)} without an answer, "
+        f"{lost_crises} crises without their case ({cases} crisis cases) (target 0)"
+    )
     print(f"[{'ok ' if not twice else 'MISS'}] answered twice: {len(twice)} (target 0)")
     if ordered:
-        print(f"[{'ok ' if p95 <= TARGET_P95 else 'MISS'}] crisis reply during the cut: "
-              f"p50 {statistics.median(ordered) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-              f"max {ordered[-1] * 1000:.0f} ms (target p95 <= {TARGET_P95:.0f} s)")
-    print(f"journal empty {emptied:.1f} s after the restore; every turn done "
-          f"{time.time() - restored - 5:.1f} s after it")
+        print(
+            f"[{'ok ' if p95 <= TARGET_P95 else 'MISS'}] crisis reply during the cut: "
+            f"p50 {statistics.median(ordered) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+            f"max {ordered[-1] * 1000:.0f} ms (target p95 <= {TARGET_P95:.0f} s)"
+        )
+    print(
+        f"journal empty {emptied:.1f} s after the restore; every turn done {time.time() - restored - 5:.1f} s after it"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Configuration from the environment. A `.env` file may supply values; the real
 environment wins."""
+
 from __future__ import annotations
 
 import os
@@ -89,8 +90,7 @@ class TelegramBotSettings:
 
 
 HOTLINE_BOT = TelegramBotSettings("telegram", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
-STAFF_BOT = TelegramBotSettings("staff_telegram", "TELEGRAM_STAFF_BOT_TOKEN",
-                                "TELEGRAM_STAFF_WEBHOOK_SECRET")
+STAFF_BOT = TelegramBotSettings("staff_telegram", "TELEGRAM_STAFF_BOT_TOKEN", "TELEGRAM_STAFF_WEBHOOK_SECRET")
 
 
 def sms_alerts_with_words() -> bool:

@@ -1,6 +1,7 @@
 """Remove from data/nlu/ every training example that (after normalisation) is also in a
 held-out set: the held-out sets must never be trained on. Run after adding training data;
 tests/unit/nlu/test_heldout_is_held_out.py fails the build until it has been run."""
+
 import re
 import sys
 from pathlib import Path
@@ -10,8 +11,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.nlu import HELDOUT, read_examples  # noqa: E402
 from bot.text.scripts import normalize_for_nlu  # noqa: E402
 
-held = {normalize_for_nlu(text) for files in HELDOUT.values() for path in files.values()
-        if path.exists() for text, _ in read_examples(path)}
+held = {
+    normalize_for_nlu(text)
+    for files in HELDOUT.values()
+    for path in files.values()
+    if path.exists()
+    for text, _ in read_examples(path)
+}
 removed = 0
 for path in sorted(Path("data/nlu").glob("*.yml")):
     kept = []

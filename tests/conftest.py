@@ -1,4 +1,5 @@
 """Shared fixtures: real databases (a SQLite file and the local PostgreSQL), migrated."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,6 +1,7 @@
 """Acknowledging a case: by a button in the staff bot, an SMS `OK <code>`, or the CLI.
 The first acknowledgement by someone in the case's chain makes them its owner and stops
 escalation; a service acknowledges its own referral only."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,13 +25,13 @@ class AckResult:
     owner_name: str | None = None
 
 
-def acknowledge(session: Session, typed_code: str, responder: Responder, via: str,
-                now: datetime) -> AckResult:
+def acknowledge(session: Session, typed_code: str, responder: Responder, via: str, now: datetime) -> AckResult:
     case = case_by_code(session, typed_code)
     if case is None or not may_act_on(session, case, responder):
         return AckResult("unknown_case", typed_code.strip().upper())
-    referral = session.scalars(select(Referral).where(
-        Referral.case_id == case.id, Referral.responder_id == responder.id)).one_or_none()
+    referral = session.scalars(
+        select(Referral).where(Referral.case_id == case.id, Referral.responder_id == responder.id)
+    ).one_or_none()
     first = referral is not None and referral.status != "acknowledged"
     if first:
         referral.status, referral.acknowledged_at = "acknowledged", now
@@ -48,8 +49,7 @@ def acknowledge(session: Session, typed_code: str, responder: Responder, via: st
     return AckResult("already", case.code, owner or (None if in_chain else responder.name))
 
 
-def _take_ownership(session: Session, case: Case, responder: Responder, via: str,
-                    now: datetime) -> None:
+def _take_ownership(session: Session, case: Case, responder: Responder, via: str, now: datetime) -> None:
     case.acknowledged_at, case.owner, case.ack_deadline_at = now, responder, None
     case.status = "acknowledged"
     audit_trail.record(session, case, "acknowledged", f"via {via}", actor=responder.code)

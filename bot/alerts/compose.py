@@ -2,6 +2,7 @@
 responder's language. An alert names the case, school, type, severity and deadline (a
 critical alert also what is happening, where, and the child's words: bot.alerts.crisis_details),
 and nothing about who reported it."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -27,7 +28,12 @@ def reachable_channels(responder: Responder) -> list[str]:
     found = []
     for name in (responder.channels or "telegram,sms").split(","):
         channel = _CHANNELS.get(name.strip())
-        if channel == outbox.STAFF_TELEGRAM and responder.telegram_chat_id or channel == outbox.SMS and responder.sealed_phone:
+        if (
+            channel == outbox.STAFF_TELEGRAM
+            and responder.telegram_chat_id
+            or channel == outbox.SMS
+            and responder.sealed_phone
+        ):
             found.append(channel)
     return found
 
@@ -57,13 +63,17 @@ def school_line(case: Case, language: str) -> str:
 def alert_text(case: Case, language: str, channel: str, step: int = 0) -> str:
     deadline = case.ack_deadline_at  # SQLite reads it back without its zone
     lines = [staff_text("escalation_prefix", language, step=step)] if step else []
-    lines.append(staff_text(
-        "alert", language, code=case.code,
-        school=school_line(case, language),
-        type=label("incident_type", case.incident_type or "unknown", language),
-        severity=label("severity", case.severity or "medium", language),
-        deadline=format_local(deadline, language) if deadline else "-",
-    ))
+    lines.append(
+        staff_text(
+            "alert",
+            language,
+            code=case.code,
+            school=school_line(case, language),
+            type=label("incident_type", case.incident_type or "unknown", language),
+            severity=label("severity", case.severity or "medium", language),
+            deadline=format_local(deadline, language) if deadline else "-",
+        )
+    )
     if case.crisis_kind:
         lines += crisis_lines(case, language, channel)
     if channel == outbox.SMS:
@@ -76,16 +86,15 @@ def ack_button(case: Case, language: str) -> list[dict[str, str]]:
 
 
 def ordinal(number: int, language: str) -> str:
-    """"3rd" in English, "3." in the local language."""
+    """ "3rd" in English, "3." in the local language."""
     if language != "en":
         return f"{number}."
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
 
-def reminder_line(number: int, language: str, added: Sequence[Responder],
-                  everyone: Sequence[Responder]) -> str:
-    """"3rd reminder: nobody has acknowledged yet; now also sent to ..." (or, when nobody
+def reminder_line(number: int, language: str, added: Sequence[Responder], everyone: Sequence[Responder]) -> str:
+    """ "3rd reminder: nobody has acknowledged yet; now also sent to ..." (or, when nobody
     was added, who has it)."""
     if added:
         sent_to = staff_text("reminder_added", language, names=", ".join(r.name for r in added))
@@ -94,10 +103,15 @@ def reminder_line(number: int, language: str, added: Sequence[Responder],
     return staff_text("reminder_prefix", language, round=ordinal(number, language), sent_to=sent_to)
 
 
-def queue_alert(session: Session, case: Case, referral: Referral,
-                channel: str | None = None, reminder: int = 0,
-                added: Sequence[Responder] = (), everyone: Sequence[Responder] = (),
-                ) -> OutboxMessage | None:
+def queue_alert(
+    session: Session,
+    case: Case,
+    referral: Referral,
+    channel: str | None = None,
+    reminder: int = 0,
+    added: Sequence[Responder] = (),
+    everyone: Sequence[Responder] = (),
+) -> OutboxMessage | None:
     """Queue the alert of a referral on the responder's first channel (or `channel`, for a
     fallback). None when the responder has no channel or this alert was queued before.
     `reminder` N > 0 is the Nth reminder of an alert nobody acknowledged: the same
@@ -113,9 +127,14 @@ def queue_alert(session: Session, case: Case, referral: Referral,
         body = reminder_line(reminder, language, added, everyone) + "\n" + body
     key = f"alert:{referral.id}:{channel}" + (f"{_REMINDER_KEY}{reminder}" if reminder else "")
     return outbox.enqueue(
-        session, dedupe_key=key, kind="alert", channel=channel,
+        session,
+        dedupe_key=key,
+        kind="alert",
+        channel=channel,
         body=body,
-        case_id=case.id, responder_id=responder.id, referral_id=referral.id,
+        case_id=case.id,
+        responder_id=responder.id,
+        referral_id=referral.id,
         buttons=ack_button(case, language) if channel == outbox.STAFF_TELEGRAM else None,
         priority=outbox.URGENT if case.severity == "critical" else outbox.NORMAL,
     )
@@ -128,30 +147,44 @@ def is_reminder(row: OutboxMessage) -> bool:
 def next_channel(responder: Responder, failed: str) -> str | None:
     """The responder's next channel after one that failed for good."""
     channels = reachable_channels(responder)
-    later = channels[channels.index(failed) + 1:] if failed in channels else []
+    later = channels[channels.index(failed) + 1 :] if failed in channels else []
     return later[0] if later else None
 
 
-def queue_staff_message(session: Session, responder: Responder, body: str, dedupe_key: str,
-                        case_id: int | None = None, channel: str | None = None,
-                        ) -> OutboxMessage | None:
+def queue_staff_message(
+    session: Session,
+    responder: Responder,
+    body: str,
+    dedupe_key: str,
+    case_id: int | None = None,
+    channel: str | None = None,
+) -> OutboxMessage | None:
     """A message to a member of staff that is not an alert (a reporter's answer, a
     confirmation), on their first channel (or `channel`, for a fallback)."""
     channels = reachable_channels(responder)
     channel = channel or (channels[0] if channels else None)
     if channel is None:
         return None
-    return outbox.enqueue(session, dedupe_key=f"{dedupe_key}:{channel}", kind="staff_message",
-                          channel=channel, body=body, case_id=case_id,
-                          responder_id=responder.id)
+    return outbox.enqueue(
+        session,
+        dedupe_key=f"{dedupe_key}:{channel}",
+        kind="staff_message",
+        channel=channel,
+        body=body,
+        case_id=case_id,
+        responder_id=responder.id,
+    )
 
 
 def forward_to_alerted(session: Session, case: Case, text: str, dedupe_key: str) -> int:
     """A further message from the child in a live crisis case, to everyone already alerted
     about it ("new message in JS-…"); returns how many were queued."""
     queued = 0
-    for referral in session.scalars(select(Referral).where(
-            Referral.case_id == case.id, Referral.status.in_(FORWARDED_STATUSES)).order_by(Referral.id)):
+    for referral in session.scalars(
+        select(Referral)
+        .where(Referral.case_id == case.id, Referral.status.in_(FORWARDED_STATUSES))
+        .order_by(Referral.id)
+    ):
         responder = referral.responder
         body = staff_text("crisis_message", responder.language or "bcs", code=case.code, text=text)
         if queue_staff_message(session, responder, body, f"{dedupe_key}:{responder.id}", case.id):

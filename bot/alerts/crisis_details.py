@@ -5,6 +5,7 @@ anything about who the child is.
 The words are there because staff cannot act on "something critical, somewhere": on
 Telegram in full, by SMS the first sentence or two, at most two segments (or none, with
 ALERT_SMS_WITH_WORDS=false)."""
+
 from __future__ import annotations
 
 import re
@@ -76,8 +77,7 @@ def contact_label(case: Case, language: str) -> str:
     return label("contact", contact, language)
 
 
-def words_line(case: Case, language: str, channel: str,
-               sms_segments: int = SMS_WORD_SEGMENTS) -> str | None:
+def words_line(case: Case, language: str, channel: str, sms_segments: int = SMS_WORD_SEGMENTS) -> str | None:
     """The child's words: in full on Telegram, the first sentence or two by SMS (none
     with ALERT_SMS_WITH_WORDS=false)."""
     words = case.description or ""
@@ -90,8 +90,15 @@ def words_line(case: Case, language: str, channel: str,
 def crisis_lines(case: Case, language: str, channel: str) -> list[str]:
     """The lines a critical alert adds, for one responder's language and channel."""
     kind = crisis_kind(case)
-    lines = [staff_text("crisis_lines", language, kind=label("crisis_kind", kind, language),
-                        place=place(case, language), contact=contact_label(case, language),
-                        first_step=first_step(kind, language))]
+    lines = [
+        staff_text(
+            "crisis_lines",
+            language,
+            kind=label("crisis_kind", kind, language),
+            place=place(case, language),
+            contact=contact_label(case, language),
+            first_step=first_step(kind, language),
+        )
+    ]
     words = words_line(case, language, channel)
     return lines + [words] if words else lines

@@ -4,6 +4,7 @@ registered number: acknowledge a case, write to its reporter, or ask for help.
   OK <code> / ack:<code> (the alert's button)   acknowledge
   /reply <code> <text> (or a reply to an alert)  write to the reporter
   anything else                                  the instructions"""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,7 @@ _REPLY = re.compile(r"^\s*/reply(?:@\w+)?\s+(?P<code>\S+)\s+(?P<text>.+)$", re.I
 _CODE_IN_TEXT = re.compile(r"\b(JS-[A-Z0-9]{4}-[A-Z0-9]{4})\b")
 
 
-def handle(session: Session, responder: Responder, text: str, via: str,
-           replied_to: str | None = None) -> str:
+def handle(session: Session, responder: Responder, text: str, via: str, replied_to: str | None = None) -> str:
     """Carry out a staff message; returns the answer to send back."""
     language = responder.language or "bcs"
     ack = _BUTTON.match(text.strip()) or _ACK.match(text)

@@ -6,6 +6,7 @@ the code is stored (HMAC with HOTLINE_SECRET_KEY, so it can be looked up without
 whose it is; a slow salted hash could not be). The code has 8 characters from a 31-letter
 alphabet (about 2^39 values) and lives 72 hours; a chat that sends five wrong codes is
 locked out for 15 minutes, so guessing one online is out of reach."""
+
 from __future__ import annotations
 
 import re
@@ -52,11 +53,13 @@ def _code_hash(compact: str) -> str:
     return pseudonym("staff-enrol", compact)
 
 
-def issue(session: Session, responder_code: str, now: datetime | None = None,
-          validity: timedelta = VALIDITY) -> IssuedEnrolment:
+def issue(
+    session: Session, responder_code: str, now: datetime | None = None, validity: timedelta = VALIDITY
+) -> IssuedEnrolment:
     """A new enrolment code for the responder; an earlier one stops working."""
-    responder = session.scalars(select(Responder).where(
-        Responder.code == responder_code, Responder.active.is_(True))).one_or_none()
+    responder = session.scalars(
+        select(Responder).where(Responder.code == responder_code, Responder.active.is_(True))
+    ).one_or_none()
     if responder is None:
         raise EnrolmentError(f"no active responder with code '{responder_code}'")
     compact = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -66,8 +69,7 @@ def issue(session: Session, responder_code: str, now: datetime | None = None,
     return IssuedEnrolment(responder.code, responder.name, f"{compact[:4]}-{compact[4:]}", expires_at)
 
 
-def redeem(session: Session, typed_code: str, chat_id: str | int,
-           now: datetime | None = None) -> Responder | None:
+def redeem(session: Session, typed_code: str, chat_id: str | int, now: datetime | None = None) -> Responder | None:
     """Link the chat to the responder whose code this is and spend the code. None for a
     wrong, used or expired code, and while the chat is locked out; the caller answers all
     of these alike."""
@@ -76,9 +78,13 @@ def redeem(session: Session, typed_code: str, chat_id: str | int,
     if is_locked(lock.locked_until, now):
         return None
     compact = normalize_enrolment_code(typed_code)
-    responder = session.scalars(select(Responder).where(
-        Responder.enrol_code_hash == _code_hash(compact), Responder.active.is_(True)
-    )).first() if compact else None
+    responder = (
+        session.scalars(
+            select(Responder).where(Responder.enrol_code_hash == _code_hash(compact), Responder.active.is_(True))
+        ).first()
+        if compact
+        else None
+    )
     expires_at = responder.enrol_expires_at if responder else None
     if responder is None or expires_at is None or expires_at <= now:
         if responder is not None:  # an expired code is of no further use

@@ -1,5 +1,6 @@
 """Files reporters send (photos, documents, MMS): kept as references at the channel and
 attached to the case when the report is submitted; never turned into text."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,14 +17,20 @@ def telegram_file(message: Any) -> dict[str, Any] | None:
         largest = message.photo[-1]
         return {"kind": "photo", "file_ref": largest.file_id, "content_type": "image/jpeg"}
     if message.document:
-        return {"kind": "document", "file_ref": message.document.file_id,
-                "content_type": message.document.mime_type}
+        return {"kind": "document", "file_ref": message.document.file_id, "content_type": message.document.mime_type}
     return None
 
 
 def keep(session: Session, conversation_id: str, channel: str, file: dict[str, Any]) -> None:
-    session.add(Attachment(conversation_id=conversation_id, channel=channel, kind=file["kind"],
-                           file_ref=file["file_ref"], content_type=file.get("content_type")))
+    session.add(
+        Attachment(
+            conversation_id=conversation_id,
+            channel=channel,
+            kind=file["kind"],
+            file_ref=file["file_ref"],
+            content_type=file.get("content_type"),
+        )
+    )
 
 
 def attach_to_case(session: Session, conversation_id: str, case_id: int) -> int:

@@ -4,6 +4,7 @@ A case code (JS-7F3Q-9K2M) uses an alphabet without look-alike characters (no 0/
 and typed codes are forgiving: lower case, missing dashes, spaces and Cyrillic look-alike
 letters are accepted. The PIN is six digits and only its Argon2 hash is stored.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ def normalize_case_code(typed: str) -> str | None:
     """The canonical code for what a reporter typed, or None if it cannot be one."""
     compact = re.sub(r"[\s\-_.]", "", typed.upper().translate(_LOOKALIKES))
     if compact.startswith(CODE_PREFIX):
-        compact = compact[len(CODE_PREFIX):]
+        compact = compact[len(CODE_PREFIX) :]
     if len(compact) != 8:
         return None
     code = f"{CODE_PREFIX}-{compact[:4]}-{compact[4:]}"
@@ -60,7 +61,8 @@ def verify_pin(pin_hash: str, pin: str) -> bool:
 
 
 _CODE_IN_TEXT = re.compile(
-    rf"(?<![A-Z0-9])(?:{CODE_PREFIX}[\s\-_.]*)?([{CODE_ALPHABET}]{{4}})[\s\-_.]?([{CODE_ALPHABET}]{{4}})(?![A-Z0-9])")
+    rf"(?<![A-Z0-9])(?:{CODE_PREFIX}[\s\-_.]*)?([{CODE_ALPHABET}]{{4}})[\s\-_.]?([{CODE_ALPHABET}]{{4}})(?![A-Z0-9])"
+)
 _PIN_IN_TEXT = re.compile(r"(?<![\w-])(\d{3})[\s]?(\d{3})(?![\w-])")
 
 
@@ -77,7 +79,7 @@ def find_code_and_pin(typed: str) -> tuple[str | None, str | None]:
             if not has_prefix and match.group(1).isalpha() and match.group(2).isalpha():
                 continue  # two ordinary words ("MOJA PRIJAVA") are not a code without "JS"
             code = candidate
-            rest = upper[: match.start()] + " " + upper[match.end():]
+            rest = upper[: match.start()] + " " + upper[match.end() :]
             break
     pin_match = _PIN_IN_TEXT.search(rest)
     pin = pin_match.group(1) + pin_match.group(2) if pin_match else None
@@ -90,5 +92,8 @@ def names_a_case(typed: str) -> bool:
     code, pin = find_code_and_pin(typed)
     if code is None:
         return False
-    return pin is not None or re.search(rf"(?<![A-Z0-9]){CODE_PREFIX}[\s\-_.]*[{CODE_ALPHABET}]",
-                                        typed.upper().translate(_LOOKALIKES)) is not None
+    return (
+        pin is not None
+        or re.search(rf"(?<![A-Z0-9]){CODE_PREFIX}[\s\-_.]*[{CODE_ALPHABET}]", typed.upper().translate(_LOOKALIKES))
+        is not None
+    )

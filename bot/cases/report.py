@@ -1,6 +1,7 @@
 """A finished report as it travels from the form's slots to a case: a typed value, so that
 its fields show in the code and the type checker sees them. None means "not known"; a
 report never erases what a case already knows (a crisis case keeps what the crisis said)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -35,5 +36,11 @@ class Report:
     def filled_from(self, values: Mapping[str, Any]) -> Report:
         """This report with its unknown fields taken from `values` (what a story says)."""
         known = Report.from_fields(values)
-        return replace(self, **{f.name: getattr(known, f.name) for f in fields(self)
-                                if getattr(self, f.name) is None and getattr(known, f.name) is not None})
+        return replace(
+            self,
+            **{
+                f.name: getattr(known, f.name)
+                for f in fields(self)
+                if getattr(self, f.name) is None and getattr(known, f.name) is not None
+            },
+        )

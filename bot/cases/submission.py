@@ -1,5 +1,6 @@
 """Cases: creating them from a report or a crisis, and the reporter's check-in with code
 and PIN, with lock-out after repeated failures."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,8 +78,7 @@ def _apply_report(case: Case, report: Report) -> None:
     case.channel = _given(report.channel, case.channel)
 
 
-def record_crisis(session: Session, kind: str, report: Report, message: str,
-                  conversation_id: str | None = None) -> int:
+def record_crisis(session: Session, kind: str, report: Report, message: str, conversation_id: str | None = None) -> int:
     """A critical case for a crisis message, with whatever is known so far. The
     conversation's address is kept for one message: that an adult has seen it."""
     case, _pin = _new_case(session)
@@ -117,8 +117,9 @@ def reporter_status(status: str | None) -> str:
     return _REPORTER_STATUS.get(status or "new", "in_progress")
 
 
-def submit_report(session: Session, report: Report, crisis_case_id: int | None = None,
-                  conversation_id: str | None = None) -> IssuedCase:
+def submit_report(
+    session: Session, report: Report, crisis_case_id: int | None = None, conversation_id: str | None = None
+) -> IssuedCase:
     """Store a finished report and issue its code and a fresh PIN.
 
     A report that follows a crisis completes the case the crisis opened, so staff see one
@@ -158,14 +159,13 @@ def _fail(session: Session, case: Case | None, lock: CheckLock, now: datetime) -
         if case.failed_checks >= MAX_FAILURES:
             case.locked_until, case.failed_checks = now + LOCK_DURATION, 0
             _record(session, case, "locked", "too many failed checks")
-    locked = is_locked(lock.locked_until, now) or (
-        case is not None and is_locked(case.locked_until, now)
-    )
+    locked = is_locked(lock.locked_until, now) or (case is not None and is_locked(case.locked_until, now))
     return CheckResult("locked" if locked else "invalid")
 
 
-def check_case(session: Session, conversation_id: str, typed_code: str, typed_pin: str,
-               now: datetime | None = None) -> CheckResult:
+def check_case(
+    session: Session, conversation_id: str, typed_code: str, typed_pin: str, now: datetime | None = None
+) -> CheckResult:
     """Verify code and PIN. Wrong code and wrong PIN look the same to the reporter."""
     now = now or utcnow()
     lock = lock_for(session, "check", conversation_id)

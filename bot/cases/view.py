@@ -1,6 +1,7 @@
 """A case as staff may see it: triage, the report, referrals, the audit trail, the thread with
 the reporter and what its outbox still has to send. Never the reporter's address or contact
 details. The CLI prints it; the console will render the same view."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -81,8 +82,11 @@ def event_body(kind: str, body: str | None) -> str:
 
 def case_view(session: Session, case: Case) -> CaseView:
     messages = session.execute(
-        select(CaseMessage, Responder.code).outerjoin(Responder, CaseMessage.responder_id == Responder.id)
-        .where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)).all()
+        select(CaseMessage, Responder.code)
+        .outerjoin(Responder, CaseMessage.responder_id == Responder.id)
+        .where(CaseMessage.case_id == case.id)
+        .order_by(CaseMessage.id)
+    ).all()
     return CaseView(
         code=case.code,
         severity=case.severity or "-",
@@ -106,14 +110,29 @@ def case_view(session: Session, case: Case) -> CaseView:
         owner=f"{case.owner.code} ({case.owner.name})" if case.owner else None,
         escalation_step=case.escalation_step or 0,
         description=case.description,
-        referrals=tuple(ReferralLine(r.responder.code, r.responder.role or "-", r.reason or "-",
-                                     r.status or "-", r.step or 0, bool(r.in_chain))
-                        for r in case.referrals),
-        events=tuple(EventLine(e.created_at, e.kind, e.actor or "system", event_body(e.kind, e.body))
-                     for e in case.events),
-        thread=tuple(ThreadMessage(m.created_at, m.direction == "to_reporter",
-                                   (author or "staff") if m.direction == "to_reporter" else "reporter",
-                                   m.read_at is not None, m.body or "")
-                     for m, author in messages),
+        referrals=tuple(
+            ReferralLine(
+                r.responder.code,
+                r.responder.role or "-",
+                r.reason or "-",
+                r.status or "-",
+                r.step or 0,
+                bool(r.in_chain),
+            )
+            for r in case.referrals
+        ),
+        events=tuple(
+            EventLine(e.created_at, e.kind, e.actor or "system", event_body(e.kind, e.body)) for e in case.events
+        ),
+        thread=tuple(
+            ThreadMessage(
+                m.created_at,
+                m.direction == "to_reporter",
+                (author or "staff") if m.direction == "to_reporter" else "reporter",
+                m.read_at is not None,
+                m.body or "",
+            )
+            for m, author in messages
+        ),
         outbox=outbox.counts(session, case.id),
     )

@@ -1,6 +1,7 @@
 """The words a case is described with: its statuses, severities, outcomes and the statuses of
 its referrals. One home, with no imports of the project, so that the CLI's `--help`, the
 rules file's checks, the models and the console all read the same lists."""
+
 from __future__ import annotations
 
 from typing import Literal, get_args
@@ -21,13 +22,11 @@ OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 ReferralStatus = Literal["pending", "alerted", "acknowledged", "awaiting_consent", "declined", "closed"]
 REFERRAL_STATUSES: tuple[ReferralStatus, ...] = get_args(ReferralStatus)
 
-IncidentType = Literal["physical", "bullying", "cyberbullying", "discrimination", "sexual",
-                       "threats", "home", "other"]
+IncidentType = Literal["physical", "bullying", "cyberbullying", "discrimination", "sexual", "threats", "home", "other"]
 INCIDENT_TYPES: tuple[IncidentType, ...] = get_args(IncidentType)
 
 # Grounds of discrimination a report may name.
-Ground = Literal["ethnicity", "religion", "displaced", "roma", "disability", "gender", "language",
-                 "other"]
+Ground = Literal["ethnicity", "religion", "displaced", "roma", "disability", "gender", "language", "other"]
 GROUNDS: tuple[Ground, ...] = get_args(Ground)
 
 CrisisKind = Literal["danger", "self_harm"]

@@ -4,6 +4,7 @@ conversation's lane and deliver the replies with retries.
 
 The raw address (phone number, chat id) exists only in memory and sealed in the inbox row
 until the turn is done; Rasa, the case database and the logs see the keyed pseudonym."""
+
 from __future__ import annotations
 
 import asyncio
@@ -112,8 +113,11 @@ class HotlineChannel(InputChannel):
             self.outage.agent = getattr(app.ctx, "agent", None)
             # The journal and the inbox's pending turns, now and whenever the database
             # comes back (bot.channels.outage).
-            self.outage.start(lambda inbox_id, conversation_id: self.submit(
-                inbox_id, conversation_id, partial(self._replay, inbox_id)))
+            self.outage.start(
+                lambda inbox_id, conversation_id: self.submit(
+                    inbox_id, conversation_id, partial(self._replay, inbox_id)
+                )
+            )
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -154,8 +158,7 @@ class HotlineChannel(InputChannel):
             if inbox_id is None:
                 logger.info("%s delivery %s already handled", self.name(), delivery.delivery_id)
                 continue
-            turn = inbox.PendingTurn(inbox_id, delivery.conversation_id, delivery.address,
-                                     delivery.text, metadata)
+            turn = inbox.PendingTurn(inbox_id, delivery.conversation_id, delivery.address, delivery.text, metadata)
             self.submit(inbox_id, delivery.conversation_id, partial(self._turn, turn))
         if not kept:  # not even the journal took it: the sender must try again
             return response.json({"error": "temporarily unavailable"}, status=503)
@@ -164,8 +167,9 @@ class HotlineChannel(InputChannel):
     def _unexpected(self, error: Exception, stage: str, status: int) -> HTTPResponse:
         """Logged with an id and the error's type only: its message may quote the text."""
         error_id = uuid.uuid4().hex[:12]
-        logger.error("%s webhook: unexpected %s while %s (error id %s)", self.name(),
-                     type(error).__name__, stage, error_id)
+        logger.error(
+            "%s webhook: unexpected %s while %s (error id %s)", self.name(), type(error).__name__, stage, error_id
+        )
         return response.json({"error": "could not process this request", "error_id": error_id}, status=status)
 
     def submit(self, inbox_id: int, conversation_id: str, job: Callable[[], Awaitable[None]]) -> None:
@@ -216,8 +220,14 @@ class HotlineChannel(InputChannel):
                     await self.outage.interrupted_turn(turn, error)  # answered now, run again later
                     return
                 # Logged without the message: the error's text may quote it.
-                logger.error("%s turn failed: %s (conversation %s, attempt %d of %d)", self.name(),
-                             type(error).__name__, turn.conversation_id[:8], attempt, TURN_ATTEMPTS)
+                logger.error(
+                    "%s turn failed: %s (conversation %s, attempt %d of %d)",
+                    self.name(),
+                    type(error).__name__,
+                    turn.conversation_id[:8],
+                    attempt,
+                    TURN_ATTEMPTS,
+                )
                 if attempt < TURN_ATTEMPTS:
                     await asyncio.sleep(TURN_RETRY_SECONDS * 2 ** (attempt - 1))
         if replies is None:
@@ -278,8 +288,7 @@ class HotlineChannel(InputChannel):
     async def converse(self, turn: inbox.PendingTurn, text: str) -> list[Reply]:
         assert self.on_new_message is not None, "blueprint() was not called"
         collector = CollectingOutputChannel()
-        message = UserMessage(text, collector, turn.conversation_id,
-                              input_channel=self.name(), metadata=turn.metadata)
+        message = UserMessage(text, collector, turn.conversation_id, input_channel=self.name(), metadata=turn.metadata)
         await handle_without_silence(self.on_new_message, message, collector)
         return collector.messages
 
@@ -291,13 +300,20 @@ class HotlineChannel(InputChannel):
                     wait=wait_exponential(multiplier=0.2, max=5),
                     reraise=False,
                     before_sleep=lambda state: logger.warning(
-                        "%s send failed (attempt %d), retrying: %s", self.name(),
-                        state.attempt_number, state.outcome.exception()),
+                        "%s send failed (attempt %d), retrying: %s",
+                        self.name(),
+                        state.attempt_number,
+                        state.outcome.exception(),
+                    ),
                 ):
                     with attempt:
                         await self.send(turn.address, reply, turn)
             except RetryError:
-                logger.error("%s reply to conversation %s failed after %d attempts",
-                             self.name(), turn.conversation_id[:8], SEND_ATTEMPTS)
+                logger.error(
+                    "%s reply to conversation %s failed after %d attempts",
+                    self.name(),
+                    turn.conversation_id[:8],
+                    SEND_ATTEMPTS,
+                )
                 return False
         return True

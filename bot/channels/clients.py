@@ -1,6 +1,7 @@
 """The API clients every sender shares: python-telegram-bot's Bot (hotline bot and staff
 bot) and twilio's async REST client, pointed at TELEGRAM_API_BASE_URL / TWILIO_API_BASE_URL
 (fake servers in tests and the local demo)."""
+
 from __future__ import annotations
 
 import logging
@@ -18,15 +19,19 @@ CONNECTIONS = 32
 async def telegram_bot(token: str) -> Bot:
     # python-telegram-bot's default pool has one connection: every message would wait in
     # one line behind the others.
-    bot = Bot(token, base_url=f"{settings.telegram_api_base_url()}/bot",
-              request=HTTPXRequest(connection_pool_size=CONNECTIONS))
+    bot = Bot(
+        token,
+        base_url=f"{settings.telegram_api_base_url()}/bot",
+        request=HTTPXRequest(connection_pool_size=CONNECTIONS),
+    )
     await bot.initialize()
     return bot
 
 
 def twilio_client() -> Client:
-    client = Client(settings.env("TWILIO_ACCOUNT_SID"), settings.env("TWILIO_AUTH_TOKEN"),
-                    http_client=AsyncTwilioHttpClient())
+    client = Client(
+        settings.env("TWILIO_ACCOUNT_SID"), settings.env("TWILIO_AUTH_TOKEN"), http_client=AsyncTwilioHttpClient()
+    )
     client.api.base_url = settings.twilio_api_base_url()
     return client
 

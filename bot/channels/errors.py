@@ -1,4 +1,5 @@
 """The error a webhook answers with an HTTP status instead of processing the request."""
+
 from __future__ import annotations
 
 

@@ -6,6 +6,7 @@ like a crisis is answered as always, whatever the count.
 
 The count comes from the inbox itself, so every process of a deployment sees the same
 numbers and nothing new is stored."""
+
 from __future__ import annotations
 
 import logging
@@ -41,11 +42,16 @@ def counts(session: Session, conversation_id: str, inbox_id: int) -> Counts:
     now = utcnow()
 
     def since(window: timedelta) -> int:
-        return session.scalar(
-            select(func.count(InboxMessage.id)).where(
-                InboxMessage.conversation_id == conversation_id,
-                InboxMessage.id <= inbox_id,
-                InboxMessage.received_at >= now - window)) or 0
+        return (
+            session.scalar(
+                select(func.count(InboxMessage.id)).where(
+                    InboxMessage.conversation_id == conversation_id,
+                    InboxMessage.id <= inbox_id,
+                    InboxMessage.received_at >= now - window,
+                )
+            )
+            or 0
+        )
 
     return Counts(since(MINUTE), since(DAY))
 
@@ -57,9 +63,11 @@ class Verdict:
 
 
 def judge(found: Counts, limits: settings.FloodLimits) -> Verdict:
-    passed = [(count, limit) for count, limit in ((found.last_minute, limits.messages_per_minute),
-                                                  (found.last_day, limits.messages_per_day))
-              if limit and count > limit]
+    passed = [
+        (count, limit)
+        for count, limit in ((found.last_minute, limits.messages_per_minute), (found.last_day, limits.messages_per_day))
+        if limit and count > limit
+    ]
     if not passed:
         return Verdict(False)
     # Only the message that crosses a limit is answered, so a flood gets one answer, not one
@@ -86,17 +94,31 @@ class FloodGate:
         if not verdict.limited:
             return None
         if await self.is_crisis(turn.text):
-            logger.warning("%s flood limit passed for a crisis message (conversation %s): "
-                           "answered as always", self.channel_name, turn.conversation_id[:8])
+            logger.warning(
+                "%s flood limit passed for a crisis message (conversation %s): answered as always",
+                self.channel_name,
+                turn.conversation_id[:8],
+            )
             return None
-        logger.warning("%s flood limit: conversation %s sent %d messages in a minute, %d in "
-                       "a day (limits %d, %d); held back", self.channel_name,
-                       turn.conversation_id[:8], found.last_minute, found.last_day,
-                       limits.messages_per_minute, limits.messages_per_day)
+        logger.warning(
+            "%s flood limit: conversation %s sent %d messages in a minute, %d in a day (limits %d, %d); held back",
+            self.channel_name,
+            turn.conversation_id[:8],
+            found.last_minute,
+            found.last_day,
+            limits.messages_per_minute,
+            limits.messages_per_day,
+        )
         return [{"text": for_writer("channel", "flood_notice", turn.text)}] if verdict.notice_due else []
 
 
 def limited_today(session: Session) -> int:
     """Messages held back by the limit in the last 24 hours (`hotline status`)."""
-    return session.scalar(select(func.count(InboxMessage.id)).where(
-        InboxMessage.status == LIMITED, InboxMessage.received_at >= utcnow() - DAY)) or 0
+    return (
+        session.scalar(
+            select(func.count(InboxMessage.id)).where(
+                InboxMessage.status == LIMITED, InboxMessage.received_at >= utcnow() - DAY
+            )
+        )
+        or 0
+    )

@@ -1,5 +1,6 @@
 """The inbox: every channel message is stored before the webhook answers, once per
 delivery id, and marked done after its turn. Pending rows are replayed after a restart."""
+
 from __future__ import annotations
 
 import json
@@ -47,17 +48,21 @@ def record(session: Session, delivery: Delivery) -> int | None:
 
     One INSERT ... ON CONFLICT DO NOTHING: every message of every conversation comes
     through here, so it avoids the ORM and a savepoint."""
-    insert = _INSERT[session.get_bind().dialect.name](InboxMessage).values(
-        channel=delivery.channel,
-        delivery_id=delivery.delivery_id,
-        conversation_id=delivery.conversation_id,
-        sealed_address=sealing.seal(delivery.address),
-        text=delivery.text,
-        metadata_json=json.dumps(delivery.metadata),
-        status="pending",
-        attempts=0,
-        received_at=utcnow(),
-    ).on_conflict_do_nothing()
+    insert = (
+        _INSERT[session.get_bind().dialect.name](InboxMessage)
+        .values(
+            channel=delivery.channel,
+            delivery_id=delivery.delivery_id,
+            conversation_id=delivery.conversation_id,
+            sealed_address=sealing.seal(delivery.address),
+            text=delivery.text,
+            metadata_json=json.dumps(delivery.metadata),
+            status="pending",
+            attempts=0,
+            received_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+    )
     result = session.execute(insert)
     if result.rowcount != 1:
         return None
@@ -69,14 +74,21 @@ def load(session: Session, inbox_id: int) -> PendingTurn | None:
     if row is None or row.status != "pending" or not row.sealed_address:
         return None
     row.attempts += 1
-    return PendingTurn(row.id, row.conversation_id, sealing.unseal(row.sealed_address),
-                       row.text or "", json.loads(row.metadata_json or "{}"), row.attempts)
+    return PendingTurn(
+        row.id,
+        row.conversation_id,
+        sealing.unseal(row.sealed_address),
+        row.text or "",
+        json.loads(row.metadata_json or "{}"),
+        row.attempts,
+    )
 
 
 def finish(session: Session, inbox_id: int, status: str = "done") -> None:
     """Close a turn and forget its address."""
     session.execute(
-        update(InboxMessage).where(InboxMessage.id == inbox_id)
+        update(InboxMessage)
+        .where(InboxMessage.id == inbox_id)
         .values(status=status, processed_at=utcnow(), sealed_address=None)
         .execution_options(synchronize_session=False)
     )

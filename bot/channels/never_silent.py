@@ -1,6 +1,7 @@
 """Every channel's last line of defence: a turn that produced no reply (the action server
 is down, the model failed, the database is unreachable) still gets an apology with the
 emergency numbers, in the writer's language and script."""
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,9 @@ def no_reply_text(user_text: str) -> str:
     return catalogue.text("fallback", "no_reply", catalogue.Reader.of(writer.language, writer.script))
 
 
-async def handle_without_silence(on_new_message: Handler, message: UserMessage,
-                                 collector: CollectingOutputChannel) -> None:
+async def handle_without_silence(
+    on_new_message: Handler, message: UserMessage, collector: CollectingOutputChannel
+) -> None:
     """Run a turn; if it fails or says nothing, send the apology instead of silence."""
     try:
         await on_new_message(message)
@@ -32,6 +34,5 @@ async def handle_without_silence(on_new_message: Handler, message: UserMessage,
             raise  # the channel's outage desk answers and runs the turn again later
         logger.exception("turn failed (conversation %s)", message.sender_id[:8])
     if not collector.messages:
-        logger.error("turn produced no reply; sent the apology (conversation %s)",
-                     message.sender_id[:8])
+        logger.error("turn produced no reply; sent the apology (conversation %s)", message.sender_id[:8])
         await collector.send_text_message(message.sender_id, no_reply_text(message.text or ""))

@@ -15,6 +15,7 @@
   first), each once (the inbox's delivery-id dedup), the journal files are deleted, and
   the turns run as usual. A crisis already answered runs its turn (the case and alerts)
   without sending the emergency reply a second time; anything else gets its real answer."""
+
 from __future__ import annotations
 
 import asyncio
@@ -47,18 +48,30 @@ DELIVERY, REPLIED = "delivery", "answered"
 
 
 def _delivery_record(delivery: inbox.Delivery, crisis: str | None) -> dict[str, Any]:
-    return {"type": DELIVERY, "channel": delivery.channel, "delivery_id": delivery.delivery_id,
-            "conversation_id": delivery.conversation_id,
-            "sealed_address": sealing.seal(delivery.address), "text": delivery.text,
-            "metadata": delivery.metadata, "crisis": crisis}
+    return {
+        "type": DELIVERY,
+        "channel": delivery.channel,
+        "delivery_id": delivery.delivery_id,
+        "conversation_id": delivery.conversation_id,
+        "sealed_address": sealing.seal(delivery.address),
+        "text": delivery.text,
+        "metadata": delivery.metadata,
+        "crisis": crisis,
+    }
 
 
 def _delivery_of(record: dict[str, Any], answered: str | None) -> inbox.Delivery:
     metadata = dict(record.get("metadata") or {})
     if answered:
         metadata[ANSWERED] = answered
-    return inbox.Delivery(record["channel"], record["delivery_id"], record["conversation_id"],
-                          sealing.unseal(record["sealed_address"]), record.get("text") or "", metadata)
+    return inbox.Delivery(
+        record["channel"],
+        record["delivery_id"],
+        record["conversation_id"],
+        sealing.unseal(record["sealed_address"]),
+        record.get("text") or "",
+        metadata,
+    )
 
 
 def _ping(session: Any) -> None:
@@ -71,8 +84,9 @@ def replay_order(records: list[dict[str, Any]]) -> list[inbox.Delivery]:
     answered = {r["delivery_id"]: r["kind"] for r in records if r.get("type") == REPLIED and r.get("delivery_id")}
     deliveries = [r for r in records if r.get("type") == DELIVERY]
     crisis_conversations = {r["conversation_id"] for r in deliveries if r.get("crisis")}
-    ordered = sorted(enumerate(deliveries),
-                     key=lambda item: (item[1]["conversation_id"] not in crisis_conversations, item[0]))
+    ordered = sorted(
+        enumerate(deliveries), key=lambda item: (item[1]["conversation_id"] not in crisis_conversations, item[0])
+    )
     return [_delivery_of(r, answered.get(r["delivery_id"])) for _, r in ordered]
 
 
@@ -120,8 +134,7 @@ class OutageDesk:
         away = error is not None or not availability.state().reachable
         if answered_early is None and (crisis or (journaled and away)) and delivery.delivery_id not in self._recent:
             self._remember(delivery.delivery_id)
-            turn = inbox.PendingTurn(0, delivery.conversation_id, delivery.address, delivery.text,
-                                     delivery.metadata)
+            turn = inbox.PendingTurn(0, delivery.conversation_id, delivery.address, delivery.text, delivery.metadata)
             self._spawn(self._answer(turn, crisis, delivery.delivery_id if journaled else None))
         self.wake()
         return journaled
@@ -131,8 +144,7 @@ class OutageDesk:
         journal it now (the database may also have taken it; the replay keeps one)."""
         match = default_safety_net().check(delivery.text)
         if self._append(delivery, match.kind if match else None, False) and match:
-            turn = inbox.PendingTurn(0, delivery.conversation_id, delivery.address, delivery.text,
-                                     delivery.metadata)
+            turn = inbox.PendingTurn(0, delivery.conversation_id, delivery.address, delivery.text, delivery.metadata)
             self._spawn(self._answer(turn, match.kind, delivery.delivery_id))
         self.wake()
 
@@ -153,8 +165,7 @@ class OutageDesk:
             return
         self._remember(delivery.delivery_id)
         self.early[delivery.delivery_id] = crisis
-        turn = inbox.PendingTurn(0, delivery.conversation_id, delivery.address, delivery.text,
-                                 delivery.metadata)
+        turn = inbox.PendingTurn(0, delivery.conversation_id, delivery.address, delivery.text, delivery.metadata)
         self._spawn(self._answer(turn, crisis, None))
 
     def with_early_answer(self, delivery: inbox.Delivery) -> dict[str, Any]:
@@ -167,8 +178,11 @@ class OutageDesk:
         """A turn that lost the database before its replies went out: answered now, run
         again from the inbox when the database is back (never on an empty tracker)."""
         availability.mark_down(error)  # the outage is logged once, not per turn
-        logger.debug("%s: turn of conversation %s interrupted by the database; it runs again later",
-                     self.channel.name(), turn.conversation_id[:8])
+        logger.debug(
+            "%s: turn of conversation %s interrupted by the database; it runs again later",
+            self.channel.name(),
+            turn.conversation_id[:8],
+        )
         self.queued.discard(turn.inbox_id)
         self._orphans_possible = True
         if turn.inbox_id not in self.answered_turns and not turn.metadata.get(ANSWERED):
@@ -183,15 +197,17 @@ class OutageDesk:
         self._orphans_possible = True
         self.wake()
 
-    def unclosed_turn(self, turn: inbox.PendingTurn, replies: list[dict[str, Any]], status: str,
-                      error: BaseException) -> None:
+    def unclosed_turn(
+        self, turn: inbox.PendingTurn, replies: list[dict[str, Any]], status: str, error: BaseException
+    ) -> None:
         """The replies went out; only the turn's closing waits for the database."""
         availability.mark_down(error)
         self.unclosed.append((turn, replies, status))
         self.wake()
 
-    async def _answer(self, turn: inbox.PendingTurn, crisis: str | None, delivery_id: str | None,
-                      inbox_id: int | None = None) -> None:
+    async def _answer(
+        self, turn: inbox.PendingTurn, crisis: str | None, delivery_id: str | None, inbox_id: int | None = None
+    ) -> None:
         if self.channel.silent_in_outage(turn.text):
             return
         kind = "crisis" if crisis else RECEIVED
@@ -280,8 +296,12 @@ class OutageDesk:
             if availability.is_unavailable(error):
                 raise
             # One record that cannot be applied must not hold back all the others.
-            logger.error("%s: journaled delivery %s cannot be replayed and is set aside: %s",
-                         self.channel.name(), delivery.delivery_id, type(error).__name__)
+            logger.error(
+                "%s: journaled delivery %s cannot be replayed and is set aside: %s",
+                self.channel.name(),
+                delivery.delivery_id,
+                type(error).__name__,
+            )
             return 0
 
     async def _close_unclosed(self) -> None:

@@ -3,6 +3,7 @@ reply at once (the same texts as the assistant's, utter_crisis_* in domain.yml),
 else one short "we have your message" (data/hotline/texts/fallback.yml: journaled). Both in the writer's
 language and script, both languages when the message does not say; nothing here needs
 the database."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,7 @@ def _variant(response: str, language: str) -> str:
 
 def crisis_reply(kind: str, user_text: str) -> str:
     response = _RESPONSES[kind]
-    return for_reader({language: _variant(response, language) for language in ("bcs", "en")},
-                      Reader.of_text(user_text))
+    return for_reader({language: _variant(response, language) for language in ("bcs", "en")}, Reader.of_text(user_text))
 
 
 def received_reply(user_text: str) -> str:

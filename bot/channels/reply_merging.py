@@ -4,6 +4,7 @@ A turn often answers with two or three replies (a sentence, then a question with
 Sent as one message, the person's phone buzzes once (a notification on a shared family
 phone says less), an SMS reply costs no more segments than the parts would, and the channel
 makes one API call instead of three."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

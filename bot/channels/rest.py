@@ -1,5 +1,6 @@
 """The REST channel at /webhooks/rest/webhook, hardened: a malformed request gets 400, and
 a turn never ends in silence (see no_silence)."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -46,7 +47,10 @@ class SafeRestInput(InputChannel):
                 return _bad_request("'message' must be a string")
             collector = CollectingOutputChannel()
             message = UserMessage(
-                text[:MAX_TEXT], collector, sender, input_channel=self.name(),
+                text[:MAX_TEXT],
+                collector,
+                sender,
+                input_channel=self.name(),
                 metadata=body.get("metadata") if isinstance(body.get("metadata"), dict) else None,
             )
             await handle_without_silence(on_new_message, message, collector)

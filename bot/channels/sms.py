@@ -6,6 +6,7 @@ and a reply of "1" selects the first. Replies are sized to SMS segments: diacrit
 to stay in GSM-7 (SMS_FOLD_DIACRITICS), cut at a sentence boundary past SMS_MAX_SEGMENTS,
 and every outbound message's segment count is logged. Sending uses twilio's async client
 (TWILIO_API_BASE_URL points it at a fake server in tests and the local demo)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -61,8 +62,7 @@ _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 def _form(request: Request) -> dict[str, str]:
     """The form as Twilio signed it: blank values included (Sanic's parser drops them)."""
     try:
-        pairs = parse_qsl((request.body or b"").decode("utf-8"), keep_blank_values=True,
-                          strict_parsing=False)
+        pairs = parse_qsl((request.body or b"").decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise Rejected(400, "body is not UTF-8")
     return dict(pairs)
@@ -85,8 +85,9 @@ def _state(session: Session, conversation_id: str) -> ChannelState:
 
 
 def _read_state(session: Session, conversation_id: str) -> tuple[list[str], bool]:
-    row = session.execute(select(ChannelState.menu_json, ChannelState.opted_out)
-                          .where(ChannelState.conversation_id == conversation_id)).first()
+    row = session.execute(
+        select(ChannelState.menu_json, ChannelState.opted_out).where(ChannelState.conversation_id == conversation_id)
+    ).first()
     return (json.loads(row.menu_json or "[]"), bool(row.opted_out)) if row else ([], False)
 
 
@@ -147,8 +148,7 @@ class SmsInput(HotlineChannel):
         if request.query_string:
             url += "?" + request.query_string
         params = _form(request)
-        if not (self.auth_token and signature
-                and RequestValidator(self.auth_token).validate(url, params, signature)):
+        if not (self.auth_token and signature and RequestValidator(self.auth_token).validate(url, params, signature)):
             raise Rejected(403, "missing or invalid X-Twilio-Signature")
 
     def parse(self, request: Request) -> list[Delivery]:
@@ -160,9 +160,11 @@ class SmsInput(HotlineChannel):
             media_count = int(form.get("NumMedia") or 0)
         except ValueError:
             raise Rejected(400, "NumMedia is not a number")
-        media = [{"kind": "mms", "file_ref": form.get(f"MediaUrl{i}", ""),
-                  "content_type": form.get(f"MediaContentType{i}")}
-                 for i in range(min(media_count, 10)) if form.get(f"MediaUrl{i}")]
+        media = [
+            {"kind": "mms", "file_ref": form.get(f"MediaUrl{i}", ""), "content_type": form.get(f"MediaContentType{i}")}
+            for i in range(min(media_count, 10))
+            if form.get(f"MediaUrl{i}")
+        ]
         metadata = {"media": media} if media else {}
         body = text_field(form.get("Body"), "Body")
         if len(sid) > 64 or len(sender) > 64:
@@ -211,15 +213,21 @@ class SmsInput(HotlineChannel):
     async def send(self, address: str, reply: Reply, turn: PendingTurn) -> None:
         parts, dropped = _sms_parts(reply)
         if dropped:
-            logger.warning("sms reply cut at %d segments; %d sentences not sent",
-                           settings.sms_max_segments(), len(dropped))
+            logger.warning(
+                "sms reply cut at %d segments; %d sentences not sent", settings.sms_max_segments(), len(dropped)
+            )
         parts = await self._within_budget(turn, parts)
         sender = sms_sender(address)
         for part in parts:
             sizing = size(part)
             await self.client().messages.create_async(to=address, from_=sender, body=part)
-            logger.info("sms sent to conversation %s: %d segment(s), %s, %d units",
-                        turn.conversation_id[:8], sizing.segments, sizing.encoding, sizing.units)
+            logger.info(
+                "sms sent to conversation %s: %d segment(s), %s, %d units",
+                turn.conversation_id[:8],
+                sizing.segments,
+                sizing.encoding,
+                sizing.units,
+            )
 
     async def _within_budget(self, turn: PendingTurn, parts: list[str]) -> list[str]:
         """The parts to send under the daily caps (bot.channels.sms_budget): all of them,
@@ -232,7 +240,8 @@ class SmsInput(HotlineChannel):
         segments = sum(size(part).segments for part in parts)
         try:
             decision = await asyncio.wait_for(
-                in_session(sms_budget.decide, turn.conversation_id, segments, limits), BUDGET_WAIT_SECONDS)
+                in_session(sms_budget.decide, turn.conversation_id, segments, limits), BUDGET_WAIT_SECONDS
+            )
         except Exception as error:  # the budget is a guard, never a reason to stay silent
             logger.warning("sms budget not checked (%s): reply sent", type(error).__name__)
             return parts
@@ -244,13 +253,18 @@ class SmsInput(HotlineChannel):
                 kind, parts = "notice", _sms_parts({"text": for_writer("channel", "sms_budget_notice", turn.text)})[0]
             else:
                 kind, parts = "held", []
-            logger.warning("sms %s daily cap reached (conversation %s): %d segment(s) %s",
-                           decision.cap, turn.conversation_id[:8], segments,
-                           "sent for a crisis" if kind == "crisis" else "held back")
+            logger.warning(
+                "sms %s daily cap reached (conversation %s): %d segment(s) %s",
+                decision.cap,
+                turn.conversation_id[:8],
+                segments,
+                "sent for a crisis" if kind == "crisis" else "held back",
+            )
         try:
-            await asyncio.wait_for(in_session(sms_budget.record, turn.conversation_id,
-                                              sum(size(part).segments for part in parts), kind),
-                                   BUDGET_WAIT_SECONDS)
+            await asyncio.wait_for(
+                in_session(sms_budget.record, turn.conversation_id, sum(size(part).segments for part in parts), kind),
+                BUDGET_WAIT_SECONDS,
+            )
         except Exception as error:
             logger.warning("sms spend not recorded (%s)", type(error).__name__)
         return parts

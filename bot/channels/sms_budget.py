@@ -8,6 +8,7 @@ message that looks like a crisis is always sent, and counted. Staff alerts (the 
 are never capped. Concurrent replies may pass a cap by a few segments: the caps guard a
 budget, not an exact number. The caps fail open: an answer during a database outage, or
 when the database does not answer within a second, is sent uncounted."""
+
 from __future__ import annotations
 
 import logging
@@ -46,27 +47,33 @@ def decide(session: Session, conversation_id: str, segments: int, limits: FloodL
     """Whether a reply of this many segments fits today's caps."""
     caps: tuple[tuple[Cap, int, str | None], ...] = (
         ("sender", limits.sms_segments_per_sender_day, conversation_id),
-        ("deployment", limits.sms_segments_per_day, None))
+        ("deployment", limits.sms_segments_per_day, None),
+    )
     for cap, limit, owner in caps:
         if limit and _segments_since(session, owner) + segments > limit:
-            held_before = session.scalar(select(func.count(SmsSpend.id)).where(
-                SmsSpend.conversation_id == conversation_id, SmsSpend.kind == "notice",
-                SmsSpend.sent_at >= utcnow() - DAY))
+            held_before = session.scalar(
+                select(func.count(SmsSpend.id)).where(
+                    SmsSpend.conversation_id == conversation_id,
+                    SmsSpend.kind == "notice",
+                    SmsSpend.sent_at >= utcnow() - DAY,
+                )
+            )
             return Decision(False, cap, notice_due=not held_before)
     return Decision(True)
 
 
 def record(session: Session, conversation_id: str, segments: int, kind: Kind) -> None:
-    session.add(SmsSpend(conversation_id=conversation_id, segments=segments, kind=kind,
-                         sent_at=utcnow()))
+    session.add(SmsSpend(conversation_id=conversation_id, segments=segments, kind=kind, sent_at=utcnow()))
 
 
 def held_today(session: Session) -> dict[str, int]:
     """Counts for operators (`hotline status`): replies held back, and crisis replies sent
     past a cap, in the last 24 hours."""
-    rows = session.execute(select(SmsSpend.kind, func.count(SmsSpend.id))
-                           .where(SmsSpend.sent_at >= utcnow() - DAY, SmsSpend.kind.in_(("held", "crisis")))
-                           .group_by(SmsSpend.kind))
+    rows = session.execute(
+        select(SmsSpend.kind, func.count(SmsSpend.id))
+        .where(SmsSpend.sent_at >= utcnow() - DAY, SmsSpend.kind.in_(("held", "crisis")))
+        .group_by(SmsSpend.kind)
+    )
     return {kind: count for kind, count in rows}
 
 

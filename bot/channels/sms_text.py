@@ -4,6 +4,7 @@
 message into UCS-2: 70 characters in a single SMS, 67 per segment once split, instead of
 160 and 153. Folding diacritics keeps Latin replies in GSM-7 and cuts their cost.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,7 +35,7 @@ def septets(text: str) -> int:
 @dataclass(frozen=True)
 class Sizing:
     encoding: str  # "GSM-7" or "UCS-2"
-    units: int     # septets for GSM-7, UTF-16 code units for UCS-2
+    units: int  # septets for GSM-7, UTF-16 code units for UCS-2
     segments: int
 
 

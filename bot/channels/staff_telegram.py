@@ -3,6 +3,7 @@ a one-time code (`/enrol CODE`), acknowledge alerts with the alert's button, and
 reporters (`/reply CODE text`, or a reply to an alert). It has its own token
 (TELEGRAM_STAFF_BOT_TOKEN) and webhook secret (TELEGRAM_STAFF_WEBHOOK_SECRET), and shares
 the hotline's Telegram machinery: secret check, parsing, once-per-update inbox, lanes."""
+
 from __future__ import annotations
 
 import logging

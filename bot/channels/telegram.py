@@ -4,6 +4,7 @@ Requests must carry the secret token set with `hotline telegram set-webhook`
 (X-Telegram-Bot-Api-Secret-Token, compared in constant time); updates are parsed with
 python-telegram-bot's own types and replies go through its Bot, whose base URL is
 TELEGRAM_API_BASE_URL (a fake Bot API server in tests and the local demo)."""
+
 from __future__ import annotations
 
 import hmac
@@ -51,9 +52,7 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 def keyboard(buttons: list[dict[str, Any]]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b["title"], callback_data=b["payload"][:64])] for b in buttons]
-    )
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b["title"], callback_data=b["payload"][:64])] for b in buttons])
 
 
 def check_update(data: dict[str, Any]) -> None:
@@ -80,8 +79,10 @@ def check_update(data: dict[str, Any]) -> None:
         text_field(query.get("data"), "callback_query.data")
         message = optional_object_field(query.get("message"), "callback_query.message")
         if message is not None:
-            id_field(object_field(message.get("chat"), "callback_query.message.chat").get("id"),
-                     "callback_query.message.chat.id")
+            id_field(
+                object_field(message.get("chat"), "callback_query.message.chat").get("id"),
+                "callback_query.message.chat.id",
+            )
 
 
 class TelegramInput(HotlineChannel):
@@ -151,8 +152,9 @@ class TelegramInput(HotlineChannel):
                 metadata["unsupported"] = True
         else:
             return None
-        return Delivery(self.name(), str(update.update_id), pseudonym(self.name(), str(chat)),
-                        str(chat), text, metadata)
+        return Delivery(
+            self.name(), str(update.update_id), pseudonym(self.name(), str(chat)), str(chat), text, metadata
+        )
 
     async def before_turn(self, turn: PendingTurn) -> list[Reply] | None:
         if turn.metadata.get("group"):
@@ -205,5 +207,4 @@ class TelegramInput(HotlineChannel):
             last = index == len(chunks) - 1
             if not chunk and not markup:
                 continue
-            await bot.send_message(chat_id=int(address), text=chunk or "…",
-                                   reply_markup=markup if last else None)
+            await bot.send_message(chat_id=int(address), text=chunk or "…", reply_markup=markup if last else None)

@@ -1,5 +1,6 @@
 """One lane per conversation: its messages are processed one after another, in order,
 while different conversations run side by side. A lane's worker ends when it is idle."""
+
 from __future__ import annotations
 
 import asyncio

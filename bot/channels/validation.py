@@ -1,6 +1,7 @@
 """What every webhook checks in what it reads before anything is stored: well-formed
 Unicode (no lone surrogates, which no database can store), integers that fit in 64 bits,
 and texts of a sane size. A request that fails gets 400 (docs/channels.md)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 from bot.channels.errors import Rejected
 
 MAX_TEXT_CHARS = 10_000  # far above Telegram's 4096 and an SMS's 1600; a limit for storage
-INT64 = 2 ** 63
+INT64 = 2**63
 
 
 def check_values(value: Any, path: str = "update") -> None:

@@ -1,5 +1,6 @@
 """`hotline`: the operational commands, one module per command group (database, directory,
 staff, cases, status, retention, running the stack and the worker, Telegram, the local demo)."""
+
 from __future__ import annotations
 
 import click
@@ -12,9 +13,20 @@ def main() -> None:
     """Javi se hotline operations. DATABASE_URL selects the database."""
 
 
-for command in (database.db, directory.directory, staff.staff, cases.case, status.status,
-                running.worker, retention.purge, running.run, telegram.telegram, devtools.fakes,
-                devtools.simulate, running.shell):
+for command in (
+    database.db,
+    directory.directory,
+    staff.staff,
+    cases.case,
+    status.status,
+    running.worker,
+    retention.purge,
+    running.run,
+    telegram.telegram,
+    devtools.fakes,
+    devtools.simulate,
+    running.shell,
+):
     main.add_command(command)
 
 

@@ -1,5 +1,6 @@
 """`hotline case`: list, show, acknowledge, write to the reporter, change status, close.
 Every action goes through the same functions as the staff bot and the SMS commands."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,15 +38,17 @@ def _find_responder(session: Session, code: str) -> Responder:
 
     from bot.storage.models import Responder
 
-    responder = session.scalars(select(Responder).where(
-        Responder.code == code, Responder.active.is_(True))).one_or_none()
+    responder = session.scalars(
+        select(Responder).where(Responder.code == code, Responder.active.is_(True))
+    ).one_or_none()
     if responder is None:
         raise click.ClickException(f"no active responder with code '{code}' (see `hotline staff list`)")
     return responder
 
 
-def _case_for_staff(session: Session, typed_code: str, responder_code: str,
-                    open_only: bool = True) -> tuple[Case, Responder]:
+def _case_for_staff(
+    session: Session, typed_code: str, responder_code: str, open_only: bool = True
+) -> tuple[Case, Responder]:
     """The case and the responder acting on it, or a clear error: unknown case or
     responder, no referral for this case, or (with `open_only`) a closed case."""
     from bot.followup.thread import may_act_on
@@ -55,14 +58,20 @@ def _case_for_staff(session: Session, typed_code: str, responder_code: str,
     if not may_act_on(session, case_row, responder):
         raise click.ClickException(
             f"{responder.code} has no referral for case {case_row.code}; only the responders it"
-            f" was referred to, and the cantonal coordinator, may act on it")
+            f" was referred to, and the cantonal coordinator, may act on it"
+        )
     if open_only and case_row.closed_at is not None:
         raise click.ClickException(f"case {case_row.code} is closed ({case_row.outcome or '-'})")
     return case_row, responder
 
 
-option_as = click.option("--as", "responder_code", required=True, metavar="RESPONDER_CODE",
-                         help="Who acts (a responder code, see `hotline staff list`).")
+option_as = click.option(
+    "--as",
+    "responder_code",
+    required=True,
+    metavar="RESPONDER_CODE",
+    help="Who acts (a responder code, see `hotline staff list`).",
+)
 
 
 @case.command("list")
@@ -84,9 +93,18 @@ def case_list(only_open: bool, school_code: str | None) -> None:
             if school is None:
                 raise click.ClickException(f"no school with code '{school_code}'")
             query = query.where(Case.school_id == school.id)
-        rows = [(c.code, c.status or "new", c.severity or "-", c.school.code if c.school else "-",
-                 deadline(c.ack_deadline_at), c.owner.code if c.owner else "-", str(c.escalation_step or 0))
-                for c in session.scalars(query)]
+        rows = [
+            (
+                c.code,
+                c.status or "new",
+                c.severity or "-",
+                c.school.code if c.school else "-",
+                deadline(c.ack_deadline_at),
+                c.owner.code if c.owner else "-",
+                str(c.escalation_step or 0),
+            )
+            for c in session.scalars(query)
+        ]
     if not rows:
         click.echo("no cases")
         return
@@ -145,9 +163,14 @@ def print_case(view: CaseView) -> None:
 
     click.echo("\nreferrals:")
     if view.referrals:
-        table([(r.responder_code, r.role, r.reason, r.status, str(r.step), "" if r.in_chain else "informed")
-               for r in view.referrals],
-              ("responder", "role", "reason", "status", "step", ""), indent="  ")
+        table(
+            [
+                (r.responder_code, r.role, r.reason, r.status, str(r.step), "" if r.in_chain else "informed")
+                for r in view.referrals
+            ],
+            ("responder", "role", "reason", "status", "step", ""),
+            indent="  ",
+        )
     else:
         click.echo("  none")
 
@@ -227,7 +250,8 @@ def case_status(code: str, status: str, responder_code: str) -> None:
         if c.acknowledged_at is None:
             raise click.ClickException(
                 f"case {c.code} is not acknowledged yet: `hotline case ack {c.code} --as"
-                f" {responder.code}` first (that stops its escalation)")
+                f" {responder.code}` first (that stops its escalation)"
+            )
         set_in_progress(session, c, actor=responder.code)
         case_code = c.code
     click.echo(f"{case_code} is {status}; the reporter is told")
@@ -235,8 +259,12 @@ def case_status(code: str, status: str, responder_code: str) -> None:
 
 @case.command("close")
 @click.argument("code")
-@click.option("--outcome", required=True, type=click.Choice(OUTCOMES),
-              help="What came of the case; the reporter is told in one sentence.")
+@click.option(
+    "--outcome",
+    required=True,
+    type=click.Choice(OUTCOMES),
+    help="What came of the case; the reporter is told in one sentence.",
+)
 @option_as
 def case_close(code: str, outcome: Outcome, responder_code: str) -> None:
     """Close a case with its outcome (the reporter is told; escalation stops)."""

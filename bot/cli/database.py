@@ -1,4 +1,5 @@
 """`hotline db`: the database schema."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """`hotline fakes` and `simulate`: the local demo without real Telegram or Twilio."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """How the commands print: local times and aligned tables."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,4 +1,5 @@
 """`hotline purge`: forget what the hotline no longer needs to keep."""
+
 from __future__ import annotations
 
 import click
@@ -20,5 +21,4 @@ def purge(days: int | None) -> None:
     with session_scope() as session:
         expired = purge_expired(session)
         forget_old_spending(session)
-    click.echo(f"deleted {removed} conversations idle for more than {days} days"
-               f" and {expired} expired contact details")
+    click.echo(f"deleted {removed} conversations idle for more than {days} days and {expired} expired contact details")

@@ -1,4 +1,5 @@
 """`hotline run`, `worker` and `shell`: the hotline's processes."""
+
 from __future__ import annotations
 
 import sys

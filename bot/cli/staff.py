@@ -1,4 +1,5 @@
 """`hotline staff`: the responders who receive alerts, and their Telegram enrolment."""
+
 from __future__ import annotations
 
 import click
@@ -13,8 +14,9 @@ def staff() -> None:
 
 @staff.command("enrol")
 @click.argument("responder_code")
-@click.option("--hours", type=click.IntRange(1, 24 * 14), default=72, show_default=True,
-              help="How long the code works.")
+@click.option(
+    "--hours", type=click.IntRange(1, 24 * 14), default=72, show_default=True, help="How long the code works."
+)
 def staff_enrol(responder_code: str, hours: int) -> None:
     """Issue a one-time code that links RESPONDER_CODE to their Telegram chat."""
     from datetime import timedelta
@@ -29,10 +31,12 @@ def staff_enrol(responder_code: str, hours: int) -> None:
     except EnrolmentError as error:
         raise click.ClickException(str(error)) from error
     until = issued.expires_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
-    click.echo(f"Enrolment code for {issued.responder_code} ({issued.responder_name}): {issued.code}\n"
-               f"They send it to the hotline's staff bot on Telegram: /enrol {issued.code}\n"
-               f"It works once, until {until} (Europe/Sarajevo), and is not shown again;"
-               f" a new code replaces it.")
+    click.echo(
+        f"Enrolment code for {issued.responder_code} ({issued.responder_name}): {issued.code}\n"
+        f"They send it to the hotline's staff bot on Telegram: /enrol {issued.code}\n"
+        f"It works once, until {until} (Europe/Sarajevo), and is not shown again;"
+        f" a new code replaces it."
+    )
 
 
 @staff.command("list")
@@ -45,8 +49,15 @@ def staff_list() -> None:
 
     with session_scope() as session:
         responders = session.scalars(select(Responder).order_by(Responder.kind.desc(), Responder.code)).all()
-        rows = [(r.code, r.role, r.school.code if r.school else
-                 (r.municipality.code if r.municipality else "canton"),
-                 (r.channels or "").replace(",", " "), "yes" if r.telegram_chat_id else "no",
-                 "" if r.active else "inactive") for r in responders]
+        rows = [
+            (
+                r.code,
+                r.role,
+                r.school.code if r.school else (r.municipality.code if r.municipality else "canton"),
+                (r.channels or "").replace(",", " "),
+                "yes" if r.telegram_chat_id else "no",
+                "" if r.active else "inactive",
+            )
+            for r in responders
+        ]
     table(rows, ("code", "role", "school/area", "channels", "enrolled", ""))

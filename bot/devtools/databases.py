@@ -1,4 +1,5 @@
 """Throw-away PostgreSQL databases for tests and benchmarks: created, migrated, dropped."""
+
 from __future__ import annotations
 
 import os
@@ -11,9 +12,7 @@ from sqlalchemy.engine import make_url
 from bot.storage.db import make_engine
 from bot.storage.migrate import upgrade
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def fresh_postgres_database() -> Iterator[str]:

@@ -1,6 +1,7 @@
 """Settings for the local demo: with no Telegram or Twilio credentials, `make run` starts the
 fake APIs and uses these test-only values, so that a newcomer can chat "as SMS" and "as
 Telegram" over exactly the production code path, signatures included."""
+
 from __future__ import annotations
 
 import os

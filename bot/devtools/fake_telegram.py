@@ -4,6 +4,7 @@
 Answers have the real API's shapes so that the library parses them as it would in
 production, and it refuses what Telegram refuses (a malformed token, an empty or too long
 text) so that the demo and the tests catch those mistakes too."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,12 @@ from multidict import MultiDictProxy
 from bot.devtools.recorder import RECORDER, Recorder, add_control_routes
 
 BOT_USER: dict[str, Any] = {
-    "id": 1, "is_bot": True, "first_name": "Javi se", "username": "javi_se_bot",
-    "can_join_groups": False, "can_read_all_group_messages": False,
+    "id": 1,
+    "is_bot": True,
+    "first_name": "Javi se",
+    "username": "javi_se_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
@@ -28,10 +33,21 @@ _INTEGER = re.compile(r"-?\d+")
 MAX_TEXT = 4096
 # Form and multipart bodies carry every value as a string; these hold JSON (the library
 # dumps them), and these are numeric ids, which tests compare with the ints they sent.
-_JSON_PARAMS = frozenset({
-    "reply_markup", "allowed_updates", "entities", "caption_entities", "link_preview_options",
-    "reply_parameters", "media", "commands", "results", "options", "scope",
-})
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "allowed_updates",
+        "entities",
+        "caption_entities",
+        "link_preview_options",
+        "reply_parameters",
+        "media",
+        "commands",
+        "results",
+        "options",
+        "scope",
+    }
+)
 _ID_PARAMS = frozenset({"chat_id", "from_chat_id", "user_id", "message_id"})
 
 
@@ -64,11 +80,11 @@ def _error(status: int, description: str) -> web.Response:
 
 # --- request bodies -------------------------------------------------------------------
 
+
 def _form_value(value: Any) -> Any:
     """An uploaded file is recorded by its description: the record must stay JSON."""
     if isinstance(value, web.FileField):
-        return {"filename": value.filename, "content_type": value.content_type,
-                "size": len(value.file.read())}
+        return {"filename": value.filename, "content_type": value.content_type, "size": len(value.file.read())}
     return value
 
 
@@ -106,13 +122,15 @@ async def read_params(request: web.Request) -> dict[str, Any]:
 
 # --- methods --------------------------------------------------------------------------
 
+
 def _get_me(state: TelegramState, params: dict[str, Any]) -> Any:
     return BOT_USER
 
 
 def _send_message(state: TelegramState, params: dict[str, Any]) -> Any:
     message: dict[str, Any] = {
-        "message_id": state.next_message_id(), "date": int(time.time()),
+        "message_id": state.next_message_id(),
+        "date": int(time.time()),
         "chat": {"id": params["chat_id"], "type": "private"},
         "from": {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")},
         "text": params["text"],
@@ -144,8 +162,12 @@ def _true(state: TelegramState, params: dict[str, Any]) -> Any:
 
 
 METHODS: dict[str, Handler] = {
-    "getMe": _get_me, "sendMessage": _send_message, "answerCallbackQuery": _true, "leaveChat": _true,
-    "setWebhook": _set_webhook, "deleteWebhook": _delete_webhook,
+    "getMe": _get_me,
+    "sendMessage": _send_message,
+    "answerCallbackQuery": _true,
+    "leaveChat": _true,
+    "setWebhook": _set_webhook,
+    "deleteWebhook": _delete_webhook,
     "getWebhookInfo": _get_webhook_info,
 }
 _BY_LOWER = {name.lower(): name for name in METHODS}

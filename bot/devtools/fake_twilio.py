@@ -3,6 +3,7 @@
 It answers like Twilio (201 and a message resource with every field `MessageInstance`
 reads), demands basic auth, and refuses what Twilio refuses (no To, From or Body, a body
 over 1600 characters), so that the demo and the tests catch those mistakes too."""
+
 from __future__ import annotations
 
 import math
@@ -38,9 +39,10 @@ def num_segments(body: str) -> int:
 
 
 def _error(status: int, code: int, message: str) -> web.Response:
-    return web.json_response({"code": code, "message": message, "status": status,
-                              "more_info": f"https://www.twilio.com/docs/errors/{code}"},
-                             status=status)
+    return web.json_response(
+        {"code": code, "message": message, "status": status, "more_info": f"https://www.twilio.com/docs/errors/{code}"},
+        status=status,
+    )
 
 
 def _authenticated(request: web.Request) -> bool:
@@ -67,8 +69,12 @@ def _problem(form: MultiDictProxy[Any]) -> tuple[int, str] | None:
 
 
 def _params(account_sid: str, form: MultiDictProxy[Any]) -> dict[str, Any]:
-    params: dict[str, Any] = {"To": form.get("To"), "From": form.get("From"),
-                              "Body": form.get("Body", ""), "AccountSid": account_sid}
+    params: dict[str, Any] = {
+        "To": form.get("To"),
+        "From": form.get("From"),
+        "Body": form.get("Body", ""),
+        "AccountSid": account_sid,
+    }
     media = [str(url) for url in form.getall("MediaUrl", [])]
     if media:
         params["MediaUrl"] = media
@@ -80,13 +86,24 @@ def message_resource(params: dict[str, Any]) -> dict[str, Any]:
     account_sid, sid, now = params["AccountSid"], "SM" + uuid.uuid4().hex, formatdate(usegmt=True)
     uri = f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}"
     return {
-        "sid": sid, "account_sid": account_sid, "messaging_service_sid": None,
-        "to": params["To"], "from": params["From"], "body": params["Body"],
-        "status": "queued", "direction": "outbound-api", "api_version": API_VERSION,
+        "sid": sid,
+        "account_sid": account_sid,
+        "messaging_service_sid": None,
+        "to": params["To"],
+        "from": params["From"],
+        "body": params["Body"],
+        "status": "queued",
+        "direction": "outbound-api",
+        "api_version": API_VERSION,
         "num_segments": str(num_segments(params["Body"])),
         "num_media": str(len(params.get("MediaUrl", []))),
-        "price": None, "price_unit": "USD", "error_code": None, "error_message": None,
-        "date_created": now, "date_updated": now, "date_sent": None,
+        "price": None,
+        "price_unit": "USD",
+        "error_code": None,
+        "error_message": None,
+        "date_created": now,
+        "date_updated": now,
+        "date_sent": None,
         "uri": f"{uri}.json",
         "subresource_uris": {"media": f"{uri}/Media.json", "feedback": f"{uri}/Feedback.json"},
     }

@@ -1,6 +1,7 @@
 """What the fake APIs share: a record of the calls the bot made, a failure budget to test
 retries, and the control routes (`/_recorded`, `/_reset`, `/_fail`, `/_hold`, `/_stats`) through which
 tests, benches and `hotline simulate` read and steer a fake from outside its process."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,7 @@ class Recorder:
 
     calls: list[dict[str, Any]] = field(default_factory=list)
     requests: int = 0  # every API request, delivered or not
-    failed: int = 0    # API requests answered with an error (injected or refused)
+    failed: int = 0  # API requests answered with an error (injected or refused)
     _fail_left: int = 0
     _fail_status: int = 500
     _hold_left: int = 0

@@ -1,5 +1,6 @@
 """`hotline fakes`: the fake Telegram Bot API and Twilio REST API on 127.0.0.1, both in one
 asyncio loop, until Ctrl-C or SIGTERM (which is how the supervisor and tests stop them)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,16 +31,21 @@ async def _serve(telegram_port: int, twilio_port: int) -> None:
     _stop_on_signals(stop)
     runners: list[web.AppRunner] = []
     try:
-        for label, app, port in (("Telegram Bot API", fake_telegram.create_app(), telegram_port),
-                                 ("Twilio REST API", fake_twilio.create_app(), twilio_port)):
+        for label, app, port in (
+            ("Telegram Bot API", fake_telegram.create_app(), telegram_port),
+            ("Twilio REST API", fake_twilio.create_app(), twilio_port),
+        ):
             try:
                 runners.append(await _start(app, port))
                 print(f"fake {label}: http://{HOST}:{port}", flush=True)
             except OSError as error:
                 # Stay up without it: under the supervisor, a fake that exits would stop
                 # the whole hotline, and the REST channel must keep working.
-                print(f"fake {label} NOT started (port {port}: {error.strerror}); "
-                      "replies on that channel will be retried and logged", flush=True)
+                print(
+                    f"fake {label} NOT started (port {port}: {error.strerror}); "
+                    "replies on that channel will be retried and logged",
+                    flush=True,
+                )
         print("recorded calls: GET /_recorded on either; Ctrl-C stops", flush=True)
         await stop.wait()
     finally:

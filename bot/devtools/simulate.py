@@ -1,6 +1,7 @@
 """`hotline simulate sms|telegram`: chat with the running hotline in the terminal "as SMS" or
 "as Telegram". Each line is sent to the real webhook, signed like Twilio or Telegram sign
 them; replies are read from the fake API server that recorded them."""
+
 from __future__ import annotations
 
 import json
@@ -33,21 +34,37 @@ def _recorded(base: str) -> list[dict[str, Any]]:
 
 def _send_sms(env: dict[str, str], address: str, text: str, counter: int) -> int:
     url = f"{settings.public_base_url()}/webhooks/sms/webhook"
-    params = {"MessageSid": f"SMsim{address[-6:]}{counter:010d}{random.randint(0, 10**6)}",
-              "From": address, "To": env["TWILIO_FROM_NUMBER"], "Body": text, "NumMedia": "0"}
+    params = {
+        "MessageSid": f"SMsim{address[-6:]}{counter:010d}{random.randint(0, 10**6)}",
+        "From": address,
+        "To": env["TWILIO_FROM_NUMBER"],
+        "Body": text,
+        "NumMedia": "0",
+    }
     signature = RequestValidator(env["TWILIO_AUTH_TOKEN"]).compute_signature(url, params)
-    return _post(url, urllib.parse.urlencode(params).encode(),
-                 {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+    return _post(
+        url,
+        urllib.parse.urlencode(params).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+    )
 
 
 def _send_telegram(env: dict[str, str], address: str, text: str, counter: int) -> int:
-    update = {"update_id": int(time.time() * 1000) % 10**9 + counter, "message": {
-        "message_id": counter, "date": int(time.time()), "text": text,
-        "chat": {"id": int(address), "type": "private"},
-        "from": {"id": int(address), "is_bot": False, "first_name": "Demo"}}}
-    return _post(f"{settings.public_base_url()}/webhooks/telegram/webhook", json.dumps(update).encode(),
-                 {"Content-Type": "application/json",
-                  "X-Telegram-Bot-Api-Secret-Token": env["TELEGRAM_WEBHOOK_SECRET"]})
+    update = {
+        "update_id": int(time.time() * 1000) % 10**9 + counter,
+        "message": {
+            "message_id": counter,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": int(address), "type": "private"},
+            "from": {"id": int(address), "is_bot": False, "first_name": "Demo"},
+        },
+    }
+    return _post(
+        f"{settings.public_base_url()}/webhooks/telegram/webhook",
+        json.dumps(update).encode(),
+        {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": env["TELEGRAM_WEBHOOK_SECRET"]},
+    )
 
 
 def _replies(env: dict[str, str], channel: str, address: str, since: int) -> tuple[list[str], int]:

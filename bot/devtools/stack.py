@@ -1,5 +1,6 @@
 """Starts the real stack for conversation tests: `rasa run` with the trained model and our
 REST channel, and the real action server, on free ports and a fresh database."""
+
 from __future__ import annotations
 
 import json
@@ -37,10 +38,8 @@ def endpoints_for(actions_port: int, directory: Path) -> Path:
     return path
 
 
-def http(method: str, url: str, body: bytes | None = None,
-         content_type: str = "application/json") -> tuple[int, Any]:
-    request = urllib.request.Request(url, data=body, method=method,
-                                     headers={"Content-Type": content_type})
+def http(method: str, url: str, body: bytes | None = None, content_type: str = "application/json") -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             raw = response.read()
@@ -117,12 +116,17 @@ class Stack:
 
     def channel_env(self) -> dict[str, str]:
         return {
-            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-            "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "TWILIO_FROM_NUMBER": TWILIO_NUMBER, "PUBLIC_BASE_URL": self.base_url,
-            "TELEGRAM_API_BASE_URL": self.telegram_api, "TWILIO_API_BASE_URL": self.twilio_api,
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+            "TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_FROM_NUMBER": TWILIO_NUMBER,
+            "PUBLIC_BASE_URL": self.base_url,
+            "TELEGRAM_API_BASE_URL": self.telegram_api,
+            "TWILIO_API_BASE_URL": self.twilio_api,
             "HOTLINE_SECRET_KEY": SECRET_KEY,
-            "TELEGRAM_STAFF_BOT_TOKEN": STAFF_TOKEN, "TELEGRAM_STAFF_WEBHOOK_SECRET": STAFF_SECRET,
+            "TELEGRAM_STAFF_BOT_TOKEN": STAFF_TOKEN,
+            "TELEGRAM_STAFF_WEBHOOK_SECRET": STAFF_SECRET,
         }
 
     @property
@@ -132,15 +136,27 @@ class Stack:
     def start(self) -> Stack:
         if not MODEL.exists():
             raise RuntimeError(f"{MODEL} is missing: run `make train` (make test does)")
-        env = {**os.environ, "DATABASE_URL": self.database_url, "TF_CPP_MIN_LOG_LEVEL": "2",
-               **self.channel_env(), **self.extra_env}
-        commands = stack_commands(self.rasa_port, self.actions_port,
-                                  str(endpoints_for(self.actions_port, self.workdir)))
-        commands["fakes"] = (f"{Path(sys.executable).parent / 'hotline'} fakes "
-                             f"--telegram-port {self.telegram_port} --twilio-port {self.twilio_port}")
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            **self.channel_env(),
+            **self.extra_env,
+        }
+        commands = stack_commands(
+            self.rasa_port, self.actions_port, str(endpoints_for(self.actions_port, self.workdir))
+        )
+        commands["fakes"] = (
+            f"{Path(sys.executable).parent / 'hotline'} fakes "
+            f"--telegram-port {self.telegram_port} --twilio-port {self.twilio_port}"
+        )
         commands["worker"] = f"{Path(sys.executable).parent / 'hotline'} worker"
-        names = ((["fakes"] if self.with_fakes else []) + (["actions"] if self.with_actions else [])
-                 + ["rasa"] + (["worker"] if self.with_worker else []))
+        names = (
+            (["fakes"] if self.with_fakes else [])
+            + (["actions"] if self.with_actions else [])
+            + ["rasa"]
+            + (["worker"] if self.with_worker else [])
+        )
         self._env = env
         self._commands = commands
         for name in names:
@@ -150,17 +166,29 @@ class Stack:
     def start_process(self, name: str) -> subprocess.Popen[bytes]:
         log = self.workdir / f"{name}-{self.rasa_port}.log"
         offset = len(log.read_text(errors="replace")) if log.exists() else 0
-        process = subprocess.Popen(self._commands[name], shell=True, cwd=str(PROJECT_DIR), env=self._env,
-                                   stdout=log.open("a"), stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            self._commands[name],
+            shell=True,
+            cwd=str(PROJECT_DIR),
+            env=self._env,
+            stdout=log.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append(process)
         self.names.append(name)
         if name == "worker":
             _wait_for_line(log, "worker started", process, offset)
             return process
-        _wait_for({"fakes": f"{self.twilio_api}/_recorded",
-                   "actions": f"http://127.0.0.1:{self.actions_port}/health",
-                   "rasa": f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/"}[name], process, log)
+        _wait_for(
+            {
+                "fakes": f"{self.twilio_api}/_recorded",
+                "actions": f"http://127.0.0.1:{self.actions_port}/health",
+                "rasa": f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
+            }[name],
+            process,
+            log,
+        )
         if name == "fakes":
             _wait_for(f"{self.telegram_api}/_recorded", process, log)
         return process

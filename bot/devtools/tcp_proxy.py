@@ -1,6 +1,7 @@
 """A TCP proxy the test controls, between the stack and PostgreSQL: `cut()` drops every
 connection and refuses new ones (a failover, a restart, a network cut), `restore()`
 lets them through again."""
+
 from __future__ import annotations
 
 import socket

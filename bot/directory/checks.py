@@ -1,5 +1,6 @@
 """Checking directory entries: `check` turns the readers' `RawEntry`s into typed entries and
 collects every problem as `file:line: message`, so that one run shows them all."""
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,6 @@ _REQUIRED = {
 _MAX_CODE = {"municipality": 32}  # database column widths
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _CHAT_ID = re.compile(r"^-?\d{1,20}$")
-
 
 
 class _Fields:
@@ -154,18 +154,33 @@ def _build(raw: RawEntry, errors: list[str]) -> Entry:
     if raw.type == "municipality":
         entry: Entry = MunicipalityEntry(code, fields.text("name", 120) or "", raw.where)
     elif raw.type == "school":
-        entry = SchoolEntry(code, fields.text("name") or "", fields.text("municipality") or "",
-                            fields.text("kind", 32) or "primary", fields.flag("sample", False),
-                            raw.where)
+        entry = SchoolEntry(
+            code,
+            fields.text("name") or "",
+            fields.text("municipality") or "",
+            fields.text("kind", 32) or "primary",
+            fields.flag("sample", False),
+            raw.where,
+        )
     else:
         entry = ResponderEntry(
-            type=raw.type, code=code, role=_role(fields), name=fields.text("name") or "",
-            organisation=fields.text("organisation"), school=fields.text("school", 64),
-            municipality=fields.text("municipality", 32), backup=fields.flag("backup", False),
-            language=fields.choice("language", LANGUAGES, "bcs"), phone=_phone(fields),
-            telegram_chat_id=_chat_id(fields), channels=_channels(fields),
-            on_duty=_on_duty(fields), active=fields.flag("active", True),
-            sample=fields.flag("sample", False), where=raw.where)
+            type=raw.type,
+            code=code,
+            role=_role(fields),
+            name=fields.text("name") or "",
+            organisation=fields.text("organisation"),
+            school=fields.text("school", 64),
+            municipality=fields.text("municipality", 32),
+            backup=fields.flag("backup", False),
+            language=fields.choice("language", LANGUAGES, "bcs"),
+            phone=_phone(fields),
+            telegram_chat_id=_chat_id(fields),
+            channels=_channels(fields),
+            on_duty=_on_duty(fields),
+            active=fields.flag("active", True),
+            sample=fields.flag("sample", False),
+            where=raw.where,
+        )
     return entry
 
 
@@ -175,13 +190,13 @@ def _first_seen(entries: list[Any], group: str, errors: list[str]) -> None:
         if not entry.code:
             continue  # reported as missing
         if entry.code in seen:
-            errors.append(f"{entry.where}: duplicate {group} code '{entry.code}'"
-                          f" (first at {seen[entry.code]})")
+            errors.append(f"{entry.where}: duplicate {group} code '{entry.code}' (first at {seen[entry.code]})")
         seen.setdefault(entry.code, entry.where)
 
 
-def _references(directory: Directory, known_municipalities: set[str],
-                known_schools: set[str], errors: list[str]) -> None:
+def _references(
+    directory: Directory, known_municipalities: set[str], known_schools: set[str], errors: list[str]
+) -> None:
     municipalities = known_municipalities | {m.code for m in directory.municipalities}
     schools = known_schools | {s.code for s in directory.schools}
     entries: list[SchoolEntry | ResponderEntry] = [*directory.schools, *directory.responders]
@@ -196,25 +211,32 @@ def _references(directory: Directory, known_municipalities: set[str],
 
 def _warnings(directory: Directory) -> list[str]:
     # Reports of a school without a primary counsellor wait for escalation.
-    covered = {r.school for r in directory.responders
-               if r.school and r.role in COUNSELLOR_ROLES and not r.backup and r.active}
-    warnings = [f"{s.where}: warning: school '{s.code}' has no counsellor (pedagogue or"
-                f" psychologist) who is not a backup" for s in directory.schools if s.code not in covered]
+    covered = {
+        r.school for r in directory.responders if r.school and r.role in COUNSELLOR_ROLES and not r.backup and r.active
+    }
+    warnings = [
+        f"{s.where}: warning: school '{s.code}' has no counsellor (pedagogue or psychologist) who is not a backup"
+        for s in directory.schools
+        if s.code not in covered
+    ]
     # A message from a shared phone or chat is taken as the first responder's.
     for address in ("phone", "telegram_chat_id"):
         first: dict[str, ResponderEntry] = {}
         for r in directory.responders:
             value = getattr(r, address)
             if value and value in first:
-                warnings.append(f"{r.where}: warning: {LABELS[r.type]} '{r.code}' shares its {address}"
-                                f" with '{first[value].code}'; messages from it count as theirs")
+                warnings.append(
+                    f"{r.where}: warning: {LABELS[r.type]} '{r.code}' shares its {address}"
+                    f" with '{first[value].code}'; messages from it count as theirs"
+                )
             elif value:
                 first[value] = r
     return by_line(warnings)
 
 
-def check(raw_entries: list[RawEntry], known_municipalities: set[str] | None = None,
-          known_schools: set[str] | None = None) -> Checked:
+def check(
+    raw_entries: list[RawEntry], known_municipalities: set[str] | None = None, known_schools: set[str] | None = None
+) -> Checked:
     """Typed entries, all errors and warnings; the entries may be written only when there
     are no errors. `known_*` are codes already in the database, which a file that adds
     only staff may refer to."""
@@ -237,6 +259,7 @@ def check(raw_entries: list[RawEntry], known_municipalities: set[str] | None = N
 
 def by_line(messages: list[str]) -> list[str]:
     """`file:line: ...` messages in the order of the file (stable within a line)."""
+
     def line(message: str) -> int:
         match = re.match(r"^[^:]*:(\d+):", message)
         return int(match.group(1)) if match else 0

@@ -3,6 +3,7 @@
 Spreadsheets open and save it: a UTF-8 byte-order mark is accepted, and so is `;` as the
 delimiter (what Excel writes in Bosnian, Croatian and Serbian locales). Columns that do not
 apply to a row's type stay empty; docs/directory.md lists them."""
+
 from __future__ import annotations
 
 import csv
@@ -12,9 +13,24 @@ from typing import Any
 
 from bot.directory.entries import FIELDS, Directory, RawEntry, ResponderEntry, Where
 
-COLUMNS = ("type", "code", "name", "role", "organisation", "municipality", "school", "kind",
-           "backup", "language", "phone", "telegram_chat_id", "channels", "on_duty",
-           "active", "sample")
+COLUMNS = (
+    "type",
+    "code",
+    "name",
+    "role",
+    "organisation",
+    "municipality",
+    "school",
+    "kind",
+    "backup",
+    "language",
+    "phone",
+    "telegram_chat_id",
+    "channels",
+    "on_duty",
+    "active",
+    "sample",
+)
 _FLAGS = {"backup", "active", "sample"}
 _TRUE = {"true", "yes", "1", "da"}
 _FALSE = {"false", "no", "0", "ne"}
@@ -61,12 +77,21 @@ def read_csv(path: Path) -> tuple[list[RawEntry], list[str]]:
 
 def _responder_row(entry: ResponderEntry) -> dict[str, Any]:
     return {
-        "type": entry.type, "code": entry.code, "name": entry.name, "role": entry.role,
-        "organisation": entry.organisation, "school": entry.school,
+        "type": entry.type,
+        "code": entry.code,
+        "name": entry.name,
+        "role": entry.role,
+        "organisation": entry.organisation,
+        "school": entry.school,
         "municipality": entry.municipality if entry.type != "staff" else None,
-        "backup": entry.backup, "language": entry.language, "phone": entry.phone,
-        "telegram_chat_id": entry.telegram_chat_id, "channels": " ".join(entry.channels),
-        "on_duty": entry.on_duty, "active": entry.active, "sample": entry.sample,
+        "backup": entry.backup,
+        "language": entry.language,
+        "phone": entry.phone,
+        "telegram_chat_id": entry.telegram_chat_id,
+        "channels": " ".join(entry.channels),
+        "on_duty": entry.on_duty,
+        "active": entry.active,
+        "sample": entry.sample,
     }
 
 
@@ -82,8 +107,17 @@ def dump_csv(directory: Directory) -> str:
     rows: list[dict[str, Any]] = [
         {"type": "municipality", "code": m.code, "name": m.name} for m in directory.municipalities
     ]
-    rows += [{"type": "school", "code": s.code, "name": s.name, "municipality": s.municipality,
-              "kind": s.kind, "sample": s.sample} for s in directory.schools]
+    rows += [
+        {
+            "type": "school",
+            "code": s.code,
+            "name": s.name,
+            "municipality": s.municipality,
+            "kind": s.kind,
+            "sample": s.sample,
+        }
+        for s in directory.schools
+    ]
     for entry_type in ("staff", "coordinator", "service"):
         rows += [_responder_row(r) for r in directory.responders if r.type == entry_type]
     out = io.StringIO()

@@ -5,6 +5,7 @@ across the weekend: `fri-mon`). A window whose end is before its start runs over
 into the next day (`mon-fri 15:30-07:30` covers Friday evening until Saturday 07:30);
 `24:00` ends a day. Several windows are a list in YAML and `;`-separated in a CSV cell and
 in the database."""
+
 from __future__ import annotations
 
 import re
@@ -31,9 +32,7 @@ class Window:
         if self.start < self.end:
             return weekday in self.days and self.start <= minute < self.end
         # Over midnight: the evening of a listed day, or the next morning.
-        return (weekday in self.days and minute >= self.start) or (
-            (weekday - 1) % 7 in self.days and minute < self.end
-        )
+        return (weekday in self.days and minute >= self.start) or ((weekday - 1) % 7 in self.days and minute < self.end)
 
 
 def _minutes(text: str, is_end: bool) -> int:
@@ -91,5 +90,4 @@ def on_duty_at(on_duty: str | None, now: datetime) -> bool:
         now = now.replace(tzinfo=timezone.utc)
     local = now.astimezone(LOCAL_ZONE)
     minute = local.hour * 60 + local.minute
-    return any(_parse_window(item)[0].covers(local.weekday(), minute)
-               for item in on_duty.split(";") if item.strip())
+    return any(_parse_window(item)[0].covers(local.weekday(), minute) for item in on_duty.split(";") if item.strip())

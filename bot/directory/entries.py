@@ -1,5 +1,6 @@
 """Directory entries: as a file gives them (`RawEntry`, which remembers where it came from)
 and as bot.directory.checks returns them, typed. Nothing here touches the database."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,22 +16,53 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 CHANNELS = ("telegram", "sms")
 LANGUAGES = ("bcs", "en")
-LABELS = {"municipality": "municipality", "school": "school", "staff": "staff entry",
-          "coordinator": "coordinator", "service": "service"}
+LABELS = {
+    "municipality": "municipality",
+    "school": "school",
+    "staff": "staff entry",
+    "coordinator": "coordinator",
+    "service": "service",
+}
 
-_RESPONDER_FIELDS = ("code", "role", "name", "organisation", "municipality", "backup",
-                     "language", "phone", "telegram_chat_id", "channels", "on_duty",
-                     "active", "sample")
+_RESPONDER_FIELDS = (
+    "code",
+    "role",
+    "name",
+    "organisation",
+    "municipality",
+    "backup",
+    "language",
+    "phone",
+    "telegram_chat_id",
+    "channels",
+    "on_duty",
+    "active",
+    "sample",
+)
 # The fields of each entry type, with references to the parent spelled out (`school` of a
 # staff entry, `municipality` of a school) as in CSV; YAML gives those by nesting.
 FIELDS: dict[str, tuple[str, ...]] = {
     "municipality": ("code", "name"),
     "school": ("code", "name", "municipality", "kind", "sample"),
-    "staff": ("code", "role", "name", "school", "backup", "language", "phone",
-              "telegram_chat_id", "channels", "on_duty", "active", "sample"),
+    "staff": (
+        "code",
+        "role",
+        "name",
+        "school",
+        "backup",
+        "language",
+        "phone",
+        "telegram_chat_id",
+        "channels",
+        "on_duty",
+        "active",
+        "sample",
+    ),
     "coordinator": _RESPONDER_FIELDS,
     "service": _RESPONDER_FIELDS,
 }
+
+
 @dataclass(frozen=True)
 class Where:
     path: str

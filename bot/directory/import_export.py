@@ -1,5 +1,6 @@
 """Importing and exporting the directory of municipalities, schools and responders: YAML or
 CSV files, checked with line numbers, written in one transaction or not at all."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -60,9 +61,13 @@ def load_directory(session: Session, path: Path) -> ImportReport:
     write_directory(session, checked.directory)
     responders = checked.directory.responders
     return ImportReport(
-        len(checked.directory.municipalities), len(checked.directory.schools),
-        sum(r.type == "staff" for r in responders), sum(r.type == "coordinator" for r in responders),
-        sum(r.type == "service" for r in responders), tuple(checked.warnings))
+        len(checked.directory.municipalities),
+        len(checked.directory.schools),
+        sum(r.type == "staff" for r in responders),
+        sum(r.type == "coordinator" for r in responders),
+        sum(r.type == "service" for r in responders),
+        tuple(checked.warnings),
+    )
 
 
 def import_directory(session: Session, path: Path) -> tuple[int, int]:

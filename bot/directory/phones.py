@@ -1,4 +1,5 @@
 """Staff phone numbers: the E.164 form, and the keyed hash that finds a responder by it."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ def normalize_phone(raw: str) -> str | None:
     text = raw.strip().lower()
     for prefix in _CHANNEL_PREFIXES:
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     text = _SEPARATORS.sub("", text)
     if text.startswith("00"):
         text = "+" + text[2:]

@@ -1,5 +1,6 @@
 """Finding the place a reporter typed (with typos, in any script) among the directory's
 schools and municipalities."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ def municipality_names(session: Session) -> list[str]:
 def known_places(session: Session) -> list[KnownPlace]:
     """Every school and every municipality, for reading places out of a story."""
     municipalities = {m.id: m.name for m in session.scalars(select(Municipality).order_by(Municipality.id))}
-    places = [KnownPlace(s.municipality_id, municipalities.get(s.municipality_id, ""), s.id, s.name)
-              for s in session.scalars(select(School).order_by(School.id))]
+    places = [
+        KnownPlace(s.municipality_id, municipalities.get(s.municipality_id, ""), s.id, s.name)
+        for s in session.scalars(select(School).order_by(School.id))
+    ]
     return places + [KnownPlace(m_id, name) for m_id, name in municipalities.items()]

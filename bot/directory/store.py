@@ -3,6 +3,7 @@
 Phones are sealed (bot.privacy.sealing) with a keyed lookup hash beside them; an entry without a
 phone or chat id keeps what the database holds, so that an export without phones can be
 edited and imported again. Nothing is deleted: `active: false` retires a responder."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,17 +21,18 @@ def _by_code(session: Session, model: type) -> dict[str, Any]:
     return {row.code: row for row in session.scalars(select(model))}
 
 
-def _write_responder(row: Responder, entry: ResponderEntry, schools: dict[str, School],
-                     municipalities: dict[str, Municipality]) -> None:
+def _write_responder(
+    row: Responder, entry: ResponderEntry, schools: dict[str, School], municipalities: dict[str, Municipality]
+) -> None:
     school = schools[entry.school] if entry.school else None
     row.kind = "service" if entry.type == "service" else "staff"
     row.role, row.name, row.organisation = entry.role, entry.name, entry.organisation
     row.school = school
     # School staff take the school's municipality, so routing can ask by municipality.
-    row.municipality = school.municipality if school else (
-        municipalities[entry.municipality] if entry.municipality else None)
-    row.is_backup, row.language, row.active, row.is_sample = (
-        entry.backup, entry.language, entry.active, entry.sample)
+    row.municipality = (
+        school.municipality if school else (municipalities[entry.municipality] if entry.municipality else None)
+    )
+    row.is_backup, row.language, row.active, row.is_sample = (entry.backup, entry.language, entry.active, entry.sample)
     row.channels, row.on_duty = ",".join(entry.channels), entry.on_duty
     if entry.phone is not None:
         key = phone_key(entry.phone)
@@ -72,14 +74,22 @@ def _entry_type(row: Responder) -> str:
 
 def _responder_entry(row: Responder, with_phones: bool) -> ResponderEntry:
     return ResponderEntry(
-        type=_entry_type(row), code=row.code, role=row.role, name=row.name,
-        organisation=row.organisation, school=row.school.code if row.school else None,
+        type=_entry_type(row),
+        code=row.code,
+        role=row.role,
+        name=row.name,
+        organisation=row.organisation,
+        school=row.school.code if row.school else None,
         municipality=row.municipality.code if row.municipality and not row.school else None,
-        backup=bool(row.is_backup), language=row.language or "bcs",
+        backup=bool(row.is_backup),
+        language=row.language or "bcs",
         phone=unseal(row.sealed_phone) if with_phones and row.sealed_phone else None,
         telegram_chat_id=row.telegram_chat_id,
         channels=tuple(c for c in (row.channels or "").split(",") if c),
-        on_duty=row.on_duty or "always", active=bool(row.active), sample=bool(row.is_sample))
+        on_duty=row.on_duty or "always",
+        active=bool(row.active),
+        sample=bool(row.is_sample),
+    )
 
 
 def read_directory(session: Session, with_phones: bool = False) -> Directory:
@@ -87,13 +97,17 @@ def read_directory(session: Session, with_phones: bool = False) -> Directory:
     coordinators, services. Phones are unsealed only `with_phones`."""
     municipalities = session.scalars(select(Municipality).order_by(Municipality.id)).all()
     schools = session.scalars(select(School).order_by(School.id)).all()
-    responders = [_responder_entry(r, with_phones)
-                  for r in session.scalars(select(Responder).order_by(Responder.id))]
+    responders = [_responder_entry(r, with_phones) for r in session.scalars(select(Responder).order_by(Responder.id))]
     school_order = {s.code: index for index, s in enumerate(schools)}
     type_order = {"staff": 0, "coordinator": 1, "service": 2}
     responders.sort(key=lambda r: (type_order[r.type], school_order.get(r.school or "", 0)))
     return Directory(
         [MunicipalityEntry(m.code, m.name) for m in municipalities],
-        [SchoolEntry(s.code, s.name, s.municipality.code if s.municipality else "",
-                     s.kind or "primary", bool(s.is_sample)) for s in schools],
-        responders)
+        [
+            SchoolEntry(
+                s.code, s.name, s.municipality.code if s.municipality else "", s.kind or "primary", bool(s.is_sample)
+            )
+            for s in schools
+        ],
+        responders,
+    )

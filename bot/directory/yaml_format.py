@@ -2,6 +2,7 @@
 
 Reading walks the composed node tree (not `safe_load`) because only nodes know their line,
 and an error must say `directory.yml:42:`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,8 +52,7 @@ class _Reader:
             if section in sections:
                 self.entries_of(*sections[section], entry_type, None)
 
-    def entries_of(self, key_node: Node, node: Node, entry_type: str,
-                   parent: tuple[str, str] | None) -> None:
+    def entries_of(self, key_node: Node, node: Node, entry_type: str, parent: tuple[str, str] | None) -> None:
         if isinstance(node, ScalarNode) and self.value(node) is None and entry_type != "municipality":
             return  # an empty `staff:` or `services:`
         if not isinstance(node, SequenceNode):
@@ -124,16 +124,22 @@ def _responder(entry: ResponderEntry) -> dict[str, Any]:
 
 def to_document(directory: Directory) -> dict[str, Any]:
     """The YAML document of a directory (phones only where the entries carry them)."""
+
     def school(s: Any) -> dict[str, Any]:
         document = {"code": s.code, "name": s.name, "kind": s.kind, "sample": s.sample}
         staff = [_responder(r) for r in directory.responders if r.school == s.code]
         return {**document, "staff": staff} if staff else document
 
-    document: dict[str, Any] = {"municipalities": [
-        {"code": m.code, "name": m.name,
-         "schools": [school(s) for s in directory.schools if s.municipality == m.code]}
-        for m in directory.municipalities
-    ]}
+    document: dict[str, Any] = {
+        "municipalities": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "schools": [school(s) for s in directory.schools if s.municipality == m.code],
+            }
+            for m in directory.municipalities
+        ]
+    }
     for section, entry_type in (("coordinators", "coordinator"), ("services", "service")):
         entries = [_responder(r) for r in directory.responders if r.type == entry_type]
         if entries:
@@ -153,5 +159,4 @@ _Dumper.add_representer(list, _Dumper.represent_list)
 
 
 def dump_yaml(directory: Directory) -> str:
-    return yaml.dump(to_document(directory), Dumper=_Dumper, allow_unicode=True,
-                     sort_keys=False, width=100)
+    return yaml.dump(to_document(directory), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)

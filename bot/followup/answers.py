@@ -2,6 +2,7 @@
 or after they checked in with code and PIN), what they write is an answer for the staff on
 their case, not a new conversation turn. MENU / IZBORNIK leaves the thread. A crisis
 message is still answered by the bot at once, and forwarded too."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -30,8 +31,7 @@ async def answer_in_thread(turn: PendingTurn, converse: Converse) -> list[Reply]
         closed = reporter_text("window_closed", thread.language, thread.script)
         return [{"text": closed}] + await converse("/greet")
     await on_loop(followup.reporter_answer, thread.case_id, turn.text)
-    forwarded = [{"text": reporter_text("answer_forwarded", thread.language, thread.script,
-                                        code=thread.code)}]
+    forwarded = [{"text": reporter_text("answer_forwarded", thread.language, thread.script, code=thread.code)}]
     if default_safety_net().check(turn.text):
         return await converse(turn.text) + forwarded  # emergency numbers first
     return forwarded

@@ -6,6 +6,7 @@ Values are filled after rendering, so they appear as given: the counsellor's own
 case codes are never transliterated (pass a date such as "28.11.2026. u 10:15" already
 rendered with Reader.in_script if it has words in it).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,7 @@ from bot.text.scripts import normalize_for_nlu
 REPORTER_FILE = "followup"
 STAFF_FILE = "alerts"
 # Top-level entries of the files that are not texts in two languages.
-_NOT_TEXTS = {REPORTER_FILE: ("menu_words",),
-              STAFF_FILE: ("severity", "incident_type", "crisis_kind", "contact")}
+_NOT_TEXTS = {REPORTER_FILE: ("menu_words",), STAFF_FILE: ("severity", "incident_type", "crisis_kind", "contact")}
 
 
 def text_keys(name: str) -> list[str]:

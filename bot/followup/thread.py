@@ -5,6 +5,7 @@ through the reporter's own channel when they agreed to be contacted (the contact
 and otherwise waits until they check in with code and PIN. While a follow-up window is
 open for a conversation, what the reporter writes is an answer: it joins the thread and
 is forwarded to the staff on the case."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,35 +43,50 @@ def may_act_on(session: Session, case: Case, responder: Responder) -> bool:
     """Staff act on cases referred to them; the cantonal coordinator on every case."""
     if responder.role == "coordinator":
         return True
-    return session.scalars(select(Referral.id).where(
-        Referral.case_id == case.id, Referral.responder_id == responder.id,
-        Referral.status.not_in(_WITHOUT_ACCESS))).first() is not None
+    return (
+        session.scalars(
+            select(Referral.id).where(
+                Referral.case_id == case.id,
+                Referral.responder_id == responder.id,
+                Referral.status.not_in(_WITHOUT_ACCESS),
+            )
+        ).first()
+        is not None
+    )
 
 
 # -- to the reporter -------------------------------------------------------------------
-def push_to_reporter(session: Session, case: Case, text: str, dedupe_key: str,
-                     kind: str = "reporter_notice") -> bool:
+def push_to_reporter(session: Session, case: Case, text: str, dedupe_key: str, kind: str = "reporter_notice") -> bool:
     """Queue a message to the reporter's channel; False when they cannot be contacted
     (no consent, the address expired, or they sent STOP: then it waits for a check-in).
     A CRISIS_SEEN message may also use a crisis conversation's address."""
-    purpose: reporter_addresses.Purpose = reporter_addresses.CRISIS_SEEN if kind == CRISIS_SEEN else reporter_addresses.FOLLOWUP
+    purpose: reporter_addresses.Purpose = (
+        reporter_addresses.CRISIS_SEEN if kind == CRISIS_SEEN else reporter_addresses.FOLLOWUP
+    )
     conversation = reporter_addresses.conversation_for_case(session, case.id, purpose)
     if conversation is None:
         return False
     state = session.get(ChannelState, conversation)
     if state is not None and state.opted_out:
         return False
-    outbox.enqueue(session, dedupe_key=dedupe_key, kind=kind, channel=outbox.REPORTER,
-                   body=text, case_id=case.id,
-                   priority=outbox.URGENT if kind == CRISIS_SEEN else outbox.NORMAL)
+    outbox.enqueue(
+        session,
+        dedupe_key=dedupe_key,
+        kind=kind,
+        channel=outbox.REPORTER,
+        body=text,
+        case_id=case.id,
+        priority=outbox.URGENT if kind == CRISIS_SEEN else outbox.NORMAL,
+    )
     return True
 
 
 def notify_reporter(session: Session, case: Case, key: str, kind: str = "reporter_notice") -> None:
     """Tell the reporter of a status change in one plain sentence: now through their
     channel if they agreed to contact, and at their next check-in in any case."""
-    text = reporter_text(key, case.language, case.script, code=case.code,
-                         **emergency_numbers.placeholders(case.language))
+    text = reporter_text(
+        key, case.language, case.script, code=case.code, **emergency_numbers.placeholders(case.language)
+    )
     event = audit_trail.record(session, case, "reporter_notice", text, visible=True)
     session.flush()
     push_to_reporter(session, case, text, f"notice:{event.id}", kind=kind)
@@ -87,18 +103,20 @@ def tell_crisis_seen(session: Session, case: Case, responder: Responder) -> None
 StaffReplyOutcome = Literal["sent", "waiting", "unknown_case"]
 
 
-def staff_reply(session: Session, typed_code: str, responder: Responder, text: str,
-                ) -> tuple[StaffReplyOutcome, Case | None]:
+def staff_reply(
+    session: Session,
+    typed_code: str,
+    responder: Responder,
+    text: str,
+) -> tuple[StaffReplyOutcome, Case | None]:
     case = case_by_code(session, typed_code)
     if case is None or not may_act_on(session, case, responder) or not text.strip():
         return "unknown_case", case
-    message = CaseMessage(case_id=case.id, direction="to_reporter", responder_id=responder.id,
-                          body=text.strip())
+    message = CaseMessage(case_id=case.id, direction="to_reporter", responder_id=responder.id, body=text.strip())
     session.add(message)
     session.flush()
     audit_trail.record(session, case, "staff_message", f"message {message.id}", actor=responder.code)
-    body = reporter_text("staff_message", case.language, case.script, code=case.code,
-                         text=message.body)
+    body = reporter_text("staff_message", case.language, case.script, code=case.code, text=message.body)
     sent = push_to_reporter(session, case, body, f"message:{message.id}", kind="reporter_message")
     return ("sent" if sent else "waiting"), case
 
@@ -109,8 +127,7 @@ def message_id_of(dedupe_key: str) -> int | None:
     return int(number) if prefix == "message" and number.isdigit() else None
 
 
-def mark_delivered(session: Session, case_id: int, now: datetime,
-                   message_id: int | None = None) -> None:
+def mark_delivered(session: Session, case_id: int, now: datetime, message_id: int | None = None) -> None:
     """After a staff message reached the reporter: it counts as read, and their next
     messages are answers. With `message_id`, only that message: a later one whose send
     is still pending (or fails) must wait for the reporter's check-in."""
@@ -123,9 +140,15 @@ def mark_delivered(session: Session, case_id: int, now: datetime,
 
 
 def _unread(session: Session, case_id: int) -> list[CaseMessage]:
-    return list(session.scalars(select(CaseMessage).where(
-        CaseMessage.case_id == case_id, CaseMessage.direction == "to_reporter",
-        CaseMessage.read_at.is_(None)).order_by(CaseMessage.id)))
+    return list(
+        session.scalars(
+            select(CaseMessage)
+            .where(
+                CaseMessage.case_id == case_id, CaseMessage.direction == "to_reporter", CaseMessage.read_at.is_(None)
+            )
+            .order_by(CaseMessage.id)
+        )
+    )
 
 
 def take_unread(session: Session, case: Case, now: datetime) -> list[str]:
@@ -172,9 +195,15 @@ def _case_staff(session: Session, case: Case) -> list[Responder]:
     """Who reads a reporter's answer: the case's owner, else everyone alerted in its chain."""
     if case.owner is not None:
         return [case.owner]
-    referrals = session.scalars(select(Referral).where(
-        Referral.case_id == case.id, Referral.in_chain.is_(True),
-        Referral.status.in_(("alerted", "acknowledged", "pending"))).order_by(Referral.id))
+    referrals = session.scalars(
+        select(Referral)
+        .where(
+            Referral.case_id == case.id,
+            Referral.in_chain.is_(True),
+            Referral.status.in_(("alerted", "acknowledged", "pending")),
+        )
+        .order_by(Referral.id)
+    )
     return [r.responder for r in referrals]  # in the chain's order, on every database
 
 
@@ -187,8 +216,7 @@ def reporter_answer(session: Session, case_id: int, text: str) -> None:
     audit_trail.record(session, case, "reporter_message", f"message {message.id}", actor="reporter")
     for responder in _case_staff(session, case):
         body = staff_text("reporter_answer", responder.language, code=case.code, text=message.body)
-        alerts.queue_staff_message(session, responder, body, f"answer:{message.id}:{responder.id}",
-                                   case_id=case.id)
+        alerts.queue_staff_message(session, responder, body, f"answer:{message.id}:{responder.id}", case_id=case.id)
 
 
 # -- status ----------------------------------------------------------------------------
@@ -204,4 +232,3 @@ def close_case(session: Session, case: Case, outcome: Outcome, actor: str, now: 
     case.status, case.outcome, case.closed_at, case.ack_deadline_at = "closed", outcome, now, None
     audit_trail.record(session, case, "closed", outcome, actor=actor)
     notify_reporter(session, case, f"outcome_{outcome}")
-

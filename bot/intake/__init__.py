@@ -8,6 +8,7 @@ of the report conversation.
 - `dialogue`: what the report conversation does with each message;
 - `summary`: the summary a reporter reads before sending.
 """
+
 from bot.intake.choices import (
     CHOOSE_INTENT,
     MAX_DESCRIPTION,
@@ -23,6 +24,15 @@ from bot.intake.choices import (
 )
 
 __all__ = [
-    "CHOOSE_INTENT", "MAX_DESCRIPTION", "MIN_DESCRIPTION", "SKIP", "Option", "Question",
-    "buttons", "interpret", "payload_choice", "question", "report_from_slots",
+    "CHOOSE_INTENT",
+    "MAX_DESCRIPTION",
+    "MIN_DESCRIPTION",
+    "SKIP",
+    "Option",
+    "Question",
+    "buttons",
+    "interpret",
+    "payload_choice",
+    "question",
+    "report_from_slots",
 ]

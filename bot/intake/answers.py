@@ -2,6 +2,7 @@
 a button's payload or title, its number, "ne želim reći", "može", "ja sam mama", "not
 really, I'm at home now". Returns an option's value, SKIP, or None when the text does not
 answer the question."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,7 @@ from bot.intake import choices, patterns
 from bot.intake.choices import SKIP
 
 # Questions answered with yes or no, and those whose answer can be read from a phrase.
-YES_NO_QUESTIONS = frozenset({"danger_now", "contact_ok", "legal_aid_ok", "resume_draft",
-                              "discard_confirm"})
+YES_NO_QUESTIONS = frozenset({"danger_now", "contact_ok", "legal_aid_ok", "resume_draft", "discard_confirm"})
 PHRASE_QUESTIONS = frozenset({"affected", "reporter_role", "incident_time", "danger_now", "confirm"})
 # Option words are stems that also occur inside stories ("pol", "ver"): they are matched
 # only in short answers, except for the type and the time, whose words say just that.
@@ -64,5 +64,6 @@ def answer(slot: str, text: str) -> str | None:
 def is_yes_no_word(text: str) -> bool:
     """A bare yes, no or skip: an answer to something, never a description."""
     folded = patterns.fold(text)
-    return (len(folded.split()) <= 3 and (patterns.value_in("yes_no", folded, folded=True) is not None
-            or patterns.says("skip", folded, folded=True)))
+    return len(folded.split()) <= 3 and (
+        patterns.value_in("yes_no", folded, folded=True) is not None or patterns.says("skip", folded, folded=True)
+    )

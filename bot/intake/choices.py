@@ -2,6 +2,7 @@
 answer ("2", "danas", "moja drugarica", a button's title) selects. Options and their words
 live in data/hotline/choices.yml; answers in a person's own words are read by
 bot.intake.answers on top of this."""
+
 from __future__ import annotations
 
 import json
@@ -143,6 +144,7 @@ def title_of(slot: str, value: str, language: str | None) -> str | None:
 
 def report_from_slots(slots: dict[str, Any], channel: str | None) -> Report:
     """The fields of a case from the form's slots; skipped answers are stored as unknown."""
+
     def known(name: str) -> Any:
         value = slots.get(name)
         return None if value in (None, SKIP) else value

@@ -14,6 +14,7 @@ without Rasa. The rules it keeps:
 - Only an explicit stop ends a report, and a report with a description asks first.
 - An unfinished report is a draft for 24 hours; starting a report again offers to finish it.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,18 @@ from bot.intake.choices import MAX_DESCRIPTION, MIN_DESCRIPTION, SKIP, question
 from bot.intake.extraction import KnownPlace, is_story, place_in, understand
 
 # The report's questions in the order they are asked; `confirm` is the summary.
-REPORT_QUESTIONS = ("incident_type", "discrimination_ground", "affected", "reporter_role", "school",
-                    "incident_time", "description", "danger_now", "contact_ok", "legal_aid_ok")
+REPORT_QUESTIONS = (
+    "incident_type",
+    "discrimination_ground",
+    "affected",
+    "reporter_role",
+    "school",
+    "incident_time",
+    "description",
+    "danger_now",
+    "contact_ok",
+    "legal_aid_ok",
+)
 # Questions about the report itself rather than one of its answers.
 CONTROL_QUESTIONS = ("resume_draft", "discard_confirm", "change_field", "confirm")
 # Everything a report keeps while it is being written.
@@ -47,24 +58,39 @@ SHORT_ANSWER_WORDS = 4
 # An answer to "what happened?" of this many words is kept as the description as well.
 DESCRIBING_WORDS = 3
 # Intents whose messages are questions or requests, never a story to keep.
-NOT_A_STORY = frozenset({"ask_privacy", "check_case", "bot_challenge", "talk_to_person",
-                         "ask_resources", "help_menu", "switch_language", "cancel", "thank",
-                         "goodbye"})
+NOT_A_STORY = frozenset(
+    {
+        "ask_privacy",
+        "check_case",
+        "bot_challenge",
+        "talk_to_person",
+        "ask_resources",
+        "help_menu",
+        "switch_language",
+        "cancel",
+        "thank",
+        "goodbye",
+    }
+)
 # Typed menu titles and menu words that leave the report for another flow or the menu
 # (the report is kept as a draft; data/rules.yml takes over).
 LEAVING_COMMANDS = frozenset({"help_menu", "check_case", "ask_resources", "talk_to_person"})
 # What an answer not understood twice becomes.
-GIVE_UP_VALUE = {"incident_type": "other", "discrimination_ground": "other",
-                 "contact_ok": "no", "legal_aid_ok": "no"}
+GIVE_UP_VALUE = {"incident_type": "other", "discrimination_ground": "other", "contact_ok": "no", "legal_aid_ok": "no"}
 # Questions a crisis message never answers (consent is asked plainly), and what a crisis
 # says to the others: danger now is "yes", and "when" is today.
 NOT_FROM_A_CRISIS = ("description", "school", "incident_time", "contact_ok", "legal_aid_ok")
-CRISIS_ANSWERS = {("danger_now", "urgent_danger"): "yes", ("danger_now", "self_harm"): "yes",
-                  ("incident_time", "urgent_danger"): "today"}
-ASIDE_REPLIES = {"ask_privacy": "utter_privacy", "bot_challenge": "utter_bot_challenge",
-                 "help_menu": "utter_form_help"}
-MISS_REPLIES = {"school": "utter_school_not_found", "description": "utter_description_too_short",
-                "confirm": "utter_confirm_hint"}
+CRISIS_ANSWERS = {
+    ("danger_now", "urgent_danger"): "yes",
+    ("danger_now", "self_harm"): "yes",
+    ("incident_time", "urgent_danger"): "today",
+}
+ASIDE_REPLIES = {"ask_privacy": "utter_privacy", "bot_challenge": "utter_bot_challenge", "help_menu": "utter_form_help"}
+MISS_REPLIES = {
+    "school": "utter_school_not_found",
+    "description": "utter_description_too_short",
+    "confirm": "utter_confirm_hint",
+}
 
 
 @dataclass(frozen=True)
@@ -73,10 +99,10 @@ class Heard:
 
     text: str
     intent: str | None = None
-    crisis: str | None = None          # urgent_danger or self_harm when the NLU saw a crisis
+    crisis: str | None = None  # urgent_danger or self_harm when the NLU saw a crisis
     crisis_from_lexicon: bool = False  # the deterministic safety net saw it
-    incident_type: str | None = None   # the incident classifier's confident guess
-    command: str | None = None         # the intent of a typed menu title or command word
+    incident_type: str | None = None  # the incident classifier's confident guess
+    command: str | None = None  # the intent of a typed menu title or command word
 
 
 @dataclass
@@ -98,8 +124,7 @@ def applies(slot: str, slots: Mapping[str, Any], consent_grounds: frozenset[str]
     if slot == "discrimination_ground":
         return slots.get("incident_type") == "discrimination"
     if slot == "legal_aid_ok":
-        return (slots.get("incident_type") == "discrimination"
-                and slots.get("discrimination_ground") in consent_grounds)
+        return slots.get("incident_type") == "discrimination" and slots.get("discrimination_ground") in consent_grounds
     return True
 
 
@@ -119,8 +144,11 @@ def next_question(slots: Mapping[str, Any], consent_grounds: frozenset[str]) -> 
 def has_draft(slots: Mapping[str, Any], now: float) -> bool:
     """An unfinished report, younger than a day, that the reporter could finish."""
     saved = slots.get("draft_saved_at")
-    return (saved is not None and now - float(saved) < DRAFT_LIFETIME.total_seconds()
-            and any(slots.get(s) not in (None, SKIP) for s in REPORT_QUESTIONS))
+    return (
+        saved is not None
+        and now - float(saved) < DRAFT_LIFETIME.total_seconds()
+        and any(slots.get(s) not in (None, SKIP) for s in REPORT_QUESTIONS)
+    )
 
 
 def cleared(slots_to_clear: tuple[str, ...]) -> dict[str, Any]:
@@ -150,8 +178,14 @@ def _place_updates(place: KnownPlace | None) -> dict[str, Any]:
     return {"school": place.label, "school_id": place.school_id, "municipality_id": place.municipality_id}
 
 
-def _take_story(step: Step, slots: Mapping[str, Any], text: str, incident_type: str | None,
-                places: list[KnownPlace], as_description: bool = True) -> None:
+def _take_story(
+    step: Step,
+    slots: Mapping[str, Any],
+    text: str,
+    incident_type: str | None,
+    places: list[KnownPlace],
+    as_description: bool = True,
+) -> None:
     """Keep a story as the description (or add it to one) and take every answer it gives
     to a question not yet answered."""
     current = _merged(slots, step)
@@ -175,7 +209,8 @@ def _take_story(step: Step, slots: Mapping[str, Any], text: str, incident_type: 
 
 def _tells_a_story(heard: Heard) -> bool:
     return heard.intent not in NOT_A_STORY and is_story(
-        heard.text, heard.incident_type, reported=heard.intent == "report_incident")
+        heard.text, heard.incident_type, reported=heard.intent == "report_incident"
+    )
 
 
 def story_of(heard: Heard) -> dict[str, Any]:
@@ -218,9 +253,14 @@ def start(slots: Mapping[str, Any], heard: Heard, places: list[KnownPlace], now:
     return step
 
 
-def on_message(slots: Mapping[str, Any], heard: Heard, places: list[KnownPlace],
-               typed_place: KnownPlace | None, now: float,
-               consent_grounds: frozenset[str] = frozenset()) -> Step:
+def on_message(
+    slots: Mapping[str, Any],
+    heard: Heard,
+    places: list[KnownPlace],
+    typed_place: KnownPlace | None,
+    now: float,
+    consent_grounds: frozenset[str] = frozenset(),
+) -> Step:
     """A message while the report's question `requested_slot` is open."""
     asked = slots.get("requested_slot")
     if asked is None:
@@ -241,19 +281,19 @@ def _plainly_answers(asked: str, heard: Heard) -> bool:
     answer such as "he hits me". Anything else stays a crisis: "čekaju me ispred škole"
     also says "me", and "when?" takes any words. The deterministic safety net always wins,
     and at "is anyone in danger now?" a crisis is a "yes" and a crisis both."""
-    if heard.crisis_from_lexicon or asked in ("description", "confirm", "school", "danger_now",
-                                              "incident_time"):
+    if heard.crisis_from_lexicon or asked in ("description", "confirm", "school", "danger_now", "incident_time"):
         return False
     folded = patterns.fold(heard.text)
-    if heard.text.startswith("/") or re.fullmatch(r"\d{1,2}\.?", folded) \
-            or choices.option_titled(asked, folded):
+    if heard.text.startswith("/") or re.fullmatch(r"\d{1,2}\.?", folded) or choices.option_titled(asked, folded):
         return answers.answer(asked, heard.text) not in (None, SKIP)
-    return (asked == "incident_type" and len(folded.split()) <= SHORT_ANSWER_WORDS
-            and answers.answer(asked, heard.text) not in (None, SKIP))
+    return (
+        asked == "incident_type"
+        and len(folded.split()) <= SHORT_ANSWER_WORDS
+        and answers.answer(asked, heard.text) not in (None, SKIP)
+    )
 
 
-def _crisis(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
-            places: list[KnownPlace]) -> None:
+def _crisis(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard, places: list[KnownPlace]) -> None:
     """Answer at once; keep the words as the answer to the open question and in the
     description; the adapter records the critical case. A crisis that does not answer the
     open question counts as not understood, so the question is not asked a third time."""
@@ -300,11 +340,15 @@ def _leave_or_aside(step: Step, slots: Mapping[str, Any], heard: Heard) -> str |
 
 
 def _describes(asked: str, heard: Heard) -> bool:
-    """"What happened?" answered in a few words of one's own ("ovi iz osmog me stalno
+    """ "What happened?" answered in a few words of one's own ("ovi iz osmog me stalno
     maltretiraju") is already a description, not only a type."""
     folded = patterns.fold(heard.text)
-    return (asked == "incident_type" and len(folded.split()) >= DESCRIBING_WORDS
-            and not heard.text.startswith("/") and choices.option_titled(asked, folded) is None)
+    return (
+        asked == "incident_type"
+        and len(folded.split()) >= DESCRIBING_WORDS
+        and not heard.text.startswith("/")
+        and choices.option_titled(asked, folded) is None
+    )
 
 
 def _town_by_number(text: str, places: list[KnownPlace]) -> KnownPlace | None:
@@ -329,14 +373,19 @@ def _answers_another_question(step: Step, slots: Mapping[str, Any], asked: str, 
     return False
 
 
-def _answer(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
-            places: list[KnownPlace], typed_place: KnownPlace | None) -> None:
+def _answer(
+    step: Step,
+    slots: Mapping[str, Any],
+    asked: str,
+    heard: Heard,
+    places: list[KnownPlace],
+    typed_place: KnownPlace | None,
+) -> None:
     if patterns.says("cancel", heard.text):  # before "when", which takes any words
         _leave_or_aside(step, slots, heard)
         return
     value = answers.answer(asked, heard.text)
-    if asked == "incident_type" and value is None and heard.incident_type \
-            and not heard.text.startswith("/"):
+    if asked == "incident_type" and value is None and heard.incident_type and not heard.text.startswith("/"):
         value = heard.incident_type  # "gurnuo me niz stepenice": the classifier's type
     if value is not None and not _is_option(asked, value):
         # "when?" takes any words, but not a menu word, a case code or a question.
@@ -405,8 +454,14 @@ def _missed(step: Step, slots: Mapping[str, Any], asked: str) -> None:
     step.say("utter_moving_on")
 
 
-def _control(step: Step, slots: Mapping[str, Any], asked: str, heard: Heard,
-             places: list[KnownPlace], consent_grounds: frozenset[str]) -> None:
+def _control(
+    step: Step,
+    slots: Mapping[str, Any],
+    asked: str,
+    heard: Heard,
+    places: list[KnownPlace],
+    consent_grounds: frozenset[str],
+) -> None:
     folded = patterns.fold(heard.text)
     if asked == "confirm":
         value = None if patterns.says("cancel", folded, folded=True) else answers.answer("confirm", heard.text)

@@ -4,6 +4,7 @@ whether someone is in danger now, and the discrimination ground.
 The incident type is not guessed here: the NLU's incident-type classifier (trained on
 data/nlu/incidents_*.yml) reads it, and its guess is passed in. The phrases are in
 data/hotline/extraction.yml; the towns and schools come from the directory."""
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,11 @@ def _names_school(words: list[str], place: KnownPlace) -> bool:
     """Every word of the school's name that tells it apart is in the text (inflected
     words from their first five letters)."""
     town_words = set(patterns.fold(place.municipality).split())
-    own = [w for w in re.findall(r"\w+", patterns.fold(place.school or ""))
-           if w not in patterns.school_generic_words() and w not in town_words]
+    own = [
+        w
+        for w in re.findall(r"\w+", patterns.fold(place.school or ""))
+        if w not in patterns.school_generic_words() and w not in town_words
+    ]
     if not own:
         return False
     return all(any(w == o or (len(o) >= 5 and w.startswith(o[:5])) for w in words) for o in own)
@@ -70,14 +74,20 @@ def place_in(text: str, places: list[KnownPlace]) -> KnownPlace | None:
     """The school (or else the town) a story names, in any inflected form or script."""
     folded = patterns.fold(text)
     words = re.findall(r"\w+", folded)
-    schools = [place for place in places if place.school and _names_school(words, place) and (
-        _names_town(words, place.municipality) or not any(
-            _names_town(words, other.municipality) for other in places if other.school is None))]
+    schools = [
+        place
+        for place in places
+        if place.school
+        and _names_school(words, place)
+        and (
+            _names_town(words, place.municipality)
+            or not any(_names_town(words, other.municipality) for other in places if other.school is None)
+        )
+    ]
     if schools:
         return _of_level_named(schools, words)
     for place in places:
-        if place.school is None and any(_names_town(words, name)
-                                        for name in patterns.town_names(place.municipality)):
+        if place.school is None and any(_names_town(words, name) for name in patterns.town_names(place.municipality)):
             return place
     return None
 
@@ -103,9 +113,12 @@ class Understood:
     def answers(self) -> dict[str, str]:
         """The report's answers this story gives, by slot name."""
         found = {
-            "incident_type": self.incident_type, "discrimination_ground": self.discrimination_ground,
-            "affected": self.affected, "reporter_role": self.reporter_role,
-            "incident_time": self.incident_time, "danger_now": self.danger_now,
+            "incident_type": self.incident_type,
+            "discrimination_ground": self.discrimination_ground,
+            "affected": self.affected,
+            "reporter_role": self.reporter_role,
+            "incident_time": self.incident_time,
+            "danger_now": self.danger_now,
         }
         return {slot: value for slot, value in found.items() if value is not None}
 
@@ -140,7 +153,7 @@ def is_story(text: str, incident_type: str | None, reported: bool = False) -> bo
     if request is not None:
         # "želim prijaviti nasilje u školi" asks to report; "želim prijaviti da me tuku
         # svaki dan" already tells it.
-        return len(folded[request.end():].split()) >= REQUEST_TELLS_WORDS
+        return len(folded[request.end() :].split()) >= REQUEST_TELLS_WORDS
     if reported and words >= REPORTED_STORY_MIN_WORDS:
         return True
     return words >= STORY_MIN_WORDS and incident_type is not None or words >= 2 * STORY_MIN_WORDS

@@ -2,6 +2,7 @@
 
 Every pattern is searched in text folded by `normalize_for_nlu` (Latin script, no
 diacritics, lower case), so one pattern serves every script and spelling."""
+
 from __future__ import annotations
 
 import re
@@ -37,16 +38,15 @@ def _compile(section: str, patterns: Any) -> tuple[re.Pattern[str], ...]:
 @lru_cache(maxsize=1)
 def _load() -> dict[str, Any]:
     data = yaml.safe_load(EXTRACTION_FILE.read_text(encoding="utf-8"))
-    valued = {section: {str(value): _compile(f"{section}.{value}", patterns)
-                        for value, patterns in data[section].items()}
-              for section in VALUED_SECTIONS}
+    valued = {
+        section: {str(value): _compile(f"{section}.{value}", patterns) for value, patterns in data[section].items()}
+        for section in VALUED_SECTIONS
+    }
     flat = {section: _compile(section, data[section]) for section in FLAT_SECTIONS}
-    aliases = {fold(town): tuple(data.get("town_aliases", {}).get(town) or ())
-               for town in data.get("town_aliases", {})}
+    aliases = {fold(town): tuple(data.get("town_aliases", {}).get(town) or ()) for town in data.get("town_aliases", {})}
     generic = frozenset(fold(w) for w in data.get("school_generic_words") or ())
     levels = {level: tuple(fold(w) for w in words) for level, words in (data.get("school_levels") or {}).items()}
-    return {**valued, **flat, "town_aliases": aliases, "school_generic_words": generic,
-            "school_levels": levels}
+    return {**valued, **flat, "town_aliases": aliases, "school_generic_words": generic, "school_levels": levels}
 
 
 def fold(text: str) -> str:
@@ -89,10 +89,15 @@ def school_generic_words() -> frozenset[str]:
 
 def school_levels_in(words: list[str]) -> set[str]:
     """The school levels ("primary", "secondary") that words of a text or a name name."""
+
     def names(word: str, level_word: str) -> bool:
         return word == level_word or (len(level_word) >= 5 and word.startswith(level_word))
-    return {level for level, level_words in _load()["school_levels"].items()
-            if any(names(w, lw) for w in words for lw in level_words)}
+
+    return {
+        level
+        for level, level_words in _load()["school_levels"].items()
+        if any(names(w, lw) for w in words for lw in level_words)
+    }
 
 
 def check_file() -> None:

@@ -1,5 +1,6 @@
 """The summary a reporter reads before sending: what was understood, in their language
 and script, and the start of their own words (never transliterated)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -32,8 +33,7 @@ def excerpt(text: str, size: str) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def summary(slots: Mapping[str, Any], language: str | None, script: str | None,
-            size: str = "long") -> str:
+def summary(slots: Mapping[str, Any], language: str | None, script: str | None, size: str = "long") -> str:
     """One line per known answer, then the start of the description."""
     lines = []
     for slot in SUMMARY_FIELDS:
@@ -45,5 +45,5 @@ def summary(slots: Mapping[str, Any], language: str | None, script: str | None,
     if description not in (None, SKIP):
         label = summary_label("description", language)
         label = label if language == "en" else render(label, script)
-        lines.append(f"• {label}: \"{excerpt(str(description), size)}\"")
+        lines.append(f'• {label}: "{excerpt(str(description), size)}"')
     return "\n".join(lines)

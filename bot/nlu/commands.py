@@ -5,6 +5,7 @@ a message with a case code in it is a check-in.
 The phrases are in data/hotline/commands.yml. A match sets the intent with confidence 1
 and adds `command` (the intent) to the parse result, so that the report conversation can
 tell a typed menu title from an answer. The crisis safety net runs after this component."""
+
 from __future__ import annotations
 
 import re
@@ -73,8 +74,7 @@ class CommandMatcher(_StatelessComponent):
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != intent]
             message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}] + ranking,
-                        add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}] + ranking, add_to_output=True)
             message.set(COMMAND, intent, add_to_output=True)
             # A crisis detector's guess on a bare "help" is not evidence of a crisis; the
             # safety net, which runs next, still catches crisis words.

@@ -7,6 +7,7 @@ The normaliser rewrites the text the featurizers see (one Latin, folded form for
 scripts); the restorer puts back what the user wrote, so parse results and button
 payloads carry the original text.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -51,9 +52,7 @@ class _StatelessComponent(GraphComponent):
         return cls()
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class TextNormalizer(_StatelessComponent):
     """Cyrillic to Latin, diacritics folded, case folded: only for featurisation."""
 
@@ -76,9 +75,7 @@ class TextNormalizer(_StatelessComponent):
         message.set(TEXT, normalize_for_nlu(text))
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class LanguageDetector(_StatelessComponent):
     """Adds `language` (en/bcs) and `script` (latin/cyrillic) entities when the message
     shows them; ambiguous messages add nothing so the conversation keeps its language."""
@@ -102,9 +99,7 @@ class LanguageDetector(_StatelessComponent):
         return {"entity": name, "value": value, "extractor": "LanguageDetector"}
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CrisisSafetyNet(_StatelessComponent):
     """Overrides a non-crisis prediction when the message carries high-risk words."""
 
@@ -153,10 +148,8 @@ def mark_crisis(message: Message, kind: str, evidence: str) -> None:
     predicted = (message.get(INTENT) or {}).get("name")
     message.set(INTENT, {"name": kind, "confidence": 1.0}, add_to_output=True)
     ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != kind]
-    message.set(INTENT_RANKING_KEY, [{"name": kind, "confidence": 1.0}] + ranking,
-                add_to_output=True)
-    message.set(SAFETY_NET, {"kind": kind, "evidence": evidence, "overrode": predicted},
-                add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": kind, "confidence": 1.0}] + ranking, add_to_output=True)
+    message.set(SAFETY_NET, {"kind": kind, "evidence": evidence, "overrode": predicted}, add_to_output=True)
 
 
 def withdraw_crisis(message: Message, reason: str) -> None:
@@ -164,8 +157,7 @@ def withdraw_crisis(message: Message, reason: str) -> None:
     other intent (a long story is a report, not a crisis, until a sentence says so)."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] not in CRISIS_INTENTS]
     withdrawn = (message.get(INTENT) or {}).get("name")
-    message.set(INTENT, ranking[0] if ranking else {"name": FALLBACK_INTENT, "confidence": 0.0},
-                add_to_output=True)
+    message.set(INTENT, ranking[0] if ranking else {"name": FALLBACK_INTENT, "confidence": 0.0}, add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
     message.set(CRISIS_WITHDRAWN, {"intent": withdrawn, "reason": reason}, add_to_output=True)
 
@@ -178,9 +170,7 @@ def likely_crisis_kind(message: Message) -> str:
     return "self_harm"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class OriginalTextRestorer(_StatelessComponent):
     """Puts back the text the user wrote once the pipeline no longer needs the folded one."""
 

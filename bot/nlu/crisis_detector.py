@@ -18,6 +18,7 @@ that no sentence confirms is taken back. The safety net, after this, still looks
 sentence; the scores left on the message (PIECE_SCORES) tell it where a bare weapon
 mention reads as danger.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -48,7 +49,9 @@ MODEL_FILE = "crisis_detector.joblib"
 CRISIS, CALM = "crisis", "calm"
 
 
-def choose_threshold(scores: NDArray[np.float64], is_crisis: NDArray[np.bool_], max_false_positive_rate: float) -> float:
+def choose_threshold(
+    scores: NDArray[np.float64], is_crisis: NDArray[np.bool_], max_false_positive_rate: float
+) -> float:
     """The lowest score threshold whose false-positive rate stays within the limit."""
     calm_scores = np.sort(scores[~is_crisis])[::-1]
     allowed = int(np.floor(max_false_positive_rate * len(calm_scores)))
@@ -62,8 +65,12 @@ class CrisisDetector(PersistedSklearnComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**PersistedSklearnComponent.DEFAULTS, "max_false_positive_rate": 0.03,
-                "max_false_positive_rate_sentence": 0.002, "folds": 5}
+        return {
+            **PersistedSklearnComponent.DEFAULTS,
+            "max_false_positive_rate": 0.03,
+            "max_false_positive_rate_sentence": 0.002,
+            "folds": 5,
+        }
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
@@ -71,18 +78,16 @@ class CrisisDetector(PersistedSklearnComponent):
         labels = np.array([CRISIS if m.get(INTENT) in CRISIS_INTENTS else CALM for m in examples])
         narrative = np.array([is_detector_only(m) for m in examples])
         folds = StratifiedKFold(self.config["folds"], shuffle=True, random_state=self.config["random_state"])
-        probabilities = cross_val_predict(build_pipeline(self.config), texts, labels, cv=folds,
-                                          method="predict_proba")
+        probabilities = cross_val_predict(build_pipeline(self.config), texts, labels, cv=folds, method="predict_proba")
         scores = probabilities[:, sorted({CRISIS, CALM}).index(CRISIS)]
         is_crisis = labels == CRISIS
         # Short messages are chat messages: their threshold is set on those alone.
-        threshold = choose_threshold(scores[~narrative], is_crisis[~narrative],
-                                     self.config["max_false_positive_rate"])
-        sentence_threshold = max(threshold, choose_threshold(
-            scores, is_crisis, self.config["max_false_positive_rate_sentence"]))
+        threshold = choose_threshold(scores[~narrative], is_crisis[~narrative], self.config["max_false_positive_rate"])
+        sentence_threshold = max(
+            threshold, choose_threshold(scores, is_crisis, self.config["max_false_positive_rate_sentence"])
+        )
         pipeline = build_pipeline(self.config).fit(texts, labels)
-        return self._persist({"pipeline": pipeline, "threshold": threshold,
-                              "sentence_threshold": sentence_threshold})
+        return self._persist({"pipeline": pipeline, "threshold": threshold, "sentence_threshold": sentence_threshold})
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None:
@@ -96,8 +101,11 @@ class CrisisDetector(PersistedSklearnComponent):
             elif (message.get(INTENT) or {}).get("name") not in CRISIS_INTENTS:
                 score = self._scores([message.get(TEXT)])[0]
                 if score >= self.model["threshold"]:
-                    mark_crisis(message, likely_crisis_kind(message),
-                                f"crisis detector: {score:.2f} >= {self.model['threshold']:.2f}")
+                    mark_crisis(
+                        message,
+                        likely_crisis_kind(message),
+                        f"crisis detector: {score:.2f} >= {self.model['threshold']:.2f}",
+                    )
         return messages
 
     def _judge_by_sentences(self, message: Message, original: str) -> None:
@@ -108,8 +116,11 @@ class CrisisDetector(PersistedSklearnComponent):
         message.set(MENTION_THRESHOLD, self.model["threshold"])
         best = float(scores.max())
         if best >= threshold:
-            mark_crisis(message, likely_crisis_kind(message),
-                        f"crisis detector: a sentence scored {best:.2f} >= {threshold:.2f}")
+            mark_crisis(
+                message,
+                likely_crisis_kind(message),
+                f"crisis detector: a sentence scored {best:.2f} >= {threshold:.2f}",
+            )
         elif (message.get(INTENT) or {}).get("name") in CRISIS_INTENTS:
             withdraw_crisis(message, f"no sentence is a crisis (best {best:.2f} < {threshold:.2f})")
 

@@ -9,6 +9,7 @@ A long message that the intent classifier was unsure about, or took for a greeti
 answer, but in which this classifier confidently sees an incident, is a report: its intent
 becomes report_incident. That is how "zdravo, dva ucenika me tuku svaki dan" starts a
 report instead of being greeted."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -75,8 +76,9 @@ class IncidentTypeClassifier(PersistedSklearnComponent):
             if label == NONE or confidence < self.config["threshold"]:
                 continue
             entities = list(message.get(ENTITIES, []))
-            entities.append({"entity": ENTITY, "value": label, "confidence": confidence,
-                             "extractor": type(self).__name__})
+            entities.append(
+                {"entity": ENTITY, "value": label, "confidence": confidence, "extractor": type(self).__name__}
+            )
             message.set(ENTITIES, entities, add_to_output=True)
             self._promote_story(message, original)
         return messages
@@ -90,5 +92,4 @@ class IncidentTypeClassifier(PersistedSklearnComponent):
             return
         ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != REPORT_INTENT]
         message.set(INTENT, {"name": REPORT_INTENT, "confidence": 1.0}, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [{"name": REPORT_INTENT, "confidence": 1.0}] + ranking,
-                    add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [{"name": REPORT_INTENT, "confidence": 1.0}] + ranking, add_to_output=True)

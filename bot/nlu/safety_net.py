@@ -6,6 +6,7 @@ exceptions, so that words from different parts of a diary never make a match. Ba
 mentions of a weapon or an explosive ("the knife for the bread", "atomic bombs") are
 marked as such: in a long message they count only where the crisis detector also reads the
 sentence as danger (bot.nlu.components.CrisisSafetyNet)."""
+
 from __future__ import annotations
 
 import re
@@ -88,8 +89,10 @@ class SafetyNet:
         candidates = []
         for kind in KINDS:
             rules = self._rules[kind]
-            for mention, (patterns, stems) in ((False, (rules.patterns, rules.stems)),
-                                               (True, (rules.mentions, rules.mention_stems))):
+            for mention, (patterns, stems) in (
+                (False, (rules.patterns, rules.stems)),
+                (True, (rules.mentions, rules.mention_stems)),
+            ):
                 evidence = _find(normalised, patterns, stems)
                 if evidence and not self._excused(context, rules):
                     candidates.append(CrisisMatch(kind, evidence, mention))
@@ -121,9 +124,7 @@ def _find(text: str, patterns: tuple[re.Pattern[str], ...], stems: tuple[str, ..
 def _starts_with_allowing_a_typo(word: str, stem: str) -> bool:
     # A typo may drop, add or swap a letter, so the prefix to compare is one longer or shorter.
     lengths = (len(stem) - 1, len(stem), len(stem) + 1)
-    return any(
-        len(word) >= n and Levenshtein.distance(word[:n], stem) <= 1 for n in lengths
-    )
+    return any(len(word) >= n and Levenshtein.distance(word[:n], stem) <= 1 for n in lengths)
 
 
 @lru_cache(maxsize=1)

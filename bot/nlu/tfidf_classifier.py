@@ -5,6 +5,7 @@ minutes to train, and Rasa's count-vector features (no TF-IDF weighting) scored 
 points lower on our held-out set than sublinear TF-IDF did. This trains in seconds.
 It reads the text already folded by TextNormalizer (one Latin form for every script).
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,13 +31,16 @@ MODEL_FILE = "tfidf_intent_classifier.joblib"
 
 def build_pipeline(config: Dict[Text, Any], class_weight: Any = "balanced") -> Pipeline:
     features = make_union(
-        TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b",
-                        ngram_range=(1, config["word_max_ngram"]), sublinear_tf=True),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(config["char_min_ngram"], config["char_max_ngram"]),
-                        sublinear_tf=True),
+        TfidfVectorizer(
+            analyzer="word", token_pattern=r"(?u)\b\w+\b", ngram_range=(1, config["word_max_ngram"]), sublinear_tf=True
+        ),
+        TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(config["char_min_ngram"], config["char_max_ngram"]), sublinear_tf=True
+        ),
     )
-    classifier = LogisticRegression(C=config["C"], max_iter=config["max_iter"],
-                                    class_weight=class_weight, random_state=config["random_state"])
+    classifier = LogisticRegression(
+        C=config["C"], max_iter=config["max_iter"], class_weight=class_weight, random_state=config["random_state"]
+    )
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
@@ -44,24 +48,42 @@ class PersistedSklearnComponent(GraphComponent):
     """A trainable component whose whole state is one object saved with joblib."""
 
     MODEL_FILE = "model.joblib"
-    DEFAULTS: Dict[Text, Any] = {"C": 10.0, "max_iter": 3000, "word_max_ngram": 2,
-                                 "char_min_ngram": 2, "char_max_ngram": 5, "random_state": 42}
+    DEFAULTS: Dict[Text, Any] = {
+        "C": 10.0,
+        "max_iter": 3000,
+        "word_max_ngram": 2,
+        "char_min_ngram": 2,
+        "char_max_ngram": 5,
+        "random_state": 42,
+    }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Any = None) -> None:
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, model: Any = None
+    ) -> None:
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> PersistedSklearnComponent:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PersistedSklearnComponent:
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> PersistedSklearnComponent:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> PersistedSklearnComponent:
         try:
             with model_storage.read_from(resource) as directory:
                 model = joblib.load(directory / cls.MODEL_FILE)

@@ -1,6 +1,7 @@
 """The facts an operator (and a health or metrics endpoint) needs during and after a
 database outage: whether the database answers, how many deliveries wait in the local
 journal and since when, and what the outbox still has to send."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,12 +29,17 @@ class Health:
     sms_crisis_past_cap: int | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"database": "reachable" if self.database_error is None else "unreachable",
-                "database_error": self.database_error, "journal_depth": self.journal_depth,
-                "journal_oldest": self.journal_oldest.isoformat() if self.journal_oldest else None,
-                "outbox_pending": self.outbox_pending, "dead_letters": self.dead_letters,
-                "limited_24h": self.limited, "sms_held_24h": self.sms_held,
-                "sms_crisis_past_cap_24h": self.sms_crisis_past_cap}
+        return {
+            "database": "reachable" if self.database_error is None else "unreachable",
+            "database_error": self.database_error,
+            "journal_depth": self.journal_depth,
+            "journal_oldest": self.journal_oldest.isoformat() if self.journal_oldest else None,
+            "outbox_pending": self.outbox_pending,
+            "dead_letters": self.dead_letters,
+            "limited_24h": self.limited,
+            "sms_held_24h": self.sms_held,
+            "sms_crisis_past_cap_24h": self.sms_crisis_past_cap,
+        }
 
 
 def check() -> Health:
@@ -42,8 +48,9 @@ def check() -> Health:
     try:
         with session_scope() as session:
             session.execute(text("SELECT 1"))
-            pending = session.scalar(select(func.count(OutboxMessage.id)).where(
-                OutboxMessage.status.in_(("pending", "sending"))))
+            pending = session.scalar(
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.status.in_(("pending", "sending")))
+            )
             dead = inbox.dead_letters(session)
             limited = flood.limited_today(session)
             spend = sms_budget.held_today(session)
@@ -58,6 +65,9 @@ def process_view() -> dict[str, object]:
     """What this process last saw of the database, without asking it, and the journal."""
     state = availability.state()
     depth, oldest = journal.depth()
-    return {"database": "reachable" if state.reachable else "unreachable",
-            "database_down_since": state.down_since.isoformat() if state.down_since else None,
-            "journal_depth": depth, "journal_oldest": oldest.isoformat() if oldest else None}
+    return {
+        "database": "reachable" if state.reachable else "unreachable",
+        "database_down_since": state.down_since.isoformat() if state.down_since else None,
+        "journal_depth": depth,
+        "journal_oldest": oldest.isoformat() if oldest else None,
+    }

@@ -2,6 +2,7 @@
 that sends alerts and escalates cases, and on a machine without credentials the fake
 Telegram and Twilio APIs. Their output is interleaved with a prefix, Ctrl-C stops them all,
 and if one dies the others are stopped too."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,7 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def stack_commands(rasa_port: int = 5005, actions_port: int = 5055,
-                   endpoints: str = "endpoints.yml") -> dict[str, str]:
+def stack_commands(rasa_port: int = 5005, actions_port: int = 5055, endpoints: str = "endpoints.yml") -> dict[str, str]:
     rasa = (
         f"{_bin('rasa')} run --model models --port {rasa_port} --cors '*' "
         f"--credentials credentials.yml --endpoints {endpoints}"
@@ -53,12 +53,16 @@ def run_stack(rasa_port: int = 5005, actions_port: int = 5055) -> int:
     commands["worker"] = f"{_bin('hotline')} worker"
     if with_fakes:
         commands["fakes"] = f"{_bin('hotline')} fakes --telegram-port {TELEGRAM_PORT} --twilio-port {TWILIO_PORT}"
-        print("No Telegram/Twilio credentials: using the local fake APIs. "
-              "Chat with `.venv/bin/hotline simulate sms` or `... simulate telegram`; staff alerts "
-              f"are recorded at http://127.0.0.1:{TELEGRAM_PORT}/_recorded and "
-              f"http://127.0.0.1:{TWILIO_PORT}/_recorded.")
-    print("The worker sends staff alerts and escalates overdue cases; follow them with "
-          "`.venv/bin/hotline case list` and `... case show CODE`.")
+        print(
+            "No Telegram/Twilio credentials: using the local fake APIs. "
+            "Chat with `.venv/bin/hotline simulate sms` or `... simulate telegram`; staff alerts "
+            f"are recorded at http://127.0.0.1:{TELEGRAM_PORT}/_recorded and "
+            f"http://127.0.0.1:{TWILIO_PORT}/_recorded."
+        )
+    print(
+        "The worker sends staff alerts and escalates overdue cases; follow them with "
+        "`.venv/bin/hotline case list` and `... case show CODE`."
+    )
     for name, command in commands.items():
         manager.add_process(name, command, cwd=str(PROJECT_DIR), env=env)
     manager.loop()
@@ -69,8 +73,12 @@ def run_shell(actions_port: int = 5055) -> int:
     """rasa shell in the foreground, with the action server running beside it."""
     import subprocess
 
-    actions = subprocess.Popen(stack_commands(actions_port=actions_port)["actions"], shell=True,
-                               cwd=str(PROJECT_DIR), stdout=subprocess.DEVNULL)
+    actions = subprocess.Popen(
+        stack_commands(actions_port=actions_port)["actions"],
+        shell=True,
+        cwd=str(PROJECT_DIR),
+        stdout=subprocess.DEVNULL,
+    )
     try:
         return subprocess.call(
             [_bin("rasa"), "shell", "--model", "models", "--endpoints", "endpoints.yml"],

@@ -1,5 +1,6 @@
 """Sending one outbox message: staff Telegram (the staff bot), a reporter's Telegram (the
 hotline bot) or SMS (Twilio, for staff and reporters alike)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -103,12 +104,14 @@ class Senders:
     async def _telegram(self, bot: Bot, message: Claimed) -> None:
         markup: InlineKeyboardMarkup | None = None
         if message.buttons:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(b["title"], callback_data=b["payload"][:64])]
-                                           for b in message.buttons])
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b["title"], callback_data=b["payload"][:64])] for b in message.buttons]
+            )
         chunks = split_text(message.body)
         for index, chunk in enumerate(chunks):
-            await bot.send_message(chat_id=int(message.address), text=chunk,
-                                   reply_markup=markup if index == len(chunks) - 1 else None)
+            await bot.send_message(
+                chat_id=int(message.address), text=chunk, reply_markup=markup if index == len(chunks) - 1 else None
+            )
 
     async def _sms(self, message: Claimed) -> None:
         if self._twilio is None:
@@ -118,8 +121,7 @@ class Senders:
         fold = settings.sms_fold_diacritics() and detect_script(message.body) != "cyrillic"
         # Nothing is cut: a long message (a counsellor's reply) goes out in more SMS.
         for part in sms_bodies(prepare(message.body, fold)):
-            await self._twilio.messages.create_async(to=message.address, from_=sms_sender(message.address),
-                                                     body=part)
+            await self._twilio.messages.create_async(to=message.address, from_=sms_sender(message.address), body=part)
             logger.info("outbox %d: sms of %d segment(s)", message.id, size(part).segments)
 
     async def close(self) -> None:

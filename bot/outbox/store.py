@@ -5,6 +5,7 @@ A crash can therefore never lose one: a row stays `pending` until a send succeed
 `dedupe_key` makes it at most one per recipient and alert. Addresses are not stored here:
 the worker reads a staff member's from the directory and a reporter's from the contact
 vault when it claims the row, and holds them only in memory."""
+
 from __future__ import annotations
 
 import json
@@ -39,18 +40,36 @@ STAFF_TELEGRAM, SMS, REPORTER = "staff_telegram", "sms", "reporter"
 URGENT, NORMAL = 0, 1
 
 
-def enqueue(session: Session, *, dedupe_key: str, kind: str, channel: str, body: str,
-            case_id: int | None = None, responder_id: int | None = None,
-            referral_id: int | None = None, buttons: list[dict[str, str]] | None = None,
-            priority: int = NORMAL) -> OutboxMessage | None:
+def enqueue(
+    session: Session,
+    *,
+    dedupe_key: str,
+    kind: str,
+    channel: str,
+    body: str,
+    case_id: int | None = None,
+    responder_id: int | None = None,
+    referral_id: int | None = None,
+    buttons: list[dict[str, str]] | None = None,
+    priority: int = NORMAL,
+) -> OutboxMessage | None:
     """Queue a message; None when one with this key was queued before."""
     if session.scalars(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first():
         return None
-    row = OutboxMessage(dedupe_key=dedupe_key, kind=kind, channel=channel, body=body,
-                        case_id=case_id, responder_id=responder_id, referral_id=referral_id,
-                        buttons_json=json.dumps(buttons) if buttons else None,
-                        status="pending", attempts=0, next_attempt_at=utcnow(),
-                        priority=priority)
+    row = OutboxMessage(
+        dedupe_key=dedupe_key,
+        kind=kind,
+        channel=channel,
+        body=body,
+        case_id=case_id,
+        responder_id=responder_id,
+        referral_id=referral_id,
+        buttons_json=json.dumps(buttons) if buttons else None,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+        priority=priority,
+    )
     session.add(row)
     session.flush()
     return row
@@ -111,7 +130,9 @@ def _staff_address(session: Session, row: OutboxMessage) -> tuple[str, str] | No
 def _address(session: Session, row: OutboxMessage) -> tuple[str, str] | None:
     if row.channel == REPORTER:
         # Only the "an adult has seen it" message may use a crisis conversation's address.
-        purpose: reporter_addresses.Purpose = reporter_addresses.CRISIS_SEEN if row.kind == "crisis_seen" else reporter_addresses.FOLLOWUP
+        purpose: reporter_addresses.Purpose = (
+            reporter_addresses.CRISIS_SEEN if row.kind == "crisis_seen" else reporter_addresses.FOLLOWUP
+        )
         return reporter_addresses.address_for_case(session, row.case_id, purpose) if row.case_id else None
     return _staff_address(session, row)
 
@@ -121,7 +142,8 @@ def due(now: datetime) -> ColumnElement:
     `sending` for STALE_SENDING."""
     return or_(
         and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= now - STALE_SENDING))
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= now - STALE_SENDING),
+    )
 
 
 def lock_rows(session: Session, query: Select) -> Select:
@@ -131,14 +153,17 @@ def lock_rows(session: Session, query: Select) -> Select:
     return query
 
 
-def claim_due(session: Session, now: datetime, limit: int = 20,
-              on_unreachable: Callable[[Session, OutboxMessage, str], None] | None = None,
-              batcher: Batcher = one_each) -> list[Claimed]:
+def claim_due(
+    session: Session,
+    now: datetime,
+    limit: int = 20,
+    on_unreachable: Callable[[Session, OutboxMessage, str], None] | None = None,
+    batcher: Batcher = one_each,
+) -> list[Claimed]:
     """Mark due rows `sending` and return them with their addresses, the most urgent
     first. A row whose recipient cannot be reached (no address) fails at once and goes
     to `on_unreachable`. `batcher` may send several rows as one message, or hold some."""
-    query = (select(OutboxMessage).where(due(now))
-             .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
+    query = select(OutboxMessage).where(due(now)).order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
     reachable: list[OutboxMessage] = []
     targets: dict[int, tuple[str, str]] = {}
     for row in session.scalars(lock_rows(session, query)).all():
@@ -165,8 +190,17 @@ def claim_due(session: Session, now: datetime, limit: int = 20,
         for row in batch.rows:
             row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
         first = batch.rows[0]
-        claimed.append(Claimed(tuple(r.id for r in batch.rows), first.kind, target[0], target[1],
-                               batch.body, batch.buttons, first.attempts))
+        claimed.append(
+            Claimed(
+                tuple(r.id for r in batch.rows),
+                first.kind,
+                target[0],
+                target[1],
+                batch.body,
+                batch.buttons,
+                first.attempts,
+            )
+        )
     return claimed
 
 
@@ -181,8 +215,7 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_RETRY_SECONDS))
 
 
-def mark_failed(session: Session, outbox_id: int, error: str, now: datetime,
-                permanent: bool = False) -> OutboxMessage:
+def mark_failed(session: Session, outbox_id: int, error: str, now: datetime, permanent: bool = False) -> OutboxMessage:
     """Back to `pending` with a later attempt time, or `failed` after MAX_ATTEMPTS or at
     once for an error that no retry can mend (`permanent`: a blocked bot, a wrong number)."""
     row = session.get(OutboxMessage, outbox_id)
@@ -199,8 +232,12 @@ def recover_interrupted(session: Session) -> int:
 
     A send whose outcome was never recorded is sent again: for an alert, a repeat is
     better than a loss."""
-    result = session.execute(update(OutboxMessage).where(OutboxMessage.status == "sending")
-                             .values(status="pending").execution_options(synchronize_session=False))
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending")
+        .values(status="pending")
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0
 
 

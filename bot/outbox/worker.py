@@ -11,6 +11,7 @@ While the database is away the worker waits (logged once: bot.storage.availabili
 holds in memory the results of sends that finished meanwhile; they are recorded first
 when it is back, so nothing is sent twice. An alert that goes out more than ALERT_LATE
 after it was queued is recorded on its case as `alert_late`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -49,20 +50,22 @@ def _after_sent(session: Session, outbox_id: int, now: datetime) -> None:
         referral = session.get(Referral, row.referral_id)
         if referral.status == "pending":
             referral.status, referral.alerted_at = "alerted", now
-        audit_trail.record(session, referral.case, "alert_sent",
-                        f"{referral.responder.code} via {row.channel}")
+        audit_trail.record(session, referral.case, "alert_sent", f"{referral.responder.code} via {row.channel}")
         late = now - row.created_at if row.created_at else timedelta(0)
         if late > ALERT_LATE:  # the database or the API was away when it was due
-            audit_trail.record(session, referral.case, "alert_late",
-                            f"{referral.responder.code} via {row.channel}: sent {int(late.total_seconds())} s after it was due")
+            audit_trail.record(
+                session,
+                referral.case,
+                "alert_late",
+                f"{referral.responder.code} via {row.channel}: sent {int(late.total_seconds())} s after it was due",
+            )
     elif row.kind == "reporter_message" and row.case_id:
         followup.mark_delivered(session, row.case_id, now, followup.message_id_of(row.dedupe_key))
     elif row.kind == followup.CRISIS_SEEN and row.case_id:
         reporter_addresses.forget_crisis_address(session, row.case_id)
 
 
-def _after_failure(session: Session, outbox_id: int, error: str, now: datetime,
-                   permanent: bool = False) -> None:
+def _after_failure(session: Session, outbox_id: int, error: str, now: datetime, permanent: bool = False) -> None:
     row = outbox.mark_failed(session, outbox_id, error, now, permanent=permanent)
     if row.status == "failed":
         _gave_up(session, row, error)
@@ -141,8 +144,13 @@ class Worker:
         except Exception as error:  # every failure is retried later; none stops the worker
             permanent = is_permanent(error)
             described = describe_error(error)
-            logger.warning("outbox %d attempt %d failed%s: %s", message.id, message.attempts,
-                           " for good" if permanent else "", described)
+            logger.warning(
+                "outbox %d attempt %d failed%s: %s",
+                message.id,
+                message.attempts,
+                " for good" if permanent else "",
+                described,
+            )
             for outbox_id in message.ids:  # a storm's grouped alerts share one fate
                 await self._record(_after_failure, outbox_id, described, self._now(), permanent)
             return

@@ -5,6 +5,7 @@ Rasa warns about some messages by quoting them whole ("Failed to parse arguments
 in the processes that read messages; our own code logs ids, counts and error types,
 never a text. Debug logging (`--debug`, LOG_LEVEL=DEBUG) does show texts: an operator
 must turn it on on purpose, and only to find a fault (README)."""
+
 from __future__ import annotations
 
 import warnings

@@ -1,4 +1,5 @@
 """Keyed pseudonyms: a stable id for a conversation that reveals nothing about it."""
+
 from __future__ import annotations
 
 import hashlib

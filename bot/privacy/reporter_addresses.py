@@ -9,6 +9,7 @@ The report (an action, which only knows the conversation's pseudonym) asks for a
 the channel, which knows the address, seals it into the entry after the turn. Staff tools
 never read it; only sending code calls `address_for`. Entries expire after the retention
 period and are deleted on /delete or the SMS keyword."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,8 +28,9 @@ CRISIS_SEEN: Final = "crisis_seen"
 CRISIS_SEEN_LIFETIME = timedelta(hours=24)
 
 
-def request_contact(session: Session, conversation_id: str, case_id: int | None = None,
-                    purpose: Purpose = FOLLOWUP) -> None:
+def request_contact(
+    session: Session, conversation_id: str, case_id: int | None = None, purpose: Purpose = FOLLOWUP
+) -> None:
     """Ask the channel to seal this conversation's address after the turn. Consent to
     follow-up widens a crisis entry; a crisis never narrows a follow-up one."""
     entry = session.scalars(
@@ -39,8 +41,9 @@ def request_contact(session: Session, conversation_id: str, case_id: int | None 
     else:
         expires = utcnow() + CRISIS_SEEN_LIFETIME
     if entry is None:
-        session.add(ContactVaultEntry(conversation_id=conversation_id, case_id=case_id,
-                                      purpose=purpose, expires_at=expires))
+        session.add(
+            ContactVaultEntry(conversation_id=conversation_id, case_id=case_id, purpose=purpose, expires_at=expires)
+        )
     elif purpose == FOLLOWUP or entry.purpose == CRISIS_SEEN:
         entry.expires_at = max(entry.expires_at, expires) if entry.expires_at else expires
         entry.purpose = purpose if entry.purpose == CRISIS_SEEN else entry.purpose
@@ -52,8 +55,7 @@ def fill(session: Session, conversation_id: str, channel: str, address: str) -> 
     this runs after every channel turn)."""
     session.execute(
         update(ContactVaultEntry)
-        .where(ContactVaultEntry.conversation_id == conversation_id,
-               ContactVaultEntry.sealed_address.is_(None))
+        .where(ContactVaultEntry.conversation_id == conversation_id, ContactVaultEntry.sealed_address.is_(None))
         .values(channel=channel, sealed_address=sealing.seal(address))
         .execution_options(synchronize_session=False)
     )
@@ -62,9 +64,12 @@ def fill(session: Session, conversation_id: str, channel: str, address: str) -> 
 def _usable(entry: ContactVaultEntry | None, purpose: Purpose) -> bool:
     """A live, sealed entry that may carry a message for `purpose` (a follow-up entry
     carries every message, a crisis entry only the one that an adult has seen it)."""
-    return (entry is not None and bool(entry.sealed_address)
-            and entry.expires_at >= utcnow()
-            and (entry.purpose or FOLLOWUP) in (FOLLOWUP, purpose))
+    return (
+        entry is not None
+        and bool(entry.sealed_address)
+        and entry.expires_at >= utcnow()
+        and (entry.purpose or FOLLOWUP) in (FOLLOWUP, purpose)
+    )
 
 
 def address_for(session: Session, conversation_id: str) -> tuple[str, str] | None:
@@ -77,24 +82,20 @@ def address_for(session: Session, conversation_id: str) -> tuple[str, str] | Non
     return entry.channel, sealing.unseal(entry.sealed_address)
 
 
-def _live_entry_for_case(session: Session, case_id: int,
-                         purpose: Purpose) -> ContactVaultEntry | None:
+def _live_entry_for_case(session: Session, case_id: int, purpose: Purpose) -> ContactVaultEntry | None:
     entry = session.scalars(
-        select(ContactVaultEntry).where(ContactVaultEntry.case_id == case_id)
-        .order_by(ContactVaultEntry.id.desc())
+        select(ContactVaultEntry).where(ContactVaultEntry.case_id == case_id).order_by(ContactVaultEntry.id.desc())
     ).first()
     return entry if _usable(entry, purpose) else None
 
 
-def address_for_case(session: Session, case_id: int,
-                     purpose: Purpose = FOLLOWUP) -> tuple[str, str] | None:
+def address_for_case(session: Session, case_id: int, purpose: Purpose = FOLLOWUP) -> tuple[str, str] | None:
     """(channel, address) of a case's reporter, for sending code only."""
     entry = _live_entry_for_case(session, case_id, purpose)
     return (entry.channel, sealing.unseal(entry.sealed_address)) if entry else None
 
 
-def conversation_for_case(session: Session, case_id: int,
-                          purpose: Purpose = FOLLOWUP) -> str | None:
+def conversation_for_case(session: Session, case_id: int, purpose: Purpose = FOLLOWUP) -> str | None:
     """The conversation (pseudonym) a case's reporter is contacted in."""
     entry = _live_entry_for_case(session, case_id, purpose)
     return entry.conversation_id if entry else None
@@ -102,8 +103,9 @@ def conversation_for_case(session: Session, case_id: int,
 
 def forget_crisis_address(session: Session, case_id: int) -> None:
     """The crisis entry's one message went out: its address is deleted."""
-    session.execute(delete(ContactVaultEntry).where(
-        ContactVaultEntry.case_id == case_id, ContactVaultEntry.purpose == CRISIS_SEEN))
+    session.execute(
+        delete(ContactVaultEntry).where(ContactVaultEntry.case_id == case_id, ContactVaultEntry.purpose == CRISIS_SEEN)
+    )
 
 
 def purge_expired(session: Session) -> int:

@@ -1,6 +1,7 @@
 """Conversation history is kept only as long as needed: `hotline purge` deletes whole
 conversations whose last message is older than the retention period. Cases keep what
 staff need; they do not depend on the conversation history."""
+
 from __future__ import annotations
 
 import time
@@ -20,10 +21,7 @@ def purge_conversations(engine: Engine, older_than_days: int, now: float | None 
         stale = [
             row[0]
             for row in connection.execute(
-                text(
-                    f"SELECT sender_id FROM {EVENTS_TABLE} GROUP BY sender_id "
-                    "HAVING MAX(timestamp) < :cutoff"
-                ),
+                text(f"SELECT sender_id FROM {EVENTS_TABLE} GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
                 {"cutoff": cutoff},
             )
         ]

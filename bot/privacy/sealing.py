@@ -3,6 +3,7 @@
 A sealed address is Fernet-encrypted (AES-128-CBC with HMAC-SHA256) with CONTACT_VAULT_KEY
 (derived from HOTLINE_SECRET_KEY when unset). Staff tools never decrypt; the database and
 its backups hold only ciphertext."""
+
 from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken

@@ -4,6 +4,7 @@ Moments go in and come out as timezone-aware UTC datetimes (what the database st
 school days are counted on the local calendar, because weekends, holidays and "08:00" are
 local facts and summer time moves them against UTC.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -16,8 +17,7 @@ from bot.routing.rules_file import load_rules
 # A report that arrives when there is no school is counted from the next school morning.
 SCHOOL_DAY_START = time(8, 0)
 
-_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-              "Dec")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def ack_deadline(severity: Severity, start: datetime, rules: RoutingRules | None = None) -> datetime:
@@ -26,8 +26,7 @@ def ack_deadline(severity: Severity, start: datetime, rules: RoutingRules | None
     return add_wait(_wait(rules.deadlines, severity), start, rules)
 
 
-def escalation_due(severity: Severity, start: datetime,
-                   rules: RoutingRules | None = None) -> datetime:
+def escalation_due(severity: Severity, start: datetime, rules: RoutingRules | None = None) -> datetime:
     """When the next escalation step is due, for a step that began at `start`."""
     rules = _rules(rules)
     return add_wait(_wait(rules.escalation_interval, severity), start, rules)

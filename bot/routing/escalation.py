@@ -3,6 +3,7 @@ chain (data/hotline/routing.yml `escalation_chain`), one step per missed deadlin
 event. Everyone alerted before gets a numbered reminder that says what changed ("3rd
 reminder: nobody has acknowledged yet; now also sent to ..."). The state is the case's deadline and step in the database, so it survives any
 restart; the worker calls `escalate_due` on every tick."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,10 +23,18 @@ MAX_REMINDERS = 3
 
 
 def due_cases(session: Session, now: datetime) -> list[Case]:
-    return list(session.scalars(select(Case).where(
-        Case.acknowledged_at.is_(None), Case.closed_at.is_(None),
-        Case.ack_deadline_at.is_not(None), Case.ack_deadline_at <= now,
-    ).order_by(Case.ack_deadline_at)))
+    return list(
+        session.scalars(
+            select(Case)
+            .where(
+                Case.acknowledged_at.is_(None),
+                Case.closed_at.is_(None),
+                Case.ack_deadline_at.is_not(None),
+                Case.ack_deadline_at <= now,
+            )
+            .order_by(Case.ack_deadline_at)
+        )
+    )
 
 
 def due_case_ids(session: Session, now: datetime) -> list[int]:
@@ -53,8 +62,11 @@ def escalate(session: Session, case: Case, now: datetime) -> bool:
     while step < len(chain):
         selector = chain[step]
         step += 1
-        fresh = [r for r in resolve(session, selector, case.school_id, case.municipality_id, now)
-                 if referral_for(session, case, r) is None]
+        fresh = [
+            r
+            for r in resolve(session, selector, case.school_id, case.municipality_id, now)
+            if referral_for(session, case, r) is None
+        ]
         if not fresh:
             continue  # nobody new at this step (e.g. no backup counsellor): the next one
         # The new deadline first: the alerts queued below tell it.
@@ -65,9 +77,12 @@ def escalate(session: Session, case: Case, now: datetime) -> bool:
             refer(session, case, responder, f"escalation:{selector}", in_chain=True, step=step)
         # Those alerted before hear what changed: still nobody, and who has it now too.
         _queue_reminders(session, case, earlier, added=fresh)
-        audit_trail.record(session, case, "escalated",
-                        f"step {step}: {selector} -> {', '.join(r.code for r in fresh)}; "
-                        f"not acknowledged by {missed}")
+        audit_trail.record(
+            session,
+            case,
+            "escalated",
+            f"step {step}: {selector} -> {', '.join(r.code for r in fresh)}; not acknowledged by {missed}",
+        )
         return True
     case.escalation_step = step
     return _remind(session, case, now, missed)
@@ -78,15 +93,13 @@ def _chain_referrals(case: Case) -> list[Referral]:
     return [r for r in case.referrals if r.in_chain and r.status in FORWARDED_STATUSES]
 
 
-def _queue_reminders(session: Session, case: Case, referrals: list[Referral],
-                     added: list[Responder]) -> None:
+def _queue_reminders(session: Session, case: Case, referrals: list[Referral], added: list[Responder]) -> None:
     """The next numbered reminder (the Nth of the case), with the same content as the
     alert, to each of `referrals`, saying who else was alerted now (or, with nobody
     added, who has it)."""
     number = 1 + sum(1 for event in case.events if event.kind in ("escalated", "reminded"))
     for referral in referrals:
-        queue_alert(session, case, referral, reminder=number, added=added,
-                    everyone=[r.responder for r in referrals])
+        queue_alert(session, case, referral, reminder=number, added=added, everyone=[r.responder for r in referrals])
 
 
 def _remind(session: Session, case: Case, now: datetime, missed: str) -> bool:
@@ -97,15 +110,21 @@ def _remind(session: Session, case: Case, now: datetime, missed: str) -> bool:
     chain_referrals = _chain_referrals(case)
     if done >= MAX_REMINDERS or not chain_referrals:
         case.ack_deadline_at = None
-        audit_trail.record(session, case, "escalation_exhausted",
-                        f"every contact of the chain was alerted and reminded; "
-                        f"not acknowledged by {missed}")
+        audit_trail.record(
+            session,
+            case,
+            "escalation_exhausted",
+            f"every contact of the chain was alerted and reminded; not acknowledged by {missed}",
+        )
         return False
     case.ack_deadline_at = escalation_due(case.severity or "medium", now)
     _queue_reminders(session, case, chain_referrals, added=[])
-    audit_trail.record(session, case, "reminded",
-                    f"round {done + 1}: {', '.join(r.responder.code for r in chain_referrals)}; "
-                    f"not acknowledged by {missed}")
+    audit_trail.record(
+        session,
+        case,
+        "reminded",
+        f"round {done + 1}: {', '.join(r.responder.code for r in chain_referrals)}; not acknowledged by {missed}",
+    )
     return True
 
 

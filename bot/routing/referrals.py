@@ -2,6 +2,7 @@
 deadline, and a referral with an alert for every responder the rules name. Runs in the
 transaction that stores the case, so the alerts are in the outbox as soon as the case
 exists."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,12 +19,21 @@ from bot.storage.models import Case, Referral, Responder
 
 
 def referral_for(session: Session, case: Case, responder: Responder) -> Referral | None:
-    return session.scalars(select(Referral).where(
-        Referral.case_id == case.id, Referral.responder_id == responder.id)).one_or_none()
+    return session.scalars(
+        select(Referral).where(Referral.case_id == case.id, Referral.responder_id == responder.id)
+    ).one_or_none()
 
 
-def refer(session: Session, case: Case, responder: Responder, reason: str, *, in_chain: bool,
-          step: int = 0, needs_consent: bool = False) -> Referral | None:
+def refer(
+    session: Session,
+    case: Case,
+    responder: Responder,
+    reason: str,
+    *,
+    in_chain: bool,
+    step: int = 0,
+    needs_consent: bool = False,
+) -> Referral | None:
     """A new referral with its alert queued; None when this responder has one already.
     A referral that needs the reporter's consent waits for it (or is declined); one that
     waited is alerted (or declined) once a later routing knows the answer."""
@@ -32,8 +42,7 @@ def refer(session: Session, case: Case, responder: Responder, reason: str, *, in
         if referral.status == "awaiting_consent" and case.legal_aid_ok is not None:
             _consented(session, case, referral, reason)
         return None
-    referral = Referral(case=case, responder=responder, reason=reason, step=step,
-                        in_chain=in_chain, status="pending")
+    referral = Referral(case=case, responder=responder, reason=reason, step=step, in_chain=in_chain, status="pending")
     session.add(referral)
     session.flush()
     if needs_consent and not case.legal_aid_ok:
@@ -74,5 +83,4 @@ def route_case(session: Session, case: Case, now: datetime) -> None:
     audit_trail.record(session, case, "triaged", f"{result.severity}: {result.reason}")
     for target in routing_targets(facts, result.severity):
         for responder in resolve(session, target.selector, case.school_id, case.municipality_id, now):
-            refer(session, case, responder, target.reason, in_chain=target.in_chain,
-                  needs_consent=target.needs_consent)
+            refer(session, case, responder, target.reason, in_chain=target.in_chain, needs_consent=target.needs_consent)

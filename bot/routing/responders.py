@@ -1,5 +1,6 @@
 """Who to alert: responders by selector, by the phone or Telegram chat that wrote, and the
 one place that opens a responder's sealed phone number (for sending only)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -48,8 +49,7 @@ def is_on_duty(responder: Responder, now_utc: datetime) -> bool:
         return True  # hours that cannot be read must not hide someone from an alert
 
 
-def _nearest(candidates: Sequence[Responder], municipality_id: int | None,
-             now: datetime) -> list[Responder]:
+def _nearest(candidates: Sequence[Responder], municipality_id: int | None, now: datetime) -> list[Responder]:
     """On duty before off duty; within each, the case's municipality, then canton-wide,
     then anywhere: a critical alert must reach someone."""
     on_duty = [r for r in candidates if is_on_duty(r, now)]
@@ -68,29 +68,31 @@ def _school_staff(active: Select, selector: str) -> Select:
     return query if backup is None else query.where(Responder.is_backup.is_(backup))
 
 
-def resolve(session: Session, selector: str, school_id: int | None,
-            municipality_id: int | None, now: datetime) -> list[Responder]:
+def resolve(
+    session: Session, selector: str, school_id: int | None, municipality_id: int | None, now: datetime
+) -> list[Responder]:
     """The active responders a selector names for a case at this school and municipality
     (either may be None), at `now` (UTC). ValueError for an unknown selector."""
     active = select(Responder).where(Responder.active.is_(True)).order_by(Responder.id)
     if selector in _SCHOOL_SELECTORS:
         if school_id is None:
             return []
-        return list(session.scalars(_school_staff(active, selector).where(
-            Responder.school_id == school_id)))
+        return list(session.scalars(_school_staff(active, selector).where(Responder.school_id == school_id)))
     if selector in _TOWN_SELECTORS:
         if school_id is not None or municipality_id is None:
             return []
         schools = select(School.id).where(School.municipality_id == municipality_id)
-        return list(session.scalars(_school_staff(active, _TOWN_SELECTORS[selector]).where(
-            Responder.school_id.in_(schools))))
+        return list(
+            session.scalars(_school_staff(active, _TOWN_SELECTORS[selector]).where(Responder.school_id.in_(schools)))
+        )
     if selector in _AREA_SELECTORS:
         kind, role = _AREA_SELECTORS[selector]
         if municipality_id is None and school_id is not None:
             school = session.get(School, school_id)
             municipality_id = school.municipality_id if school else None
-        candidates = session.scalars(active.where(
-            Responder.kind == kind, Responder.role == role, Responder.school_id.is_(None))).all()
+        candidates = session.scalars(
+            active.where(Responder.kind == kind, Responder.role == role, Responder.school_id.is_(None))
+        ).all()
         return _nearest(candidates, municipality_id, now)
     raise ValueError(f"unknown responder selector '{selector}' (known: {', '.join(SELECTORS)})")
 
@@ -101,17 +103,21 @@ def by_phone(session: Session, phone: str) -> Responder | None:
     normalized = normalize_phone(phone)
     if normalized is None:
         return None
-    return session.scalars(select(Responder).where(
-        Responder.phone_key == phone_key(normalized), Responder.active.is_(True)
-    ).order_by(Responder.id)).first()
+    return session.scalars(
+        select(Responder)
+        .where(Responder.phone_key == phone_key(normalized), Responder.active.is_(True))
+        .order_by(Responder.id)
+    ).first()
 
 
 def by_telegram_chat(session: Session, chat_id: str | int) -> Responder | None:
     """The active responder enrolled with this Telegram chat (the first, should one person
     hold two records)."""
-    return session.scalars(select(Responder).where(
-        Responder.telegram_chat_id == str(chat_id).strip(), Responder.active.is_(True)
-    ).order_by(Responder.id)).first()
+    return session.scalars(
+        select(Responder)
+        .where(Responder.telegram_chat_id == str(chat_id).strip(), Responder.active.is_(True))
+        .order_by(Responder.id)
+    ).first()
 
 
 def phone_of(responder: Responder) -> str | None:

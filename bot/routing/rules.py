@@ -1,5 +1,6 @@
 """The routing rules as values: what data/hotline/routing.yml says, once it is read and checked
 (bot.routing.rules_file), and the facts and decisions that bot.routing.triage draws from it."""
+
 from __future__ import annotations
 
 import re
@@ -39,10 +40,9 @@ BOOL_CONDITIONS = ("weapon", "threat", "ongoing", "home", "school_named", "place
 # Severity rules cannot look at the severity (they decide it) nor at the place (whether a
 # school or town was named says nothing about how serious the incident is).
 SEVERITY_CONDITIONS = frozenset(
-    {"crisis", "danger_now", "weapon", "threat", "incident_type", "ongoing",
-     "discrimination_ground", "home"})
+    {"crisis", "danger_now", "weapon", "threat", "incident_type", "ongoing", "discrimination_ground", "home"}
+)
 ROUTING_CONDITIONS = SEVERITY_CONDITIONS | {"school_named", "place_named", "severity"}
-
 
 
 @dataclass(frozen=True)
@@ -126,5 +126,3 @@ class Target:
 
 
 # --- loading ---------------------------------------------------------------------------
-
-

@@ -1,5 +1,6 @@
 """Reading data/hotline/routing.yml and checking it: every error names the file, the section and
 the rule, so that the canton's school administration can fix the file without a programmer."""
+
 from __future__ import annotations
 
 import logging
@@ -34,20 +35,29 @@ from bot.text.scripts import normalize_for_nlu
 DEFAULT_PATH = DATA_DIR / "routing.yml"
 ENV_VAR = "HOTLINE_ROUTING_FILE"
 
-_TOP_LEVEL_KEYS = ("timezone", "holidays", "deadlines", "escalation_interval", "weapon_words",
-                   "threat_words", "ongoing_words", "home_words", "severity_rules", "routing",
-                   "escalation_chain")
-_REQUIRED_KEYS = ("timezone", "deadlines", "escalation_interval", "severity_rules", "routing",
-                  "escalation_chain")
-
+_TOP_LEVEL_KEYS = (
+    "timezone",
+    "holidays",
+    "deadlines",
+    "escalation_interval",
+    "weapon_words",
+    "threat_words",
+    "ongoing_words",
+    "home_words",
+    "severity_rules",
+    "routing",
+    "escalation_chain",
+)
+_REQUIRED_KEYS = ("timezone", "deadlines", "escalation_interval", "severity_rules", "routing", "escalation_chain")
 
 
 class RoutingRulesError(ValueError):
     """The rules file is wrong; the message names the file, the rule and the key, so that
     whoever edited it can find the mistake without reading code."""
 
-    def __init__(self, source: str, section: str, problem: str, index: int | None = None,
-                 key: str | None = None) -> None:
+    def __init__(
+        self, source: str, section: str, problem: str, index: int | None = None, key: str | None = None
+    ) -> None:
         self.source, self.section, self.index, self.key = source, section, index, key
         place = section if index is None else f"{section}[{index}] (rule {index + 1})"
         if key is not None:
@@ -56,6 +66,7 @@ class RoutingRulesError(ValueError):
 
 
 logger = logging.getLogger(__name__)
+
 
 def rules_path() -> Path:
     """The rules file in use: HOTLINE_ROUTING_FILE lets a deployment keep its own copy."""
@@ -78,8 +89,7 @@ def load_rules(path: Path | str | None = None) -> RoutingRules:
             if isinstance(error, OSError):
                 raise RoutingRulesError(str(resolved), "file", f"cannot be read ({error})") from error
             raise
-        logger.error("routing rules in %s are broken; the previous rules stay in force: %s",
-                     resolved, error)
+        logger.error("routing rules in %s are broken; the previous rules stay in force: %s", resolved, error)
         return last_good
     _LAST_GOOD[resolved] = rules
     return rules
@@ -113,8 +123,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> RoutingRules:
         timezone=_parse_timezone(data["timezone"], source),
         holidays=_parse_holidays(data.get("holidays"), source),
         deadlines=_parse_waits(data["deadlines"], "deadlines", source),
-        escalation_interval=_parse_waits(data["escalation_interval"], "escalation_interval",
-                                         source),
+        escalation_interval=_parse_waits(data["escalation_interval"], "escalation_interval", source),
         weapon_words=_parse_words(data.get("weapon_words"), "weapon_words", source),
         threat_words=_parse_words(data.get("threat_words"), "threat_words", source),
         ongoing_words=_parse_words(data.get("ongoing_words"), "ongoing_words", source),
@@ -149,8 +158,7 @@ def _parse_holidays(value: Any, source: str) -> frozenset[date]:
         try:
             days.add(date.fromisoformat(str(item)))
         except ValueError as error:
-            raise RoutingRulesError(source, f"holidays[{index}]",
-                                    f"{item!r} is not a date like 2027-03-01") from error
+            raise RoutingRulesError(source, f"holidays[{index}]", f"{item!r} is not a date like 2027-03-01") from error
     return frozenset(days)
 
 
@@ -159,26 +167,20 @@ def _parse_waits(value: Any, section: str, source: str) -> dict[str, Wait]:
         raise RoutingRulesError(source, section, "must give a period for each severity")
     for key in value:
         if key not in SEVERITIES:
-            raise RoutingRulesError(source, section, f"unknown severity; known: {_known(SEVERITIES)}",
-                                    key=str(key))
-    return {severity: _parse_wait(value.get(severity), section, severity, source)
-            for severity in SEVERITIES}
+            raise RoutingRulesError(source, section, f"unknown severity; known: {_known(SEVERITIES)}", key=str(key))
+    return {severity: _parse_wait(value.get(severity), section, severity, source) for severity in SEVERITIES}
 
 
 def _parse_wait(value: Any, section: str, severity: str, source: str) -> Wait:
     if value is None:
         raise RoutingRulesError(source, section, "period is missing", key=severity)
     if not isinstance(value, Mapping) or len(value) != 1:
-        raise RoutingRulesError(source, section,
-                                "must be one period such as {hours: 4}", key=severity)
-    (unit, amount), = value.items()
+        raise RoutingRulesError(source, section, "must be one period such as {hours: 4}", key=severity)
+    ((unit, amount),) = value.items()
     if unit not in WAIT_UNITS:
-        raise RoutingRulesError(source, section,
-                                f"unknown unit {unit!r}; known: {_known(WAIT_UNITS)}", key=severity)
+        raise RoutingRulesError(source, section, f"unknown unit {unit!r}; known: {_known(WAIT_UNITS)}", key=severity)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise RoutingRulesError(source, section,
-                                f"{unit} must be a whole number above 0, not {amount!r}",
-                                key=severity)
+        raise RoutingRulesError(source, section, f"{unit} must be a whole number above 0, not {amount!r}", key=severity)
     return Wait(unit, amount)
 
 
@@ -195,8 +197,9 @@ def _parse_words(value: Any, section: str, source: str) -> re.Pattern[str] | Non
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + ")")
 
 
-def _parse_conditions(value: Any, allowed: frozenset[str], section: str, index: int,
-                      source: str) -> tuple[Condition, ...]:
+def _parse_conditions(
+    value: Any, allowed: frozenset[str], section: str, index: int, source: str
+) -> tuple[Condition, ...]:
     if value is None:
         return ()
     if not isinstance(value, Mapping):
@@ -205,20 +208,17 @@ def _parse_conditions(value: Any, allowed: frozenset[str], section: str, index: 
     for name, expected in value.items():
         key = f"when.{name}"
         if name not in allowed:
-            raise RoutingRulesError(source, section,
-                                    f"unknown condition {name!r}; known: {_known(sorted(allowed))}",
-                                    index, key)
-        conditions.append(Condition(name, _parse_accepted(name, expected, section, index, key,
-                                                          source)))
+            raise RoutingRulesError(
+                source, section, f"unknown condition {name!r}; known: {_known(sorted(allowed))}", index, key
+            )
+        conditions.append(Condition(name, _parse_accepted(name, expected, section, index, key, source)))
     return tuple(conditions)
 
 
-def _parse_accepted(name: str, expected: Any, section: str, index: int, key: str,
-                    source: str) -> bool | frozenset[str]:
+def _parse_accepted(name: str, expected: Any, section: str, index: int, key: str, source: str) -> bool | frozenset[str]:
     if name in BOOL_CONDITIONS:
         if not isinstance(expected, bool):
-            raise RoutingRulesError(source, section, f"must be true or false, not {expected!r}",
-                                    index, key)
+            raise RoutingRulesError(source, section, f"must be true or false, not {expected!r}", index, key)
         return expected
     values = expected if isinstance(expected, list) else [expected]
     known = VALUE_CONDITIONS[name]
@@ -227,8 +227,7 @@ def _parse_accepted(name: str, expected: Any, section: str, index: int, key: str
         if name == "danger_now" and isinstance(value, bool):
             value = "yes" if value else "no"  # YAML reads an unquoted yes/no as true/false
         if value not in known:
-            raise RoutingRulesError(source, section,
-                                    f"unknown value {value!r}; known: {_known(known)}", index, key)
+            raise RoutingRulesError(source, section, f"unknown value {value!r}; known: {_known(known)}", index, key)
         accepted.add(value)
     return frozenset(accepted)
 
@@ -242,12 +241,12 @@ def _rule_list(value: Any, section: str, source: str) -> list[Mapping[str, Any]]
     return value
 
 
-def _check_keys(rule: Mapping[str, Any], known: tuple[str, ...], required: tuple[str, ...],
-                section: str, index: int, source: str) -> None:
+def _check_keys(
+    rule: Mapping[str, Any], known: tuple[str, ...], required: tuple[str, ...], section: str, index: int, source: str
+) -> None:
     for key in rule:
         if key not in known:
-            raise RoutingRulesError(source, section, f"unknown key; known: {_known(known)}",
-                                    index, str(key))
+            raise RoutingRulesError(source, section, f"unknown key; known: {_known(known)}", index, str(key))
     for key in required:
         if key not in rule:
             raise RoutingRulesError(source, section, "is missing", index, key)
@@ -264,44 +263,53 @@ def _parse_severity_rules(value: Any, source: str) -> tuple[SeverityRule, ...]:
     section = "severity_rules"
     rules = []
     for index, rule in enumerate(_rule_list(value, section, source)):
-        _check_keys(rule, ("severity", "reason", "when"), ("severity", "reason"), section,
-                    index, source)
+        _check_keys(rule, ("severity", "reason", "when"), ("severity", "reason"), section, index, source)
         if rule["severity"] not in SEVERITIES:
             raise RoutingRulesError(
-                source, section,
+                source,
+                section,
                 f"unknown severity {rule['severity']!r}; known: {_known(SEVERITIES)}",
-                index, "severity")
-        rules.append(SeverityRule(
-            severity=rule["severity"],
-            reason=_reason(rule, section, index, source),
-            when=_parse_conditions(rule.get("when"), SEVERITY_CONDITIONS, section, index,
-                                   source)))
+                index,
+                "severity",
+            )
+        rules.append(
+            SeverityRule(
+                severity=rule["severity"],
+                reason=_reason(rule, section, index, source),
+                when=_parse_conditions(rule.get("when"), SEVERITY_CONDITIONS, section, index, source),
+            )
+        )
     if rules[-1].when:
         # Without a catch-all some reports would get no severity at all.
-        raise RoutingRulesError(source, section,
-                                "the last rule must have an empty `when: {}` to catch "
-                                "every other report", len(rules) - 1, "when")
+        raise RoutingRulesError(
+            source,
+            section,
+            "the last rule must have an empty `when: {}` to catch every other report",
+            len(rules) - 1,
+            "when",
+        )
     return tuple(rules)
 
 
-def _parse_flag(rule: Mapping[str, Any], key: str, section: str, index: int,
-                source: str) -> bool:
+def _parse_flag(rule: Mapping[str, Any], key: str, section: str, index: int, source: str) -> bool:
     value = rule.get(key, False)
     if not isinstance(value, bool):
-        raise RoutingRulesError(source, section, f"must be true or false, not {value!r}",
-                                index, key)
+        raise RoutingRulesError(source, section, f"must be true or false, not {value!r}", index, key)
     return value
 
 
-def _parse_selectors(value: Any, section: str, index: int | None, key: str,
-                     source: str) -> tuple[str, ...]:
+def _parse_selectors(value: Any, section: str, index: int | None, key: str, source: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         raise RoutingRulesError(source, section, "must be a non-empty list", index, key)
     for position, selector in enumerate(value):
         if selector not in SELECTORS:
             raise RoutingRulesError(
-                source, section, f"unknown selector {selector!r}; known: {_known(SELECTORS)}",
-                index, f"{key}[{position}]")
+                source,
+                section,
+                f"unknown selector {selector!r}; known: {_known(SELECTORS)}",
+                index,
+                f"{key}[{position}]",
+            )
     return tuple(value)
 
 
@@ -309,15 +317,23 @@ def _parse_routing(value: Any, source: str) -> tuple[RoutingRule, ...]:
     section = "routing"
     rules = []
     for index, rule in enumerate(_rule_list(value, section, source)):
-        _check_keys(rule, ("reason", "when", "notify", "in_chain", "needs_consent"),
-                    ("reason", "notify"), section, index, source)
-        rules.append(RoutingRule(
-            reason=_reason(rule, section, index, source),
-            when=_parse_conditions(rule.get("when"), ROUTING_CONDITIONS, section, index,
-                                   source),
-            notify=_parse_selectors(rule["notify"], section, index, "notify", source),
-            in_chain=_parse_flag(rule, "in_chain", section, index, source),
-            needs_consent=_parse_flag(rule, "needs_consent", section, index, source)))
+        _check_keys(
+            rule,
+            ("reason", "when", "notify", "in_chain", "needs_consent"),
+            ("reason", "notify"),
+            section,
+            index,
+            source,
+        )
+        rules.append(
+            RoutingRule(
+                reason=_reason(rule, section, index, source),
+                when=_parse_conditions(rule.get("when"), ROUTING_CONDITIONS, section, index, source),
+                notify=_parse_selectors(rule["notify"], section, index, "notify", source),
+                in_chain=_parse_flag(rule, "in_chain", section, index, source),
+                needs_consent=_parse_flag(rule, "needs_consent", section, index, source),
+            )
+        )
     return tuple(rules)
 
 
@@ -327,11 +343,9 @@ def _parse_chain(value: Any, source: str) -> tuple[str, ...]:
     for position, selector in enumerate(value):
         if selector not in SELECTORS:
             raise RoutingRulesError(
-                source, f"escalation_chain[{position}]",
-                f"unknown selector {selector!r}; known: {_known(SELECTORS)}")
+                source, f"escalation_chain[{position}]", f"unknown selector {selector!r}; known: {_known(SELECTORS)}"
+            )
     return tuple(value)
 
 
 # --- facts -----------------------------------------------------------------------------
-
-

@@ -5,6 +5,7 @@ them without a programmer; bot.routing.rules_file loads and checks them, and thi
 applies them. Everything here is a pure function of the case's facts and the rules, so it is
 tested without a database.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,7 @@ def _observe(facts: Facts, rules: RoutingRules, severity: str | None = None) -> 
     """The value of every condition name for these facts, computed once per decision."""
     kind = _CRISIS_ALIASES.get(facts.crisis_kind or "", facts.crisis_kind)
     # incident_time is free text when the reporter typed instead of pressing a button.
-    ongoing = facts.incident_time == "ongoing" or _mentions(
-        rules.ongoing_words, facts.description, facts.incident_time)
+    ongoing = facts.incident_time == "ongoing" or _mentions(rules.ongoing_words, facts.description, facts.incident_time)
     home = facts.incident_type == "home" or _mentions(rules.home_words, facts.description)
     return {
         "crisis": kind,
@@ -95,8 +95,7 @@ def triage(facts: Facts, rules: RoutingRules | None = None) -> Triage:
     raise RuntimeError("severity rules without a catch-all passed validation")
 
 
-def routing_targets(facts: Facts, severity: str,
-                    rules: RoutingRules | None = None) -> list[Target]:
+def routing_targets(facts: Facts, severity: str, rules: RoutingRules | None = None) -> list[Target]:
     """Everyone a case goes to: every routing rule that fits adds its selectors (a case
     can need a counsellor and legal aid at once); a selector named twice keeps the first
     rule's reason."""
@@ -109,8 +108,7 @@ def routing_targets(facts: Facts, severity: str,
         if not _fits(rule.when, observed):
             continue
         for selector in rule.notify:
-            targets.setdefault(selector, Target(selector, rule.reason, rule.in_chain,
-                                                rule.needs_consent))
+            targets.setdefault(selector, Target(selector, rule.reason, rule.in_chain, rule.needs_consent))
     return list(targets.values())
 
 

@@ -5,6 +5,7 @@ read-only SQLite file, a full disk, a pool or a write that timed out) sends a de
 the journal (bot.storage.journal) instead of failing it. The outage is logged once, when it
 starts ("database unreachable since ..."), and once when it ends, not once per request;
 `state()` gives the same facts to `hotline status` and to health and metrics endpoints."""
+
 from __future__ import annotations
 
 import logging
@@ -21,9 +22,24 @@ logger = logging.getLogger(__name__)
 # Words of driver errors that mean the database cannot be used now, whatever the request:
 # PostgreSQL connections refused, dropped or timed out; a SQLite file locked, read-only,
 # unreadable or on a full disk. Not "no such table" or a syntax error: those are bugs.
-_AWAY = ("closed", "connection", "could not connect", "server", "terminating", "timeout",
-         "timed out", "database is locked", "readonly", "read-only", "disk i/o", "disk is full",
-         "unable to open", "broken pipe", "the database system is", "no route to host")
+_AWAY = (
+    "closed",
+    "connection",
+    "could not connect",
+    "server",
+    "terminating",
+    "timeout",
+    "timed out",
+    "database is locked",
+    "readonly",
+    "read-only",
+    "disk i/o",
+    "disk is full",
+    "unable to open",
+    "broken pipe",
+    "the database system is",
+    "no route to host",
+)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -63,15 +79,17 @@ class _Tracker:
             down_since = self._down_since
             self._last_error = f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
         if first:
-            logger.error("database unreachable since %s: %s", down_since.isoformat(timespec="seconds"),
-                         self._last_error)
+            logger.error(
+                "database unreachable since %s: %s", down_since.isoformat(timespec="seconds"), self._last_error
+            )
 
     def up(self) -> None:
         with self._lock:
             since, self._down_since, self._last_error = self._down_since, None, None
         if since is not None:
-            logger.warning("database reachable again (it was unreachable since %s)",
-                           since.isoformat(timespec="seconds"))
+            logger.warning(
+                "database reachable again (it was unreachable since %s)", since.isoformat(timespec="seconds")
+            )
 
     def state(self) -> State:
         with self._lock:

@@ -1,4 +1,5 @@
 """Engine and sessions for DATABASE_URL (SQLite by default, PostgreSQL in production)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,17 +42,32 @@ def make_engine(url: str) -> Engine:
         # SQLAlchemy 1.4 opens a new SQLite connection (and runs the pragmas) for every
         # session by default; a pool of connections shared by the worker threads saves
         # several milliseconds per transaction.
-        engine = create_engine(url, future=True, poolclass=QueuePool, pool_size=8,
-                               max_overflow=24,
-                               connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            future=True,
+            poolclass=QueuePool,
+            pool_size=8,
+            max_overflow=24,
+            connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
+        )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     # An unreachable server is given up in seconds, not after TCP's minutes, for a new
     # connection and for one that goes silent: the channel then journals the message
     # (bot.channels.outage).
-    return create_engine(url, future=True, pool_pre_ping=True, connect_args={
-        "connect_timeout": CONNECT_TIMEOUT_SECONDS, "keepalives": 1, "keepalives_idle": 5,
-        "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 8000})
+    return create_engine(
+        url,
+        future=True,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+            "tcp_user_timeout": 8000,
+        },
+    )
 
 
 @cache
@@ -66,6 +82,7 @@ def default_engine() -> Engine:
 async def in_session(function: Callable[..., T], *args: Any) -> T:
     """Run `function(session, *args)` in one transaction on a worker thread, so that
     database work (and PIN hashing) never blocks the event loop."""
+
     def work() -> T:
         with session_scope() as session:
             return function(session, *args)

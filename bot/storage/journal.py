@@ -12,6 +12,7 @@ process can tell a file whose owner died (it can take the lock) and replay it to
 torn record (the process died in the middle of a write) fails its checksum and is skipped;
 it was never acknowledged to anyone. A write that fails (a full disk) is cut off again, so
 that the records after it stay whole."""
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """Run Alembic migrations without an alembic.ini: the URL is DATABASE_URL or the caller's."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """SQLAlchemy models. Nothing here identifies a reporter: no names, numbers or chat ids."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -88,9 +89,7 @@ class Case(Base):
     affected = Column(String(32), nullable=True)
     reporter_role = Column(String(32), nullable=True)
     school_id = Column(ForeignKey("schools.id"), nullable=True)
-    municipality_id = Column(
-        ForeignKey("municipalities.id"), nullable=True
-    )
+    municipality_id = Column(ForeignKey("municipalities.id"), nullable=True)
     incident_time = Column(String(200), nullable=True)
     description = Column(Text, nullable=True)
     danger_now = Column(String(16), nullable=True)
@@ -101,9 +100,7 @@ class Case(Base):
     failed_checks = Column(Integer, default=0)
     locked_until = Column(UtcDateTime(), nullable=True)
     created_at = Column(UtcDateTime(), default=utcnow)
-    updated_at = Column(
-        UtcDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at = Column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     # Triage and escalation (bot.routing.triage, bot.routing.referrals, bot.routing.escalation).
     severity_reason = Column(Text, nullable=True)
     legal_aid_ok = Column(Boolean, nullable=True)
@@ -260,9 +257,7 @@ class CheckLock(Base):
     conversation_key = Column(String(64), unique=True)
     failures = Column(Integer, default=0)
     locked_until = Column(UtcDateTime(), nullable=True)
-    updated_at = Column(
-        UtcDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at = Column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class InboxMessage(Base):
@@ -271,9 +266,11 @@ class InboxMessage(Base):
     (bot.privacy.sealing) and erased once the turn is done."""
 
     __tablename__ = "inbox_messages"
-    __table_args__ = (UniqueConstraint("channel", "delivery_id"),
-                      # the flood limit counts a conversation's recent messages
-                      Index("ix_inbox_conversation_received", "conversation_id", "received_at"))
+    __table_args__ = (
+        UniqueConstraint("channel", "delivery_id"),
+        # the flood limit counts a conversation's recent messages
+        Index("ix_inbox_conversation_received", "conversation_id", "received_at"),
+    )
 
     id = Column(Integer, primary_key=True)
     channel = Column(String(16))
@@ -344,8 +341,10 @@ class SmsSpend(Base):
     Only a pseudonym and a count: no number, no text."""
 
     __tablename__ = "sms_spend"
-    __table_args__ = (Index("ix_sms_spend_sent_at", "sent_at"),
-                      Index("ix_sms_spend_conversation", "conversation_id", "sent_at"))
+    __table_args__ = (
+        Index("ix_sms_spend_sent_at", "sent_at"),
+        Index("ix_sms_spend_conversation", "conversation_id", "sent_at"),
+    )
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(64))

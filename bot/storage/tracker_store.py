@@ -8,6 +8,7 @@ so Rasa imports it before it builds its agent) replaces that wrapper with
 NoSilentRestartStore: an unreachable database raises TrackerUnavailable, the channel's
 outage desk answers the writer, and the turn runs again from the inbox once the database
 is back, on the tracker as it was."""
+
 from __future__ import annotations
 
 from collections.abc import Coroutine, Iterable
@@ -44,11 +45,15 @@ def sql_store_arguments(url: str) -> dict[str, Any]:
 
 
 class HotlineTrackerStore(SQLTrackerStore):
-    def __init__(self, domain: Domain | None = None, host: str | None = None,
-                 event_broker: EventBroker | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
+        **kwargs: Any,
+    ) -> None:
         url = kwargs.pop("url", None) or settings.database_url()
-        super().__init__(domain=domain, event_broker=event_broker,
-                         **sql_store_arguments(url), **kwargs)
+        super().__init__(domain=domain, event_broker=event_broker, **sql_store_arguments(url), **kwargs)
         # Rasa's own engine opens a new SQLite connection for every turn and waits for an
         # unreachable PostgreSQL as long as TCP does; ours keeps a pool, sets the WAL
         # pragmas the hotline's tables rely on, and gives up on a connection in seconds.

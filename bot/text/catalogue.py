@@ -8,6 +8,7 @@ data/hotline/contacts.yml, then the values. Values are filled last, so that case
 a counsellor's own words appear exactly as typed. A reader whose language is not known
 gets both languages, the local one first.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -82,10 +83,11 @@ def _one(template: str, language: str, script: str | None, key: str, values: Map
 
 def for_reader(texts: Mapping[str, str], reader: Reader, key: str = "text", /, **values: Any) -> str:
     """{"en": ..., "bcs": ...} for this reader, numbers and values filled in. (The
-parameters are positional-only, so that a value may be called `name`, `key` or `text`.)"""
+    parameters are positional-only, so that a value may be called `name`, `key` or `text`.)"""
     if reader.language is None:
-        return (f"{_one(texts['bcs'], 'bcs', reader.script, key, values)}\n\n"
-                f"{_one(texts['en'], 'en', None, key, values)}")
+        return (
+            f"{_one(texts['bcs'], 'bcs', reader.script, key, values)}\n\n{_one(texts['en'], 'en', None, key, values)}"
+        )
     return _one(texts[reader.language], reader.language, reader.script, key, values)
 
 
@@ -98,8 +100,10 @@ def numbers_for(reader: Reader) -> dict[str, str]:
     """The emergency numbers and their wording ({police}, {child_helpline_hours}, ...) as
     this reader reads them, for texts that are filled elsewhere (Rasa's responses)."""
     language = "en" if reader.language == "en" else "bcs"
-    return {key: reader.in_script(value) if language == "bcs" else value
-            for key, value in emergency_numbers.placeholders(language).items()}
+    return {
+        key: reader.in_script(value) if language == "bcs" else value
+        for key, value in emergency_numbers.placeholders(language).items()
+    }
 
 
 def for_writer(name: str, key: str, written: str = "", /, **values: Any) -> str:

@@ -1,4 +1,5 @@
 """Emergency numbers and help services, from data/hotline/contacts.yml."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,4 +1,5 @@
 """What a reporter asks for when they ask to change language or script."""
+
 from __future__ import annotations
 
 import re

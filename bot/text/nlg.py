@@ -13,6 +13,7 @@ selection of a response variation (by the `language` slot), it
   wordings for the reader never repeats the wording it used last, so that a person who
   writes the same thing again and again is not answered with the same message each time.
 """
+
 from __future__ import annotations
 
 import copy
@@ -47,8 +48,9 @@ REMINDER_WINDOW_SECONDS = 10 * 60
 REMINDER_OF = "reminder_of"  # kept in the bot event's metadata
 
 
-def _recent_sends(tracker: DialogueStateTracker, utter_action: str, now: float,
-                  window: float = REMINDER_WINDOW_SECONDS) -> list[BotUttered]:
+def _recent_sends(
+    tracker: DialogueStateTracker, utter_action: str, now: float, window: float = REMINDER_WINDOW_SECONDS
+) -> list[BotUttered]:
     """The messages this response produced in the conversation within the window, the
     latest first."""
     sent = []
@@ -60,19 +62,20 @@ def _recent_sends(tracker: DialogueStateTracker, utter_action: str, now: float,
     return sent
 
 
-def sent_in_full_recently(tracker: DialogueStateTracker, utter_action: str, now: float,
-                          window: float = REMINDER_WINDOW_SECONDS) -> bool:
+def sent_in_full_recently(
+    tracker: DialogueStateTracker, utter_action: str, now: float, window: float = REMINDER_WINDOW_SECONDS
+) -> bool:
     """Whether the full text of a response went out in this conversation within the window."""
     return any(not (e.metadata or {}).get(REMINDER_OF) for e in _recent_sends(tracker, utter_action, now, window))
 
 
 class HotlineNLG(TemplatedNaturalLanguageGenerator):
-    def __init__(self, endpoint_config: EndpointConfig | None = None,
-                 domain: Domain | None = None) -> None:
+    def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
         super().__init__((domain or Domain.empty()).responses)
 
-    async def generate(self, utter_action: str, tracker: DialogueStateTracker,
-                       output_channel: str, **kwargs: Any) -> dict[str, Any] | None:
+    async def generate(
+        self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
+    ) -> dict[str, Any] | None:
         now = time.time()
         recent = _recent_sends(tracker, utter_action, now)
         # A response with several wordings never says the same thing twice running.
@@ -97,15 +100,15 @@ class HotlineNLG(TemplatedNaturalLanguageGenerator):
         if utter_action not in self.responses:
             return None
         candidates = ResponseVariationFilter(self.responses).responses_for_utter_action(
-            utter_action, output_channel, filled_slots)
+            utter_action, output_channel, filled_slots
+        )
         if not candidates:
             return None
         # In the file's order: the first wording first, the next one on a repeat.
         rendered = [self._render(c, filled_slots, **kwargs) for c in candidates]
         return next((r for r in rendered if r.get("text") != avoid_text), rendered[0])
 
-    def _render(self, response: dict[str, Any], filled_slots: dict[str, Any],
-                **kwargs: Any) -> dict[str, Any]:
+    def _render(self, response: dict[str, Any], filled_slots: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         language, script = filled_slots.get("language"), filled_slots.get("script")
         response = render_response(copy.deepcopy(response), language, script)
         variables = {**numbers_for(Reader.of(language, script)), **kwargs}

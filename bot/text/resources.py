@@ -1,4 +1,5 @@
 """The peace-education resource library: topics in data/hotline/resources/*.yml."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 Replies are authored once in Latin; a reader who writes Cyrillic gets them rendered in
 Cyrillic. The NLU sees one folded form whatever script or diacritics the user typed.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,10 +20,10 @@ _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 # Tokens that must never be transliterated: placeholders, case codes, anything with a
 # digit (phone numbers, PINs), URLs and e-mail addresses, button payloads.
 _PROTECTED = re.compile(
-    r"(\{[^{}]*\}"                 # template placeholders
-    r"|https?://\S+|\S+@\S+"       # URLs, e-mail addresses
+    r"(\{[^{}]*\}"  # template placeholders
+    r"|https?://\S+|\S+@\S+"  # URLs, e-mail addresses
     r"|(?<!\S)/[a-z_]+(?:\{[^\n]*\})?"  # payloads such as /choose{"choice": "x"}, not "mogao/la"
-    r"|\b[\w-]*\d[\w-]*\b"         # codes, numbers
+    r"|\b[\w-]*\d[\w-]*\b"  # codes, numbers
     r"|\b(?:English|Telegram|Viber|WhatsApp|Instagram|TikTok|Snapchat|Facebook)\b)"  # names
 )
 

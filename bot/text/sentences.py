@@ -6,6 +6,7 @@ longer than MAX_PIECE_CHARS is cut into overlapping windows of words; a window's
 (for idiom exceptions: "mama će me ubiti ako zakasnim") reaches CONTEXT_WORDS further on
 each side. Neighbouring pieces are also judged together: "Sad smo u hodniku. Tuku ga." is
 a crisis only as a pair."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,10 @@ def pieces_in_context(text: str) -> list[tuple[str, str]]:
     if not is_long(text):
         return [(text, text)]
     parts = _sentences_in_context(text)
-    pairs = [(f"{first} {second}", f"{first_context} {second_context}")
-             for (first, first_context), (second, second_context) in zip(parts, parts[1:])]
+    pairs = [
+        (f"{first} {second}", f"{first_context} {second_context}")
+        for (first, first_context), (second, second_context) in zip(parts, parts[1:])
+    ]
     return parts + pairs
 
 
@@ -70,7 +73,7 @@ def _windows(sentence: str) -> list[tuple[str, str]]:
         while end < len(words) and (end == start or length + len(words[end]) + 1 <= MAX_PIECE_CHARS):
             length += len(words[end]) + 1
             end += 1
-        context = words[max(0, start - CONTEXT_WORDS):end + CONTEXT_WORDS]
+        context = words[max(0, start - CONTEXT_WORDS) : end + CONTEXT_WORDS]
         windows.append((" ".join(words[start:end]), " ".join(context)))
         if end == len(words):
             break

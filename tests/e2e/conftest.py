@@ -15,8 +15,7 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(e2e_database, tmp_path_factory.mktemp("stack"), with_fakes=True,
-                    with_worker=True).start()
+    running = Stack(e2e_database, tmp_path_factory.mktemp("stack"), with_fakes=True, with_worker=True).start()
     yield running
     running.stop()
 
@@ -42,5 +41,4 @@ def no_open_cases_from_other_tests(request: pytest.FixtureRequest) -> None:
     from bot.storage.models import Case, utcnow
 
     with session_scope(engine_for(request.getfixturevalue("e2e_database"))) as session:
-        session.execute(update(Case).where(Case.closed_at.is_(None))
-                        .values(closed_at=utcnow(), status="closed"))
+        session.execute(update(Case).where(Case.closed_at.is_(None)).values(closed_at=utcnow(), status="closed"))

@@ -1,6 +1,7 @@
 """Routing, staff alerts, acknowledgement, escalation and two-way follow-up, end to end:
 the trained model and action server, the worker process, the staff bot webhook and the
 fake Telegram and Twilio APIs, over real HTTP."""
+
 from __future__ import annotations
 
 import re
@@ -38,19 +39,26 @@ def phone_of_chat(chat_id: int) -> str:
 
 def staff_messages(stack: Stack, needle: str = "") -> list[dict]:
     """What the staff bot sent (Telegram) and staff SMS, whose text contains `needle`."""
-    telegram = [c["params"] for c in recorded(stack.telegram_api, "sendMessage")
-                if c["params"].get("_bot") == STAFF_BOT and needle in c["params"].get("text", "")]
-    sms = [{"chat_id": c["params"]["To"], "text": c["params"]["Body"]}
-           for c in recorded(stack.twilio_api, "messages.create")
-           if c["params"]["To"].startswith("+38763900") and needle in c["params"]["Body"]]
+    telegram = [
+        c["params"]
+        for c in recorded(stack.telegram_api, "sendMessage")
+        if c["params"].get("_bot") == STAFF_BOT and needle in c["params"].get("text", "")
+    ]
+    sms = [
+        {"chat_id": c["params"]["To"], "text": c["params"]["Body"]}
+        for c in recorded(stack.twilio_api, "messages.create")
+        if c["params"]["To"].startswith("+38763900") and needle in c["params"]["Body"]
+    ]
     return telegram + sms
 
 
 def latest_crisis_case(stack: Stack, after_id: int) -> Case:
     def find() -> Case | None:
         with session_scope(engine_for(stack.database_url)) as session:
-            return session.scalars(select(Case).where(Case.id > after_id, Case.crisis_kind.is_not(None))
-                                   .order_by(Case.id.desc())).first()
+            return session.scalars(
+                select(Case).where(Case.id > after_id, Case.crisis_kind.is_not(None)).order_by(Case.id.desc())
+            ).first()
+
     return wait_until(find)
 
 
@@ -81,8 +89,9 @@ def staff_update(chat_id: int, **message: object) -> dict:
 
 def test_critical_report_alerts_at_once_and_a_button_acknowledges_it(stack: Stack) -> None:
     case = crisis_case(stack, "alert-ack")
-    alert = wait_until(lambda: [m for m in staff_messages(stack, case.code)
-                                if str(m["chat_id"]) == str(COORDINATOR_CHAT)])[0]
+    alert = wait_until(
+        lambda: [m for m in staff_messages(stack, case.code) if str(m["chat_id"]) == str(COORDINATOR_CHAT)]
+    )[0]
     # Staff can act: the kind, the place (none here), the child's words, the first step.
     assert "KRITIČNA" in alert["text"] and "Kriza: oružje" in alert["text"]
     assert "Jedan dečko iz razreda ima nož" in alert["text"] and "Mjesto: nije poznato" in alert["text"]
@@ -92,11 +101,16 @@ def test_critical_report_alerts_at_once_and_a_button_acknowledges_it(stack: Stac
     assert state.severity == "critical" and state.severity_reason
     assert {r.reason for r in state.referrals} >= {"no_place", "critical"}
 
-    press = {"update_id": 880001, "callback_query": {
-        "id": "cbq-ack", "chat_instance": "s", "data": button["callback_data"],
-        "from": {"id": COORDINATOR_CHAT, "is_bot": False, "first_name": "K"},
-        "message": {"message_id": 9, "date": int(time.time()),
-                    "chat": {"id": COORDINATOR_CHAT, "type": "private"}}}}
+    press = {
+        "update_id": 880001,
+        "callback_query": {
+            "id": "cbq-ack",
+            "chat_instance": "s",
+            "data": button["callback_data"],
+            "from": {"id": COORDINATOR_CHAT, "is_bot": False, "first_name": "K"},
+            "message": {"message_id": 9, "date": int(time.time()), "chat": {"id": COORDINATOR_CHAT, "type": "private"}},
+        },
+    }
     assert post_telegram(stack, press, secret=STAFF_SECRET, bot="staff_telegram") == 200
     wait_until(lambda: staff_messages(stack, f"{case.code} je potvrđen"))
     state = case_state(stack, case.code)
@@ -128,10 +142,8 @@ def test_an_unacknowledged_case_climbs_the_chain_at_its_deadline(stack: Stack) -
     assert [str(m["chat_id"]) for m in first] == [str(LIVNO_1_PEDAGOGUE_CHAT)]
     assert case_state(stack, code).severity == "medium"
     with session_scope(engine_for(stack.database_url)) as session:  # time travel: the deadline passes
-        session.execute(update(Case).where(Case.code == code)
-                        .values(ack_deadline_at=utcnow() - timedelta(seconds=1)))
-    escalated = wait_until(lambda: [m for m in staff_messages(stack, code)
-                                    if "NIJE POTVRĐENO" in m["text"]])
+        session.execute(update(Case).where(Case.code == code).values(ack_deadline_at=utcnow() - timedelta(seconds=1)))
+    escalated = wait_until(lambda: [m for m in staff_messages(stack, code) if "NIJE POTVRĐENO" in m["text"]])
     assert [str(m["chat_id"]) for m in escalated] == [str(LIVNO_1_PEDAGOGUE_CHAT + 1)]  # the backup
     state = case_state(stack, code)
     steps = [e for e in state.events if e.kind == "escalated"]
@@ -144,16 +156,20 @@ def test_sms_ok_from_a_staff_phone_acknowledges(stack: Stack) -> None:
     wait_until(lambda: staff_messages(stack, case.code))
     status, _ = post_sms(stack, COORDINATOR_PHONE, f"ok {case.code.lower()}")
     assert status == 200
-    wait_until(lambda: [m for m in staff_messages(stack, "potvrd")  # SMS folds đ to d
-                        if m["chat_id"] == COORDINATOR_PHONE])
+    wait_until(
+        lambda: [
+            m
+            for m in staff_messages(stack, "potvrd")  # SMS folds đ to d
+            if m["chat_id"] == COORDINATOR_PHONE
+        ]
+    )
     assert case_state(stack, case.code).acknowledged_at is not None
 
 
 def test_an_api_failing_three_times_is_retried_until_delivered_once(stack: Stack) -> None:
     http("POST", f"{stack.telegram_api}/_fail", b'{"count": 3, "status": 502}')
     case = crisis_case(stack, "alert-retry")
-    wait_until(lambda: [m for m in staff_messages(stack, case.code)
-                        if str(m["chat_id"]) == str(COORDINATOR_CHAT)])
+    wait_until(lambda: [m for m in staff_messages(stack, case.code) if str(m["chat_id"]) == str(COORDINATOR_CHAT)])
     time.sleep(1.5)
     to_coordinator = [m for m in staff_messages(stack, case.code) if str(m["chat_id"]) == str(COORDINATOR_CHAT)]
     assert len(to_coordinator) == 1
@@ -168,8 +184,11 @@ def test_a_worker_killed_mid_send_loses_and_repeats_nothing(stack: Stack) -> Non
     # The held alert is inside its API call; the case's other alerts are sent and recorded.
     # (A kill in the few milliseconds between an API's answer and the worker's record of it
     # would send that one again: the documented window, a repeat rather than a loss.)
-    wait_until(lambda: _statuses(stack, case.id).count("sending") == 1
-               and set(_statuses(stack, case.id)) == {"sending", "sent"})
+    wait_until(
+        lambda: (
+            _statuses(stack, case.id).count("sending") == 1 and set(_statuses(stack, case.id)) == {"sending", "sent"}
+        )
+    )
     stack.kill_process("worker")
     time.sleep(4.5)  # the held call finds its client gone and is not delivered
     assert not _all_sent(stack, case.id)
@@ -190,8 +209,17 @@ def _all_sent(stack: Stack, case_id: int) -> bool:
         return bool(rows) and all(status == "sent" for status in rows)
 
 
-TELEGRAM_REPORT = ["zdravo", "želim prijaviti nasilje u školi", "2", "meni", "ucenik",
-                   "OS Uzorak 1 Livno", "danas", "Stalno mi se rugaju i skrivaju mi stvari.", "ne"]
+TELEGRAM_REPORT = [
+    "zdravo",
+    "želim prijaviti nasilje u školi",
+    "2",
+    "meni",
+    "ucenik",
+    "OS Uzorak 1 Livno",
+    "danas",
+    "Stalno mi se rugaju i skrivaju mi stvari.",
+    "ne",
+]
 
 
 def telegram_report(stack: Stack, chat: int, contact: str) -> str:
@@ -230,8 +258,18 @@ def test_staff_reply_reaches_the_reporter_and_the_answer_reaches_staff(stack: St
 
 def test_a_case_reported_by_sms_is_followed_on_telegram_with_code_and_pin(stack: Stack) -> None:
     phone, chat = "+38761555001", 720002
-    for text in ["zdravo", "želim prijaviti nasilje u školi", "2", "meni", "ucenik", "OS Uzorak 1 Livno",
-                 "danas", "Stalno mi se rugaju i skrivaju mi stvari.", "ne", "ne"]:
+    for text in [
+        "zdravo",
+        "želim prijaviti nasilje u školi",
+        "2",
+        "meni",
+        "ucenik",
+        "OS Uzorak 1 Livno",
+        "danas",
+        "Stalno mi se rugaju i skrivaju mi stvari.",
+        "ne",
+        "ne",
+    ]:
         post_sms(stack, phone, text)
         time.sleep(0.4)
     wait_until(lambda: _sms_to(stack, phone, "prijava:"))  # the summary
@@ -255,8 +293,11 @@ def test_a_case_reported_by_sms_is_followed_on_telegram_with_code_and_pin(stack:
 
 
 def _sms_to(stack: Stack, phone: str, needle: str) -> list[str]:
-    return [c["params"]["Body"] for c in recorded(stack.twilio_api, "messages.create")
-            if c["params"]["To"] == phone and needle in c["params"]["Body"]]
+    return [
+        c["params"]["Body"]
+        for c in recorded(stack.twilio_api, "messages.create")
+        if c["params"]["To"] == phone and needle in c["params"]["Body"]
+    ]
 
 
 def test_closing_a_case_tells_the_reporter(stack: Stack) -> None:

@@ -1,5 +1,6 @@
 """Telegram and SMS end to end: signed webhook in, Rasa turn with the trained model and the
 action server, reply recorded by the fake Telegram Bot API or Twilio REST API."""
+
 from __future__ import annotations
 
 import re
@@ -46,10 +47,16 @@ def test_telegram_conversation_with_buttons(stack: Stack) -> None:
     assert "Javi se" in greeting["text"]
     keyboard = greeting["reply_markup"]["inline_keyboard"]
     assert keyboard[0][0]["callback_data"] == "/report_incident"
-    callback = {"update_id": 990001, "callback_query": {
-        "id": "cbq-1", "chat_instance": "x", "data": "/report_incident",
-        "from": {"id": chat, "is_bot": False, "first_name": "T"},
-        "message": {"message_id": 5, "date": int(time.time()), "chat": {"id": chat, "type": "private"}}}}
+    callback = {
+        "update_id": 990001,
+        "callback_query": {
+            "id": "cbq-1",
+            "chat_instance": "x",
+            "data": "/report_incident",
+            "from": {"id": chat, "is_bot": False, "first_name": "T"},
+            "message": {"message_id": 5, "date": int(time.time()), "chat": {"id": chat, "type": "private"}},
+        },
+    }
     assert post_telegram(stack, callback) == 200
     sent = wait_telegram(stack, chat, 2)
     assert "Šta se dogodilo" in sent[1]["text"]
@@ -64,10 +71,22 @@ def test_telegram_duplicates_edits_and_stickers(stack: Stack) -> None:
     wait_telegram(stack, chat, 1)
     edited = {"update_id": 990002, "edited_message": {**update["message"], "text": "changed", "edit_date": 1}}
     assert post_telegram(stack, edited) == 200
-    sticker = {"update_id": 990003, "message": {**update["message"], "text": None,
-                                                "sticker": {"file_id": "s", "file_unique_id": "u", "width": 1,
-                                                            "height": 1, "is_animated": False,
-                                                            "is_video": False, "type": "regular"}}}
+    sticker = {
+        "update_id": 990003,
+        "message": {
+            **update["message"],
+            "text": None,
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "u",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            },
+        },
+    }
     del sticker["message"]["text"]
     assert post_telegram(stack, sticker) == 200
     wait_telegram(stack, chat, 2)
@@ -81,12 +100,24 @@ def test_telegram_cyrillic_photo_and_report(stack: Stack, e2e_database: str) -> 
     chat = 700004
     photo = text_update(chat, "")
     del photo["message"]["text"]
-    photo["message"]["photo"] = [{"file_id": "small-id", "file_unique_id": "a", "width": 90, "height": 90},
-                                 {"file_id": "large-id", "file_unique_id": "b", "width": 800, "height": 800}]
+    photo["message"]["photo"] = [
+        {"file_id": "small-id", "file_unique_id": "a", "width": 90, "height": 90},
+        {"file_id": "large-id", "file_unique_id": "b", "width": 800, "height": 800},
+    ]
     post_telegram(stack, photo)
     wait_telegram(stack, chat, 1)
-    for message in ["хоћу да пријавим насиље", "1", "мени", "ученик", "прескочи", "данас",
-                    "Гурају ме и отимају ужину.", "не", "не", "пошаљи"]:
+    for message in [
+        "хоћу да пријавим насиље",
+        "1",
+        "мени",
+        "ученик",
+        "прескочи",
+        "данас",
+        "Гурају ме и отимају ужину.",
+        "не",
+        "не",
+        "пошаљи",
+    ]:
         count = len(telegram_sent(stack, chat))
         post_telegram(stack, text_update(chat, message))
         wait_telegram(stack, chat, count + 1)
@@ -157,8 +188,12 @@ def test_sms_keywords_media_and_whatsapp(stack: Stack) -> None:
     assert len(sms_sent(stack, phone)) == 1  # nothing after STOP
     post_sms(stack, phone, "START")
     assert "Javi se" in wait_sms(stack, phone, 2)[1]["Body"]
-    post_sms(stack, phone, "", extra={"NumMedia": "1", "MediaUrl0": "https://media.example/1.jpg",
-                                      "MediaContentType0": "image/jpeg"})
+    post_sms(
+        stack,
+        phone,
+        "",
+        extra={"NumMedia": "1", "MediaUrl0": "https://media.example/1.jpg", "MediaContentType0": "image/jpeg"},
+    )
     assert "fajl" in wait_sms(stack, phone, 3)[2]["Body"] or "file" in sms_sent(stack, phone)[2]["Body"]
     whatsapp = "whatsapp:+38761100005"
     post_sms(stack, whatsapp, "hello")
@@ -204,12 +239,15 @@ def test_pending_turns_are_replayed_after_a_restart(tmp_path, monkeypatch) -> No
     chat = 700099
     with session_scope(make_engine(url)) as session:
         import_directory(session, DATA_DIR / "directory.yml")
-        record(session, Delivery("telegram", "555001", pseudonym("telegram", str(chat)),
-                                 str(chat), "zdravo", {}))
+        record(session, Delivery("telegram", "555001", pseudonym("telegram", str(chat)), str(chat), "zdravo", {}))
         # A row its turn cannot handle (corrupted attachment data): tried, then a dead letter.
         poison = 700098
-        record(session, Delivery("telegram", "555002", pseudonym("telegram", str(poison)),
-                                 str(poison), "zdravo", {"attachment": 42}))
+        record(
+            session,
+            Delivery(
+                "telegram", "555002", pseudonym("telegram", str(poison)), str(poison), "zdravo", {"attachment": 42}
+            ),
+        )
     restarted.start()
     try:
         assert "Javi se" in wait_telegram(restarted, chat, 1)[0]["text"]
@@ -223,6 +261,7 @@ def test_pending_turns_are_replayed_after_a_restart(tmp_path, monkeypatch) -> No
         from click.testing import CliRunner
 
         from bot.cli import main
+
         assert "1 dead letter(s)" in CliRunner().invoke(main, ["status"]).output
         assert "TypeError" in restarted.logs()
     finally:
@@ -243,20 +282,23 @@ def _group_update(chat_id: int, text: str, chat_type: str = "supergroup") -> dic
 
 
 @pytest.mark.parametrize("chat_type", ["group", "supergroup"])
-def test_in_a_group_the_hotline_says_to_write_privately_and_leaves(stack: Stack, e2e_database: str,
-                                                                   chat_type: str) -> None:
+def test_in_a_group_the_hotline_says_to_write_privately_and_leaves(
+    stack: Stack, e2e_database: str, chat_type: str
+) -> None:
     chat = -1001234500 - len(chat_type)
     assert post_telegram(stack, _group_update(chat, "/start", chat_type)) == 200
     [reply] = wait_telegram(stack, chat, 1)
     assert "privatn" in reply["text"] and "122" in reply["text"]
-    left = wait_until(lambda: [c for c in recorded(stack.telegram_api, "leaveChat")
-                               if str(c["params"]["chat_id"]) == str(chat)])
+    left = wait_until(
+        lambda: [c for c in recorded(stack.telegram_api, "leaveChat") if str(c["params"]["chat_id"]) == str(chat)]
+    )
     assert len(left) == 1
     from bot.privacy.pseudonyms import pseudonym
 
     with session_scope(engine_for(e2e_database)) as session:  # no conversation was made there
-        events = session.execute(text("SELECT count(*) FROM events WHERE sender_id = :sender"),
-                                 {"sender": pseudonym("telegram", str(chat))}).scalar()
+        events = session.execute(
+            text("SELECT count(*) FROM events WHERE sender_id = :sender"), {"sender": pseudonym("telegram", str(chat))}
+        ).scalar()
         assert events == 0
 
 
@@ -285,6 +327,7 @@ def test_no_message_text_reaches_the_logs(stack: Stack) -> None:
         post_sms(stack, "+38761555777", text)
     wait_sms(stack, "+38761555777", 2)
     time.sleep(1)
-    logs = "\n".join(p.read_text(errors="replace") for p in stack.workdir.glob("*.log")
-                     if not p.name.startswith("fakes"))  # the fake APIs stand for Telegram and Twilio
+    logs = "\n".join(
+        p.read_text(errors="replace") for p in stack.workdir.glob("*.log") if not p.name.startswith("fakes")
+    )  # the fake APIs stand for Telegram and Twilio
     assert secret not in logs

@@ -1,5 +1,6 @@
 """Whole conversations through the trained model, `rasa run` with our REST channel, the
 real action server and a real database, over HTTP."""
+
 from __future__ import annotations
 
 import re
@@ -71,9 +72,14 @@ def test_full_report_in_english_with_buttons(stack: Stack) -> None:
     stack.say(me, "hello")
     question = stack.say(me, "I want to report bullying")
     assert "What happened?" in texts(question)
-    for payload in ['/choose{"choice": "discrimination"}', '/choose{"choice": "roma"}',
-                    '/choose{"choice": "someone_else"}', '/choose{"choice": "parent"}',
-                    '/choose{"choice": "Drvar"}', '/choose{"choice": "this_week"}']:
+    for payload in [
+        '/choose{"choice": "discrimination"}',
+        '/choose{"choice": "roma"}',
+        '/choose{"choice": "someone_else"}',
+        '/choose{"choice": "parent"}',
+        '/choose{"choice": "Drvar"}',
+        '/choose{"choice": "this_week"}',
+    ]:
         stack.say(me, payload)
     stack.say(me, "The other kids won't sit next to my son because he is Roma.")
     stack.say(me, '/choose{"choice": "no"}')
@@ -143,8 +149,16 @@ def test_self_harm_at_the_start_then_report(stack: Stack) -> None:
 def test_check_case_right_wrong_and_lockout(stack: Stack) -> None:
     me = new_sender()
     stack.say(me, "želim prijaviti nasilje")
-    for answer in ['/choose{"choice": "physical"}', "preskoči", "preskoči", "preskoči", "preskoči",
-                   "Udario me stariji učenik.", "ne", "ne"]:
+    for answer in [
+        '/choose{"choice": "physical"}',
+        "preskoči",
+        "preskoči",
+        "preskoči",
+        "preskoči",
+        "Udario me stariji učenik.",
+        "ne",
+        "ne",
+    ]:
         stack.say(me, answer)
     code, pin = issued(stack.say(me, "pošalji"))
 
@@ -167,9 +181,18 @@ def test_check_case_right_wrong_and_lockout(stack: Stack) -> None:
     assert "15 minuta" in texts(stack.say(guesser, pin))  # the case itself is locked too
 
 
-@pytest.mark.parametrize("message", [
-    "", "a" * 5000, "🙂🙂🙂", "1234567", "Здраво hello šta ima", "   ", "/nonexistent_intent",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "a" * 5000,
+        "🙂🙂🙂",
+        "1234567",
+        "Здраво hello šta ima",
+        "   ",
+        "/nonexistent_intent",
+    ],
+)
 def test_odd_messages_get_a_sensible_reply(stack: Stack, message: str) -> None:
     replies = stack.say(new_sender(), message)
     assert replies and all(r.get("text") or r.get("buttons") for r in replies)

@@ -1,6 +1,7 @@
 """Flood and cost control over the real channels: a sender who writes too fast gets one
 polite answer and then nothing, an SMS sender past the daily cap gets one notice and then
 nothing, and a crisis is answered whatever the limits. The limits are set low here."""
+
 from __future__ import annotations
 
 import time
@@ -35,9 +36,17 @@ CRISIS = "ima nož u školi i prijeti nam, pomozite"
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("flood")
     database = prepare_database(f"sqlite:///{workdir / 'hotline.db'}")
-    running = Stack(database, workdir, with_fakes=True, extra_env={
-        "FLOOD_MESSAGES_PER_MINUTE": str(PER_MINUTE), "FLOOD_MESSAGES_PER_DAY": "0",
-        "SMS_DAILY_SEGMENTS_PER_SENDER": str(SENDER_SEGMENTS), "SMS_DAILY_SEGMENTS_TOTAL": "0"}).start()
+    running = Stack(
+        database,
+        workdir,
+        with_fakes=True,
+        extra_env={
+            "FLOOD_MESSAGES_PER_MINUTE": str(PER_MINUTE),
+            "FLOOD_MESSAGES_PER_DAY": "0",
+            "SMS_DAILY_SEGMENTS_PER_SENDER": str(SENDER_SEGMENTS),
+            "SMS_DAILY_SEGMENTS_TOTAL": "0",
+        },
+    ).start()
     yield running
     running.stop()
 
@@ -48,8 +57,9 @@ def _statuses(stack: Stack, status: str) -> int:
 
 
 def _logs(stack: Stack) -> str:
-    return "\n".join(p.read_text(errors="replace") for p in stack.workdir.glob("*.log")
-                     if not p.name.startswith("fakes"))
+    return "\n".join(
+        p.read_text(errors="replace") for p in stack.workdir.glob("*.log") if not p.name.startswith("fakes")
+    )
 
 
 def test_a_telegram_flood_gets_one_answer_and_a_crisis_still_gets_through(stack: Stack) -> None:
@@ -78,7 +88,7 @@ def test_the_sms_cap_holds_with_one_notice_and_a_crisis_still_gets_through(stack
     texts = [m["Body"] for m in sms_sent(stack, sender)]
     notices = [t for t in texts if BUDGET_NOTICE in t.lower()]
     assert len(notices) == 1
-    replies = texts[:texts.index(notices[0])]
+    replies = texts[: texts.index(notices[0])]
     assert replies and sum(size(t).segments for t in replies) <= SENDER_SEGMENTS
     assert texts[-1] == notices[0]  # the fourth "zdravo" was held back: nothing after the notice
     before = len(texts)

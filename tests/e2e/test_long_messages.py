@@ -1,6 +1,7 @@
 """Long messages are judged sentence by sentence, over the real channel and model: a long
 ordinary diary (with a bread knife and "this test is killing me" in it) is not a crisis,
 and the same diary with one crisis sentence hidden inside is, at once."""
+
 from __future__ import annotations
 
 import time
@@ -27,7 +28,8 @@ DIARIES = {
         "opet gradili. Navečer smo gledali film o vukovima i jedan vuk je napao ovce, ali na kraju "
         "su ga pustili u šumu. Sutra imamo hor i probu za priredbu, pjevamo tri pjesme. Malo sam "
         "umorna ali dobro sam, idem spavati.",
-        "Sada sam zaključana u svlačionici i tuku mi drugaricu, molim vas brzo."),
+        "Sada sam zaključana u svlačionici i tuku mi drugaricu, molim vas brzo.",
+    ),
     "en": (
         "Dear diary, today was long but fine. This test is killing me, we had chemistry and I "
         "forgot half of the formulas. At lunch we played football and we beat 8c three to one, "
@@ -37,7 +39,8 @@ DIARIES = {
         "a wolf that attacked the sheep, but in the end they let it go back to the forest. "
         "Tomorrow we have choir practice for the school show and I have to learn three songs. "
         "I'm a bit tired but I'm ok, going to sleep now.",
-        "I have been cutting myself again and tonight I want to end my life."),
+        "I have been cutting myself again and tonight I want to end my life.",
+    ),
     "bcs-cyrillic": (
         "Драги дневниче, данас је био дуг дан. Ујутро смо имали контролни из математике и убила "
         "ме ова математика. На одмору смо играли фудбал и побиједили смо их три један. Послије "
@@ -45,7 +48,8 @@ DIARIES = {
         "како је у рату срушен мост и како су га послије сви заједно поново градили. Увече смо "
         "гледали филм о вуку који је напао овце, али на крају су га пустили у шуму. Сутра имамо "
         "пробу хора за приредбу и морам научити три пјесме. Мало сам уморан али добро сам.",
-        "Један из осмог има пиштољ у школи и пријети да ће пуцати."),
+        "Један из осмог има пиштољ у школи и пријети да ће пуцати.",
+    ),
 }
 
 
@@ -61,8 +65,7 @@ def _crisis_cases_since(stack: Stack, after_id: int) -> list[Case]:
 
 
 @pytest.mark.parametrize("chat, language", [(760001, "bcs-latin"), (760002, "en"), (760003, "bcs-cyrillic")])
-def test_a_long_diary_is_not_a_crisis_and_one_hidden_crisis_sentence_is(
-        stack: Stack, chat: int, language: str) -> None:
+def test_a_long_diary_is_not_a_crisis_and_one_hidden_crisis_sentence_is(stack: Stack, chat: int, language: str) -> None:
     diary, crisis = DIARIES[language]
     assert len(diary) > 500
     before = last_case_id(stack)

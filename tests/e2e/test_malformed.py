@@ -1,6 +1,7 @@
 """Signed but malformed webhooks get 400 (or 413 when too big), never a 500, and the
 server goes on answering: every field the channels read, with each wrong type, null,
 missing, huge, and badly formed Unicode."""
+
 from __future__ import annotations
 
 import copy
@@ -14,8 +15,15 @@ from bot.devtools.stack import Stack
 
 pytestmark = pytest.mark.model
 
-WRONG = {"an object": {"a": 1}, "an array": [1, 2], "a huge integer": 2 ** 64, "a boolean": True,
-         "null": None, "a number": 12345, "a lone surrogate": "\ud800"}
+WRONG = {
+    "an object": {"a": 1},
+    "an array": [1, 2],
+    "a huge integer": 2**64,
+    "a boolean": True,
+    "null": None,
+    "a number": 12345,
+    "a lone surrogate": "\ud800",
+}
 
 
 def _changed(update: dict, path: list[str], value: Any) -> dict:
@@ -35,19 +43,35 @@ def _message(path: list[str], value: Any) -> dict:
 
 
 def _callback(path: list[str], value: Any) -> dict:
-    return _changed({"update_id": 990001, "callback_query": {
-        "id": "cbq", "chat_instance": "x", "data": "/greet",
-        "from": {"id": 700901, "is_bot": False, "first_name": "T"},
-        "message": {"message_id": 1, "date": 1, "chat": {"id": 700901, "type": "private"}}}}, path, value)
+    return _changed(
+        {
+            "update_id": 990001,
+            "callback_query": {
+                "id": "cbq",
+                "chat_instance": "x",
+                "data": "/greet",
+                "from": {"id": 700901, "is_bot": False, "first_name": "T"},
+                "message": {"message_id": 1, "date": 1, "chat": {"id": 700901, "type": "private"}},
+            },
+        },
+        path,
+        value,
+    )
 
 
 _MISSING = object()
 CASES = []
-for field, build in [(["message", "text"], _message), (["message", "caption"], _message),
-                     (["message", "chat"], _message), (["message", "chat", "id"], _message),
-                     (["message", "from", "id"], _message), (["callback_query", "data"], _callback),
-                     (["callback_query", "message", "chat"], _callback),
-                     (["callback_query", "from"], _callback), (["callback_query", "id"], _callback)]:
+for field, build in [
+    (["message", "text"], _message),
+    (["message", "caption"], _message),
+    (["message", "chat"], _message),
+    (["message", "chat", "id"], _message),
+    (["message", "from", "id"], _message),
+    (["callback_query", "data"], _callback),
+    (["callback_query", "message", "chat"], _callback),
+    (["callback_query", "from"], _callback),
+    (["callback_query", "id"], _callback),
+]:
     for name, value in WRONG.items():
         if field[-1] in ("text", "caption", "data") and name == "null":
             continue  # null text is no text: a valid update
@@ -57,7 +81,7 @@ for field, build in [(["message", "text"], _message), (["message", "caption"], _
     if field[-1] in ("chat", "id", "from"):
         CASES.append(pytest.param(build(field, _MISSING), id=f"{'.'.join(field)} is missing"))
 CASES.append(pytest.param(_message(["message", "text"], "a" * 20_000), id="message.text is huge"))
-CASES.append(pytest.param(_message(["update_id"], 2 ** 63), id="update_id is too big"))
+CASES.append(pytest.param(_message(["update_id"], 2**63), id="update_id is too big"))
 
 
 @pytest.mark.parametrize("update", CASES)
@@ -70,13 +94,25 @@ def test_an_oversized_body_gets_413(stack: Stack) -> None:
     assert post_telegram(stack, {}, body=b'{"update_id": 1, "x": "' + b"a" * 300_000 + b'"}') == 413
 
 
-@pytest.mark.parametrize("fields, expected", [
-    ({"Body": "a" * 20_000}, 413), ({"MessageSid": "S" * 100}, 400), ({"From": "+" + "1" * 100}, 400),
-    ({"Body": "nul\x00here"}, 200), ({"NumMedia": "many"}, 400),
-], ids=["huge body", "huge sid", "huge from", "a NUL in the body (dropped)", "NumMedia not a number"])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"Body": "a" * 20_000}, 413),
+        ({"MessageSid": "S" * 100}, 400),
+        ({"From": "+" + "1" * 100}, 400),
+        ({"Body": "nul\x00here"}, 200),
+        ({"NumMedia": "many"}, 400),
+    ],
+    ids=["huge body", "huge sid", "huge from", "a NUL in the body (dropped)", "NumMedia not a number"],
+)
 def test_a_malformed_sms_gets_400_or_413(stack: Stack, fields: dict, expected: int) -> None:
-    status, _ = post_sms(stack, fields.pop("From", "+38761900999"), fields.pop("Body", "zdravo"),
-                         sid=fields.pop("MessageSid", None), extra=fields)
+    status, _ = post_sms(
+        stack,
+        fields.pop("From", "+38761900999"),
+        fields.pop("Body", "zdravo"),
+        sid=fields.pop("MessageSid", None),
+        extra=fields,
+    )
     assert status == expected
 
 

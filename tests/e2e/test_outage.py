@@ -3,6 +3,7 @@ is lost: a crisis is answered with the emergency numbers at once, other messages
 acknowledged, the journal is replayed once the database is back (the crisis case and its
 alerts are created, the other messages are answered, a report goes on at the question where
 it stopped), nothing is answered twice; also when Rasa is killed during the cut."""
+
 from __future__ import annotations
 
 import time
@@ -52,8 +53,13 @@ def proxy(database: str) -> Iterator[TcpProxy]:
 def stack(database: str, proxy: TcpProxy, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     through_proxy = make_url(database).set(host="127.0.0.1", port=proxy.port)
     workdir = tmp_path_factory.mktemp("outage")
-    running = Stack(through_proxy.render_as_string(hide_password=False), workdir, with_fakes=True,
-                    with_worker=True, extra_env={"HOTLINE_JOURNAL_DIR": str(workdir / "journal")}).start()
+    running = Stack(
+        through_proxy.render_as_string(hide_password=False),
+        workdir,
+        with_fakes=True,
+        with_worker=True,
+        extra_env={"HOTLINE_JOURNAL_DIR": str(workdir / "journal")},
+    ).start()
     yield running
     running.stop()
 
@@ -76,8 +82,11 @@ def last_case_id(database: str) -> int:
 
 def alerts_of(database: str, case_id: int) -> list[OutboxMessage]:
     with session_scope(engine_for(database)) as session:
-        return list(session.scalars(select(OutboxMessage).where(
-            OutboxMessage.case_id == case_id, OutboxMessage.kind == "alert")))
+        return list(
+            session.scalars(
+                select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.kind == "alert")
+            )
+        )
 
 
 def write(stack: Stack, chat: int, text: str) -> str:
@@ -86,8 +95,9 @@ def write(stack: Stack, chat: int, text: str) -> str:
     return wait_telegram(stack, chat, count + 1)[-1]["text"]
 
 
-def test_during_a_cut_nothing_is_lost_and_nothing_is_answered_twice(stack: Stack, proxy: TcpProxy,
-                                                                  database: str) -> None:
+def test_during_a_cut_nothing_is_lost_and_nothing_is_answered_twice(
+    stack: Stack, proxy: TcpProxy, database: str
+) -> None:
     reporter, control = 740001, 740009
     # A report over Telegram, begun before the cut; the same report without a cut shows
     # which question comes next.
@@ -116,8 +126,9 @@ def test_during_a_cut_nothing_is_lost_and_nothing_is_answered_twice(stack: Stack
 
     time.sleep(3)  # a longer cut
     proxy.restore()
-    cases = wait_until(lambda: (lambda found: found if len(found) >= 2 else None)(crisis_cases(database, before)),
-                       timeout=60)
+    cases = wait_until(
+        lambda: (lambda found: found if len(found) >= 2 else None)(crisis_cases(database, before)), timeout=60
+    )
     assert {c.crisis_kind for c in cases} == {"self_harm", "urgent_danger"}
     for case in cases:
         wait_until(lambda: alerts_of(database, case.id), timeout=30)

@@ -2,6 +2,7 @@
 journal and answer (a crisis within 2 s), and replay once the lock is gone; where even the
 journal cannot be written, the webhook answers 503 (so that Telegram retries) and a crisis
 still gets its reply."""
+
 from __future__ import annotations
 
 import shutil
@@ -42,8 +43,13 @@ def journal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def stack(database: str, journal_dir: Path) -> Iterator[Stack]:
-    running = Stack(database, journal_dir.parent, with_fakes=True, with_worker=True,
-                    extra_env={"HOTLINE_JOURNAL_DIR": str(journal_dir)}).start()
+    running = Stack(
+        database,
+        journal_dir.parent,
+        with_fakes=True,
+        with_worker=True,
+        extra_env={"HOTLINE_JOURNAL_DIR": str(journal_dir)},
+    ).start()
     yield running
     running.stop()
 
@@ -97,7 +103,8 @@ def test_the_crisis_reply_does_not_wait_for_a_locked_file(stack: Stack, database
 
 
 def test_when_not_even_the_journal_can_be_written_the_answer_is_503_and_the_crisis_is_answered(
-        stack: Stack, database: str, journal_dir: Path) -> None:
+    stack: Stack, database: str, journal_dir: Path
+) -> None:
     shutil.rmtree(journal_dir, ignore_errors=True)
     journal_dir.write_text("not a directory: the journal cannot be written (a full disk)")
     chat = 750002

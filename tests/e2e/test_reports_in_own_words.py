@@ -1,6 +1,7 @@
 """Reports in people's own words, over the real stack (trained model, `rasa run`, the
 action server, a real database): each behaviour of issue 8 in one conversation, in BCS
 Latin, Cyrillic and English where it applies, typed as people type, not with payloads."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,7 @@ pytestmark = pytest.mark.model
 EMERGENCY = ("122", "124")
 
 
-def _until_summary(stack: Stack, me: str, answers: dict[str, str], skip: str = "preskoči",
-                   limit: int = 12) -> str:
+def _until_summary(stack: Stack, me: str, answers: dict[str, str], skip: str = "preskoči", limit: int = 12) -> str:
     """Answer whatever is asked (by the question's words) until the summary shows."""
     body = ""
     for _ in range(limit):
@@ -29,21 +29,36 @@ def _until_summary(stack: Stack, me: str, answers: dict[str, str], skip: str = "
     raise AssertionError(f"no summary: {body}")
 
 
-@pytest.mark.parametrize("story, words, skip, send", [
-    ("Dva ucenika su me tukla iza skole i prijete da ce opet", "Dva ucenika su me tukla", "preskoči", "pošalji"),
-    ("Два ученика су ме тукла иза школе и пријете да ће опет", "Два ученика", "прескочи", "пошаљи"),
-    ("A boy hits me every day and says he will beat me up again tomorrow", "A boy hits me", "skip", "send"),
-])
-def test_a_threat_in_the_description_is_kept_and_the_form_moves_on(stack: Stack, story: str, words: str,
-                                                                  skip: str, send: str) -> None:
+@pytest.mark.parametrize(
+    "story, words, skip, send",
+    [
+        ("Dva ucenika su me tukla iza skole i prijete da ce opet", "Dva ucenika su me tukla", "preskoči", "pošalji"),
+        ("Два ученика су ме тукла иза школе и пријете да ће опет", "Два ученика", "прескочи", "пошаљи"),
+        ("A boy hits me every day and says he will beat me up again tomorrow", "A boy hits me", "skip", "send"),
+    ],
+)
+def test_a_threat_in_the_description_is_kept_and_the_form_moves_on(
+    stack: Stack, story: str, words: str, skip: str, send: str
+) -> None:
     me = new_sender()
     stack.say(me, "prijava")
     for answer in ("1", "meni", "ucenik", "Livno", "danas"):
         stack.say(me, answer)
     after = texts(stack.say(me, story))
     assert "svojim riječima" not in after and "own words" not in after and "својим ријечима" not in after
-    summary = _until_summary(stack, me, {"opasnosti": "ne", "danger": "no", "опасности": "не",
-                                         "odgovoriti": "ne", "write back": "no", "одговорити": "не"}, skip)
+    summary = _until_summary(
+        stack,
+        me,
+        {
+            "opasnosti": "ne",
+            "danger": "no",
+            "опасности": "не",
+            "odgovoriti": "ne",
+            "write back": "no",
+            "одговорити": "не",
+        },
+        skip,
+    )
     assert words in summary
     code, _ = issued(stack.say(me, send))
     case = case_by_code(stack.database_url, code)
@@ -97,17 +112,20 @@ def test_a_crisis_at_the_when_question_is_answered_kept_and_alerted(stack: Stack
     assert case.description.startswith("Vrijeđaju me") and "Danas" in summary
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Prijavi nešto", "Šta se dogodilo"),
-    ("prijavi nesto", "Šta se dogodilo"),
-    ("ПРИЈАВИ НЕШТО", "Шта се догодило"),
-    ("prijava", "Šta se dogodilo"),
-    ("report", "What happened"),
-    ("Provjeri prijavu", "kod prijave"),
-    ("check my report", "case code"),
-    ("pomoć", "Evo šta mogu"),
-    ("help", "Here is what I can do"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Prijavi nešto", "Šta se dogodilo"),
+        ("prijavi nesto", "Šta se dogodilo"),
+        ("ПРИЈАВИ НЕШТО", "Шта се догодило"),
+        ("prijava", "Šta se dogodilo"),
+        ("report", "What happened"),
+        ("Provjeri prijavu", "kod prijave"),
+        ("check my report", "case code"),
+        ("pomoć", "Evo šta mogu"),
+        ("help", "Here is what I can do"),
+    ],
+)
 def test_the_menus_words_typed_start_the_right_flow(stack: Stack, typed: str, expected: str) -> None:
     assert expected in texts(stack.say(new_sender(), typed))
 
@@ -118,8 +136,7 @@ def test_code_and_pin_in_one_message_and_a_report_from_the_check(stack: Stack) -
     summary = _until_summary(stack, me, {"opasnosti": "ne", "odgovoriti": "ne", "Kada": "jučer"})
     code, pin = issued(stack.say(me, "pošalji"))
     assert "Kupres" in summary
-    for typed in (f"{code} {pin}", f"{code.lower().replace('-', '')} {pin}",
-                  f"checking my report {code} pin {pin}"):
+    for typed in (f"{code} {pin}", f"{code.lower().replace('-', '')} {pin}", f"checking my report {code} pin {pin}"):
         status = texts(stack.say(new_sender(), typed))
         assert code in status, typed
     other = new_sender()
@@ -140,7 +157,7 @@ def test_skipping_in_words_and_no_question_a_third_time(stack: Stack) -> None:
     stack.say(me, "2")
     asked = [texts(stack.say(me, text)) for text in ("ne želim reći", "ne bih rekla", "-")]
     assert "Koja škola" in asked[1] and "Kada" in asked[2]
-    first = texts(stack.say(me, "prije par dana valjda"))      # "when" takes any words
+    first = texts(stack.say(me, "prije par dana valjda"))  # "when" takes any words
     assert "Opiši" in first
     stack.say(me, "Zadirkuju me zbog naočala.")
     nonsense = [texts(stack.say(me, text)) for text in ("hmm", "xyz")]
@@ -165,8 +182,11 @@ def test_a_draft_left_for_the_menu_is_finished_later(stack: Stack) -> None:
     assert "24" in left and "Evo šta mogu" in left
     offer = texts(stack.say(me, "Prijavi nešto"))
     assert "završiti" in offer
-    summary = _until_summary(stack, me, {"završiti": "da", "Koja škola": "Tomislavgrad",
-                                         "opasnosti": "ne", "odgovoriti": "ne", "pravna": "ne"})
+    summary = _until_summary(
+        stack,
+        me,
+        {"završiti": "da", "Koja škola": "Tomislavgrad", "opasnosti": "ne", "odgovoriti": "ne", "pravna": "ne"},
+    )
     assert "Stalno me ismijavaju" in summary
     code, _ = issued(stack.say(me, "pošalji"))
     case = case_by_code(stack.database_url, code)
@@ -177,8 +197,7 @@ def test_a_draft_left_for_the_menu_is_finished_later(stack: Stack) -> None:
 def test_the_summary_lets_the_reporter_change_the_school(stack: Stack) -> None:
     me = new_sender()
     stack.say(me, "they keep pushing me in the hallway at school in Livno")
-    summary = _until_summary(stack, me, {"When": "this week", "danger": "no", "write back": "no"},
-                             skip="skip")
+    summary = _until_summary(stack, me, {"When": "this week", "danger": "no", "write back": "no"}, skip="skip")
     assert "Livno" in summary
     assert "What would you like to change" in texts(stack.say(me, "change something"))
     assert "Which school" in texts(stack.say(me, "the school"))
@@ -202,13 +221,13 @@ def test_sms_numbered_options_and_typed_answers_reach_the_same_report(stack: Sta
 
     question = say("prijava")
     assert re.search(r"^1\b", question, flags=re.M)  # numbered options on their own lines
-    say("3")                          # cyberbullying
+    say("3")  # cyberbullying
     say("meni")
-    say("1")                          # student
-    say("5")                          # Drvar, the fifth town
+    say("1")  # student
+    say("5")  # Drvar, the fifth town
     say("ove sedmice")
     say("Objavili su moju sliku u grupi na Viberu i pisu ruzne komentare.")
-    say("2")                          # no danger
+    say("2")  # no danger
     summary = say("ne")
     assert "Drvar" in summary
     code = re.search(r"JS-[A-Z0-9]{4}-[A-Z0-9]{4}", say("1")).group(0)  # 1: send

@@ -1,4 +1,5 @@
 """Alembic environment: the database URL comes from the caller (bot.storage.migrate)."""
+
 from alembic import context
 
 from bot.storage.db import make_engine
@@ -33,9 +34,7 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(
-        connection=connection, target_metadata=target_metadata, render_as_batch=True
-    )
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 

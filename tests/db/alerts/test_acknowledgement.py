@@ -1,5 +1,6 @@
 """Acknowledging a case: who may, who becomes its owner, what the reporter is told, and
 what a second acknowledgement says."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,15 +24,13 @@ def ack(session, case: Case, code: str, typed: str | None = None):  # type: igno
 def test_the_first_in_the_chain_to_acknowledge_owns_the_case(session) -> None:
     case = routed(session, incident_type="threats")
     result = ack(session, case, "livno-os-1-pedagogue")
-    assert (result.outcome, result.code, result.owner_name) == (
-        "acknowledged", case.code, "Uzorak Pedagog Livno OŠ 1")
+    assert (result.outcome, result.code, result.owner_name) == ("acknowledged", case.code, "Uzorak Pedagog Livno OŠ 1")
     assert case.owner.code == "livno-os-1-pedagogue" and case.status == "acknowledged"
     assert case.acknowledged_at == LATER and case.ack_deadline_at is None
     pedagogue = referral(session, case, "livno-os-1-pedagogue")
     assert pedagogue.status == "acknowledged" and pedagogue.acknowledged_at == LATER
     [event] = events(session, case, "acknowledged")
-    assert (event.actor, event.body, event.visible_to_reporter) == (
-        "livno-os-1-pedagogue", "via test", False)
+    assert (event.actor, event.body, event.visible_to_reporter) == ("livno-os-1-pedagogue", "via test", False)
 
 
 def test_the_reporter_is_told_at_check_in_without_a_contact_channel(session) -> None:
@@ -65,18 +64,26 @@ def _crisis(session, **fields) -> Case:  # type: ignore[no-untyped-def]
     return routed(session, crisis_kind="urgent_danger", severity="critical", **fields)
 
 
-@pytest.mark.parametrize("language, script, words", [
-    ("bcs", "latin", "Odrasla osoba iz škole"), ("bcs", "cyrillic", "Одрасла особа из школе"),
-    ("en", "latin", "An adult from the school")])
+@pytest.mark.parametrize(
+    "language, script, words",
+    [
+        ("bcs", "latin", "Odrasla osoba iz škole"),
+        ("bcs", "cyrillic", "Одрасла особа из школе"),
+        ("en", "latin", "An adult from the school"),
+    ],
+)
 def test_an_acknowledged_crisis_tells_the_child_an_adult_has_seen_it_without_consent(
-        session, language: str, script: str, words: str) -> None:
+    session, language: str, script: str, words: str
+) -> None:
     case = _crisis(session, language=language, script=script)
     contactable(session, case, purpose=reporter_addresses.CRISIS_SEEN)
     ack(session, case, "livno-os-1-pedagogue")
     [row] = to_reporter(session, case)
     assert row.kind == "crisis_seen" and row.body.startswith(words) and "122" in row.body
     assert reporter_addresses.address_for_case(session, case.id, reporter_addresses.CRISIS_SEEN) == (
-        "telegram", "555000111")
+        "telegram",
+        "555000111",
+    )
 
 
 def test_a_service_acknowledging_a_crisis_is_not_called_the_school(session) -> None:
@@ -147,8 +154,7 @@ def test_an_escalated_backup_may_take_the_case(session) -> None:
 
 
 def test_a_service_acknowledges_its_referral_only(session) -> None:
-    case = routed(session, incident_type="discrimination", discrimination_ground="ethnicity",
-                  legal_aid_ok=True)
+    case = routed(session, incident_type="discrimination", discrimination_ground="ethnicity", legal_aid_ok=True)
     first = ack(session, case, "legal-aid-mobile")
     assert (first.outcome, first.code) == ("acknowledged", case.code)
     assert referral(session, case, "legal-aid-mobile").status == "acknowledged"
@@ -165,15 +171,15 @@ def test_a_service_acknowledges_its_referral_only(session) -> None:
 
 @pytest.mark.parametrize("consent", [None, False])
 def test_a_service_the_reporter_did_not_agree_to_cannot_act_on_the_case(session, consent) -> None:
-    case = routed(session, incident_type="discrimination", discrimination_ground="roma",
-                  legal_aid_ok=consent)
+    case = routed(session, incident_type="discrimination", discrimination_ground="roma", legal_aid_ok=consent)
     result = ack(session, case, "legal-aid-mobile")
     assert result.outcome == "unknown_case"
     assert referral(session, case, "legal-aid-mobile").status in ("awaiting_consent", "declined")
 
 
-@pytest.mark.parametrize("who", ["livno-os-2-pedagogue", "livno-os-1-psychologist",
-                                 "red-cross-duty-livno", "police-k10"])
+@pytest.mark.parametrize(
+    "who", ["livno-os-2-pedagogue", "livno-os-1-psychologist", "red-cross-duty-livno", "police-k10"]
+)
 def test_someone_without_a_referral_gets_unknown_case(session, who: str) -> None:
     case = routed(session, incident_type="bullying")
     result = ack(session, case, who)

@@ -1,5 +1,6 @@
 """A critical alert says what is happening and where, in the child's words, whether the
 child may be contacted and what to do first, and nothing about who the child is."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,14 +13,20 @@ from bot.outbox import store as outbox
 from bot.storage.models import Case, OutboxMessage
 from tests.helpers.cases import responder, routed
 
-WORDS = ("Jedan ucenik ima noz u skoli i prijeti drugima. Svi smo zakljucani u ucionici. "
-         "Ne znamo gdje je sada nastavnik, molim vas pomozite nam brzo, bojim se.")
+WORDS = (
+    "Jedan ucenik ima noz u skoli i prijeti drugima. Svi smo zakljucani u ucionici. "
+    "Ne znamo gdje je sada nastavnik, molim vas pomozite nam brzo, bojim se."
+)
 
 
 def _alert(session, case: Case, code: str) -> str:  # type: ignore[no-untyped-def]
-    return session.scalars(select(OutboxMessage.body).where(
-        OutboxMessage.case_id == case.id, OutboxMessage.kind == "alert",
-        OutboxMessage.responder_id == responder(session, code).id)).first()
+    return session.scalars(
+        select(OutboxMessage.body).where(
+            OutboxMessage.case_id == case.id,
+            OutboxMessage.kind == "alert",
+            OutboxMessage.responder_id == responder(session, code).id,
+        )
+    ).first()
 
 
 def test_a_critical_alert_carries_the_kind_the_place_the_words_and_the_first_step(session) -> None:
@@ -57,12 +64,16 @@ def test_an_ordinary_alert_still_carries_no_words(session) -> None:
 def test_a_further_crisis_message_goes_to_everyone_alerted_without_a_new_case(session) -> None:
     from bot.cases.submission import add_crisis_message, record_crisis
 
-    case_id = record_crisis(session, "urgent_danger", Report.from_fields({"description": "ima nož u školi"}), "ima nož u školi")
-    alerted = session.scalars(select(OutboxMessage).where(
-        OutboxMessage.case_id == case_id, OutboxMessage.kind == "alert")).all()
+    case_id = record_crisis(
+        session, "urgent_danger", Report.from_fields({"description": "ima nož u školi"}), "ima nož u školi"
+    )
+    alerted = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.kind == "alert")
+    ).all()
     add_crisis_message(session, case_id, "urgent_danger", "sad je u hodniku")
-    forwarded = session.scalars(select(OutboxMessage).where(
-        OutboxMessage.case_id == case_id, OutboxMessage.kind == "staff_message")).all()
+    forwarded = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.kind == "staff_message")
+    ).all()
     assert forwarded and {m.responder_id for m in forwarded} == {m.responder_id for m in alerted}
     assert all("sad je u hodniku" in m.body for m in forwarded)
     assert session.scalar(select(Case.description).where(Case.id == case_id)) == "ima nož u školi\nsad je u hodniku"

@@ -1,4 +1,5 @@
 """Telegram enrolment codes for staff, and the `hotline staff` commands."""
+
 import re
 from datetime import timedelta
 
@@ -85,14 +86,17 @@ def test_the_lock_out_ends(db) -> None:
     assert redeem(db, issued.code, 555123, now=later).telegram_chat_id == "555123"
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("abcd-efgh", "ABCDEFGH"),
-    (" ABCD EFGH ", "ABCDEFGH"),
-    ("АВСD-ЕFGН", "ABCDEFGH"),  # Cyrillic look-alikes
-    ("ABCD-EFG0", None),  # 0 is not in the alphabet
-    ("ABCD", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("abcd-efgh", "ABCDEFGH"),
+        (" ABCD EFGH ", "ABCDEFGH"),
+        ("АВСD-ЕFGН", "ABCDEFGH"),  # Cyrillic look-alikes
+        ("ABCD-EFG0", None),  # 0 is not in the alphabet
+        ("ABCD", None),
+        ("", None),
+    ],
+)
 def test_typed_codes_are_forgiving(typed: str, expected: str | None) -> None:
     assert normalize_enrolment_code(typed) == expected
 
@@ -118,8 +122,7 @@ def test_cli_list_shows_enrolment_but_never_a_phone(app_database: str) -> None:
     assert len(lines) == 1 + 47
     assert "+387" not in result.output and "63900" not in result.output
     row = {line.split()[0]: line.split() for line in lines[1:]}
-    assert row["livno-os-1-principal"] == ["livno-os-1-principal", "principal", "livno-os-1",
-                                           "telegram", "sms", "no"]
+    assert row["livno-os-1-principal"] == ["livno-os-1-principal", "principal", "livno-os-1", "telegram", "sms", "no"]
     assert row["k10-coordinator"][1:] == ["coordinator", "canton", "telegram", "sms", "yes"]
     assert row["police-k10"][1:] == ["police", "canton", "sms", "no"]
     assert row["red-cross-duty-kupres"][2] == "kupres"

@@ -1,6 +1,7 @@
 """Alert storms: more than three open critical cases for one person become one message
 listing them (one acknowledge button each), held a few seconds between messages; fewer
 stay one message each, and nothing else is ever grouped or held."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,20 +14,26 @@ from bot.outbox import store as outbox
 from bot.storage.models import Case, OutboxMessage, utcnow
 from tests.helpers.cases import responder, routed
 
-WORDS = ("Jedan ucenik ima noz u skoli i prijeti drugima. Svi smo zakljucani u ucionici. "
-         "Molim vas pomozite nam brzo, bojim se.")
-PEOPLE = {"livno-os-1-pedagogue": "7000000011", "livno-os-1-principal": "7000000013",
-          "red-cross-duty-livno": "7000000301"}
+WORDS = (
+    "Jedan ucenik ima noz u skoli i prijeti drugima. Svi smo zakljucani u ucionici. "
+    "Molim vas pomozite nam brzo, bojim se."
+)
+PEOPLE = {
+    "livno-os-1-pedagogue": "7000000011",
+    "livno-os-1-principal": "7000000013",
+    "red-cross-duty-livno": "7000000301",
+}
 
 
 def crises(session, count: int, school: str = "livno-os-1") -> list[Case]:  # type: ignore[no-untyped-def]
-    return [routed(session, school=school, severity="critical", crisis_kind="urgent_danger",
-                   description=WORDS) for _ in range(count)]
+    return [
+        routed(session, school=school, severity="critical", crisis_kind="urgent_danger", description=WORDS)
+        for _ in range(count)
+    ]
 
 
 def claim(session, now=None, limit: int = 20) -> list[outbox.Claimed]:  # type: ignore[no-untyped-def]
-    return outbox.claim_due(session, now or utcnow() + timedelta(seconds=1), limit,
-                            batcher=alert_storm.batches)
+    return outbox.claim_due(session, now or utcnow() + timedelta(seconds=1), limit, batcher=alert_storm.batches)
 
 
 def test_three_open_critical_cases_are_still_one_message_each(session) -> None:
@@ -46,8 +53,9 @@ def test_a_fourth_open_case_makes_one_message_per_person_listing_them_all(sessio
             assert f"{number}. {case.code} – oružje. Mjesto: OŠ Uzorak 1 Livno." in message.body
         assert message.body.count(WORDS) == 4  # the words in full, on Telegram
         assert "Prvo, oružje: Oružje: odmah nazovite policiju 122" in message.body
-        assert message.buttons == [{"title": f"Potvrđujem {case.code}", "payload": f"ack:{case.code}"}
-                                   for case in cases]
+        assert message.buttons == [
+            {"title": f"Potvrđujem {case.code}", "payload": f"ack:{case.code}"} for case in cases
+        ]
     rows = session.scalars(select(OutboxMessage)).all()
     assert {row.status for row in rows} == {"sending"} and len(rows) == 12
 

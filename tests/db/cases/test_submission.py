@@ -1,4 +1,5 @@
 """Cases on both databases: submission, crisis records, check-in and lock-out."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -75,8 +76,7 @@ def test_five_failures_lock_the_case_for_fifteen_minutes(session) -> None:
     issued = submit_report(session, Report.from_fields(REPORT))
     wrong_pin = "000000" if issued.pin != "000000" else "111111"
     now = utcnow()
-    outcomes = [check_case(session, f"conv-{i}", issued.code, wrong_pin, now=now).outcome
-                for i in range(MAX_FAILURES)]
+    outcomes = [check_case(session, f"conv-{i}", issued.code, wrong_pin, now=now).outcome for i in range(MAX_FAILURES)]
     assert outcomes == ["invalid"] * (MAX_FAILURES - 1) + ["locked"]
     # Even the right PIN, from a new conversation, is refused while the lock lasts.
     assert check_case(session, "fresh", issued.code, issued.pin, now=now).outcome == "locked"

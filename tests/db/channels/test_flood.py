@@ -1,4 +1,5 @@
 """The per-sender rate limit, counted from the inbox of a real database."""
+
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -7,13 +8,13 @@ from bot.channels import flood, inbox
 from bot.settings import FloodLimits
 from bot.storage.models import InboxMessage, utcnow
 
-LIMITS = FloodLimits(messages_per_minute=3, messages_per_day=5, sms_segments_per_sender_day=0,
-                     sms_segments_per_day=0)
+LIMITS = FloodLimits(messages_per_minute=3, messages_per_day=5, sms_segments_per_sender_day=0, sms_segments_per_day=0)
 
 
 def _receive(session: Session, conversation: str, number: int, ago: timedelta = timedelta()) -> int:
-    inbox_id = inbox.record(session, inbox.Delivery("telegram", f"{conversation}-{number}", conversation,
-                                                    "addr", "hello", {}))
+    inbox_id = inbox.record(
+        session, inbox.Delivery("telegram", f"{conversation}-{number}", conversation, "addr", "hello", {})
+    )
     assert inbox_id is not None
     session.get(InboxMessage, inbox_id).received_at = utcnow() - ago  # type: ignore[union-attr]
     session.flush()

@@ -1,4 +1,5 @@
 """The daily SMS caps, on a real database."""
+
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -7,8 +8,7 @@ from bot.channels import sms_budget
 from bot.settings import FloodLimits
 from bot.storage.models import SmsSpend, utcnow
 
-LIMITS = FloodLimits(messages_per_minute=0, messages_per_day=0, sms_segments_per_sender_day=10,
-                     sms_segments_per_day=25)
+LIMITS = FloodLimits(messages_per_minute=0, messages_per_day=0, sms_segments_per_sender_day=10, sms_segments_per_day=25)
 
 
 def test_a_sender_within_the_caps_may_send(session: Session) -> None:
@@ -32,8 +32,7 @@ def test_the_deployment_cap_holds_for_everyone(session: Session) -> None:
 
 
 def test_yesterday_is_forgotten(session: Session) -> None:
-    session.add(SmsSpend(conversation_id="child", segments=10, kind="reply",
-                         sent_at=utcnow() - timedelta(hours=25)))
+    session.add(SmsSpend(conversation_id="child", segments=10, kind="reply", sent_at=utcnow() - timedelta(hours=25)))
     session.flush()
     assert sms_budget.decide(session, "child", 5, LIMITS).allowed
 
@@ -46,8 +45,7 @@ def test_held_replies_and_crises_past_a_cap_are_counted(session: Session) -> Non
 
 
 def test_purge_forgets_spending_older_than_two_days(session: Session) -> None:
-    session.add(SmsSpend(conversation_id="child", segments=3, kind="reply",
-                         sent_at=utcnow() - timedelta(days=3)))
+    session.add(SmsSpend(conversation_id="child", segments=3, kind="reply", sent_at=utcnow() - timedelta(days=3)))
     sms_budget.record(session, "child", 2, "reply")
     session.flush()
     sms_budget.forget_old_spending(session)

@@ -1,5 +1,6 @@
 """`hotline case ...`, `hotline worker` and the worker in `hotline run`, on a real migrated
 SQLite database with the sample directory."""
+
 from __future__ import annotations
 
 import re
@@ -39,9 +40,11 @@ def _report(engine: Engine, conversation_id: str | None = None, **extra: Any) ->
     """A case at SCHOOL, as the report form stores it; returns its code."""
     with session_scope(engine) as session:
         school = session.scalars(select(School).where(School.code == SCHOOL)).one()
-        issued = submit_report(session, Report.from_fields({**REPORT, "school_id": school.id,
-                                          "municipality_id": school.municipality_id, **extra}),
-                               conversation_id=conversation_id)
+        issued = submit_report(
+            session,
+            Report.from_fields({**REPORT, "school_id": school.id, "municipality_id": school.municipality_id, **extra}),
+            conversation_id=conversation_id,
+        )
         return issued.code
 
 
@@ -112,9 +115,16 @@ def test_show_of_a_failed_send_keeps_the_error_type_only(app_engine: Engine) -> 
     code = _report(app_engine)
     with session_scope(app_engine) as session:
         case = session.scalars(select(Case).where(Case.code == code)).one()
-        session.add(CaseEvent(case=case, kind="send_failed", body=(
-            "reporter_message via reporter: TwilioRestException: HTTP 400 error: "
-            f"The 'To' number {REPORTER_PHONE} is not a valid phone number.")))
+        session.add(
+            CaseEvent(
+                case=case,
+                kind="send_failed",
+                body=(
+                    "reporter_message via reporter: TwilioRestException: HTTP 400 error: "
+                    f"The 'To' number {REPORTER_PHONE} is not a valid phone number."
+                ),
+            )
+        )
     out = _hotline("case", "show", code).output
     assert "reporter_message via reporter: TwilioRestException" in out and "+387" not in out
 
@@ -146,8 +156,9 @@ def test_ack_makes_the_responder_the_owner_and_stops_escalation(app_engine: Engi
     assert case.status == "acknowledged" and case.owner.code == COUNSELLOR
     assert case.ack_deadline_at is None and case.acknowledged_at is not None
     with session_scope(app_engine) as session:
-        events = session.scalars(select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.kind == "acknowledged")).all()
+        events = session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "acknowledged")
+        ).all()
         assert [(e.actor, e.body) for e in events] == [(COUNSELLOR, "via cli")]
         referral = session.scalars(select(Referral).where(Referral.case_id == case.id)).first()
         assert referral.status == "acknowledged"
@@ -194,15 +205,19 @@ def test_status_and_close_tell_the_reporter(app_engine: Engine) -> None:
     case = _case(app_engine, code)
     assert (case.status, case.outcome) == ("closed", "acted_on") and case.closed_at is not None
     with session_scope(app_engine) as session:
-        trail = [(e.kind, e.actor, e.body, e.visible_to_reporter) for e in session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))]
+        trail = [
+            (e.kind, e.actor, e.body, e.visible_to_reporter)
+            for e in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
+        ]
     assert ("status", COUNSELLOR, "in_progress", False) in trail
     assert ("closed", COUNSELLOR, "acted_on", False) in trail
     notices = [body for kind, _, body, visible in trail if kind == "reporter_notice" and visible]
     assert len(notices) == 3  # acknowledged, in progress, closed
-    for args in (("case", "close", code, "--outcome", "duplicate", "--as", COUNSELLOR),
-                 ("case", "status", code, "in_progress", "--as", COUNSELLOR),
-                 ("case", "ack", code, "--as", COUNSELLOR)):
+    for args in (
+        ("case", "close", code, "--outcome", "duplicate", "--as", COUNSELLOR),
+        ("case", "status", code, "in_progress", "--as", COUNSELLOR),
+        ("case", "ack", code, "--as", COUNSELLOR),
+    ):
         closed = _hotline(*args)
         assert closed.exit_code == 1 and "is closed (acted_on)" in closed.output, args
     assert _case(app_engine, code).outcome == "acted_on"
@@ -238,8 +253,7 @@ class _Manager:
 
 
 @pytest.mark.parametrize("with_credentials", [False, True])
-def test_run_starts_the_worker_beside_rasa_and_actions(monkeypatch: pytest.MonkeyPatch,
-                                                         with_credentials: bool) -> None:
+def test_run_starts_the_worker_beside_rasa_and_actions(monkeypatch: pytest.MonkeyPatch, with_credentials: bool) -> None:
     import bot.ops.supervisor
 
     for name in ("TELEGRAM_API_BASE_URL", "TWILIO_API_BASE_URL", "TELEGRAM_BOT_TOKEN", "TWILIO_AUTH_TOKEN"):
@@ -281,8 +295,7 @@ class _Bot:
         return None
 
     async def set_webhook(self, url: str, secret_token: str, allowed_updates: list[str]) -> None:
-        _Bot.calls.append({"token": self.token, "url": url, "secret": secret_token,
-                           "updates": allowed_updates})
+        _Bot.calls.append({"token": self.token, "url": url, "secret": secret_token, "updates": allowed_updates})
 
 
 def test_set_webhook_for_the_staff_bot(monkeypatch: pytest.MonkeyPatch) -> None:

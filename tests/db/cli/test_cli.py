@@ -1,4 +1,5 @@
 """The `hotline` command on a real SQLite database."""
+
 from pathlib import Path
 
 import yaml

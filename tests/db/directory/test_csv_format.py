@@ -1,4 +1,5 @@
 """The directory as CSV: reading with line numbers, spreadsheet quirks, writing."""
+
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,11 @@ def _csv(tmp_path: Path, *rows: str, name: str = "dir.csv", header: str = HEADER
 
 
 def test_a_staff_only_file_may_name_schools_already_in_the_database(db, tmp_path: Path) -> None:
-    path = _csv(tmp_path,
-                "staff,kupres-os-1-pedagogue-2,Uzorak Drugi Pedagog,pedagogue,,,kupres-os-1,,no,en,"
-                "+387 63 900 555,,sms telegram,mon-fri 07:30-15:30;sat 08:00-12:00,,yes")
+    path = _csv(
+        tmp_path,
+        "staff,kupres-os-1-pedagogue-2,Uzorak Drugi Pedagog,pedagogue,,,kupres-os-1,,no,en,"
+        "+387 63 900 555,,sms telegram,mon-fri 07:30-15:30;sat 08:00-12:00,,yes",
+    )
     report = load_directory(db, path)
     assert (report.municipalities, report.schools, report.staff) == (0, 0, 1)
     added = db.query(Responder).filter_by(code="kupres-os-1-pedagogue-2").one()
@@ -34,9 +37,12 @@ def test_a_staff_only_file_may_name_schools_already_in_the_database(db, tmp_path
 
 def test_excel_semicolons_and_byte_order_mark_are_accepted(db, tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
-    path.write_text("\ufefftype;code;name;municipality;organisation;role;on_duty\n"
-                    "service;legal-aid-2;Uzorak Pravna pomoć;livno;Uzorak;legal_aid;"
-                    "\"mon-fri 08:00-16:00; sat 09:00-13:00\"\n", encoding="utf-8")
+    path.write_text(
+        "\ufefftype;code;name;municipality;organisation;role;on_duty\n"
+        "service;legal-aid-2;Uzorak Pravna pomoć;livno;Uzorak;legal_aid;"
+        '"mon-fri 08:00-16:00; sat 09:00-13:00"\n',
+        encoding="utf-8",
+    )
     report = load_directory(db, path)
     assert report.services == 1
     service = db.query(Responder).filter_by(code="legal-aid-2").one()
@@ -45,13 +51,15 @@ def test_excel_semicolons_and_byte_order_mark_are_accepted(db, tmp_path: Path) -
 
 
 def test_errors_name_the_csv_line_and_nothing_is_written(db, tmp_path: Path) -> None:
-    path = _csv(tmp_path,
-                "municipality,mostar,,,,,,,,,,,,,,",
-                "school,m-os-1,OŠ Uzorak Mostar,,,mostar,,,,,,,,,,",
-                "staff,m-os-1-p,Uzorak P,teacher,,,m-os-1,,,,,,,,,",
-                "teacher,x,,,,,,,,,,,,,,",
-                "staff,m-os-1-q,Uzorak Q,pedagogue,,,nowhere,,perhaps,,0631,abc,fax,always,,",
-                "service,m-police,Uzorak Policija,police,,,,,,,,,,,,")
+    path = _csv(
+        tmp_path,
+        "municipality,mostar,,,,,,,,,,,,,,",
+        "school,m-os-1,OŠ Uzorak Mostar,,,mostar,,,,,,,,,,",
+        "staff,m-os-1-p,Uzorak P,teacher,,,m-os-1,,,,,,,,,",
+        "teacher,x,,,,,,,,,,,,,,",
+        "staff,m-os-1-q,Uzorak Q,pedagogue,,,nowhere,,perhaps,,0631,abc,fax,always,,",
+        "service,m-police,Uzorak Policija,police,,,,,,,,,,,,",
+    )
     before = db.query(Responder).count()
     with pytest.raises(DirectoryError) as raised:
         load_directory(db, path)
@@ -70,8 +78,9 @@ def test_errors_name_the_csv_line_and_nothing_is_written(db, tmp_path: Path) -> 
 
 
 def test_a_field_that_does_not_apply_to_the_row_is_an_error(tmp_path: Path) -> None:
-    path = _csv(tmp_path, "municipality,livno,Livno,pedagogue,,,,,,,,,,,,",
-                "staff,s,S,principal,Org,livno,livno-os-1,,,,,,,,,")
+    path = _csv(
+        tmp_path, "municipality,livno,Livno,pedagogue,,,,,,,,,,,,", "staff,s,S,principal,Org,livno,livno-os-1,,,,,,,,,"
+    )
     entries, errors = read_csv(path)
     assert errors == []
     assert check(entries, {"livno"}, {"livno-os-1"}).errors == [
@@ -94,6 +103,8 @@ def test_the_written_csv_has_one_typed_row_per_record_and_no_phones(db) -> None:
     assert types == ["municipality"] * 6 + ["school"] * 12 + ["staff"] * 36 + ["coordinator"] + ["service"] * 10
     assert "+387" not in "\n".join(lines)
     kupres = next(line for line in lines if line.startswith("service,red-cross-duty-kupres,"))
-    assert kupres == ("service,red-cross-duty-kupres,Uzorak Dežurni tim Kupres,red_cross_duty,"
-                      "Crveni križ Kupres (uzorak),kupres,,,false,bcs,,7000000303,telegram sms,"
-                      "mon-fri 15:30-07:30; sat-sun 00:00-24:00,true,true")
+    assert kupres == (
+        "service,red-cross-duty-kupres,Uzorak Dežurni tim Kupres,red_cross_duty,"
+        "Crveni križ Kupres (uzorak),kupres,,,false,bcs,,7000000303,telegram sms,"
+        "mon-fri 15:30-07:30; sat-sun 00:00-24:00,true,true"
+    )

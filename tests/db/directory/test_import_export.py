@@ -64,14 +64,18 @@ def test_every_sample_school_has_a_pedagogue_a_backup_psychologist_and_a_princip
     assert len(responders) == 12 * 3 + 1 + 10
     assert all(r.is_sample and r.name.startswith("Uzorak") and r.active for r in responders)
     assert all(unseal(r.sealed_phone).startswith("+38763900") for r in responders)
-    assert all(r.telegram_chat_id.startswith("7000000")
-               for r in responders if "telegram" in r.channels)
+    assert all(r.telegram_chat_id.startswith("7000000") for r in responders if "telegram" in r.channels)
 
 
 def test_sample_services_cover_every_role_with_different_duty_hours(db) -> None:
     services = db.query(Responder).filter_by(kind="service").all()
     assert {s.role for s in services} == {
-        "red_cross_duty", "red_cross_psychosocial", "legal_aid", "social_welfare", "police"}
+        "red_cross_duty",
+        "red_cross_psychosocial",
+        "legal_aid",
+        "social_welfare",
+        "police",
+    }
     duty_hours = {s.on_duty for s in services if s.role == "red_cross_duty"}
     assert "always" in duty_hours and len(duty_hours) >= 3
     coordinator = db.query(Responder).filter_by(role="coordinator").one()
@@ -105,8 +109,13 @@ def test_round_trip_yaml_database_csv_database_yaml(db, tmp_path: Path) -> None:
         report = load_directory(second_db, csv_path)
         second = read_directory(second_db, with_phones=True)
         yaml_text = dump_yaml(second)
-    assert (report.municipalities, report.schools, report.staff, report.coordinators,
-            report.services) == (6, 12, 36, 1, 10)
+    assert (report.municipalities, report.schools, report.staff, report.coordinators, report.services) == (
+        6,
+        12,
+        36,
+        1,
+        10,
+    )
     assert second == first
     assert yaml_text == dump_yaml(first)
     yaml_path = tmp_path / "again.yml"
@@ -131,11 +140,15 @@ def test_export_leaves_phones_out_and_import_keeps_the_stored_ones(db, tmp_path:
 
 
 def test_a_changed_phone_is_resealed_and_found_by_its_new_key(db, tmp_path: Path) -> None:
-    path = _write(tmp_path, "one.yml", """
+    path = _write(
+        tmp_path,
+        "one.yml",
+        """
         municipalities: []
         coordinators:
           - {code: k10-coordinator, name: Uzorak Koordinator, phone: "+387 63 999-000", active: false}
-        """)
+        """,
+    )
     load_directory(db, path)
     coordinator = db.query(Responder).filter_by(code="k10-coordinator").one()
     assert unseal(coordinator.sealed_phone) == "+38763999000"
@@ -195,7 +208,10 @@ def test_every_error_is_listed_with_its_line_and_nothing_is_written(db, tmp_path
 
 
 def test_a_school_without_a_primary_counsellor_is_a_warning(db, tmp_path: Path) -> None:
-    path = _write(tmp_path, "warn.yml", """
+    path = _write(
+        tmp_path,
+        "warn.yml",
+        """
         municipalities:
           - code: livno
             name: Livno
@@ -204,10 +220,12 @@ def test_a_school_without_a_primary_counsellor_is_a_warning(db, tmp_path: Path) 
                 name: OŠ Uzorak 9 Livno
                 staff:
                   - {code: livno-os-9-psychologist, role: psychologist, name: P, backup: true}
-        """)
+        """,
+    )
     report = load_directory(db, path)
-    assert report.warnings == ("warn.yml:5: warning: school 'livno-os-9' has no counsellor"
-                               " (pedagogue or psychologist) who is not a backup",)
+    assert report.warnings == (
+        "warn.yml:5: warning: school 'livno-os-9' has no counsellor (pedagogue or psychologist) who is not a backup",
+    )
     assert db.query(Responder).filter_by(code="livno-os-9-psychologist").one().is_backup
 
 
@@ -221,8 +239,7 @@ def test_cli_imports_the_sample_and_exports_csv_without_phones(app_database: str
     runner = CliRunner()
     result = runner.invoke(main, ["directory", "import"])
     assert result.exit_code == 0, result.output
-    assert ("imported 6 municipalities, 12 schools, 36 school staff, 1 coordinator and"
-            " 10 services") in result.output
+    assert ("imported 6 municipalities, 12 schools, 36 school staff, 1 coordinator and 10 services") in result.output
     out = tmp_path / "export.csv"
     assert runner.invoke(main, ["directory", "export", str(out)]).exit_code == 0
     text = out.read_text(encoding="utf-8")
@@ -241,13 +258,17 @@ def test_cli_lists_every_problem_and_imports_nothing(app_database: str, tmp_path
 
 
 def test_a_phone_or_chat_shared_by_two_responders_is_a_warning(db, tmp_path: Path) -> None:
-    path = _write(tmp_path, "shared.yml", """
+    path = _write(
+        tmp_path,
+        "shared.yml",
+        """
         municipalities: []
         coordinators:
           - {code: k1, name: K1, phone: "+38763111222", telegram_chat_id: 42}
           - {code: k2, name: K2, phone: "+387 63 111 222"}
           - {code: k3, name: K3, telegram_chat_id: "42"}
-        """)
+        """,
+    )
     assert load_directory(db, path).warnings == (
         "shared.yml:4: warning: coordinator 'k2' shares its phone with 'k1'; messages from it count as theirs",
         "shared.yml:5: warning: coordinator 'k3' shares its telegram_chat_id with 'k1'; messages from it"

@@ -1,5 +1,6 @@
 """The anonymous thread: staff messages that go out or wait for check-in, the follow-up
 window, the reporter's answers reaching staff, status changes and closing."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,7 +21,8 @@ def staff_messages(session, case: Case) -> list[tuple[str, str]]:  # type: ignor
         select(Responder.code, OutboxMessage.body)
         .join(OutboxMessage, OutboxMessage.responder_id == Responder.id)
         .where(OutboxMessage.case_id == case.id, OutboxMessage.kind == "staff_message")
-        .order_by(OutboxMessage.id))
+        .order_by(OutboxMessage.id)
+    )
     return [(code, body) for code, body in rows]
 
 
@@ -29,8 +31,9 @@ def staff_messages(session, case: Case) -> list[tuple[str, str]]:  # type: ignor
 
 def test_a_reply_waits_for_check_in_when_the_reporter_has_no_channel(session) -> None:
     case = routed(session, incident_type="bullying")
-    outcome, found = followup.staff_reply(session, case.code.lower(),
-                                          responder(session, "livno-os-1-pedagogue"), "  Dođi sutra.  ")
+    outcome, found = followup.staff_reply(
+        session, case.code.lower(), responder(session, "livno-os-1-pedagogue"), "  Dođi sutra.  "
+    )
     assert (outcome, found) == ("waiting", case)
     [message] = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id))
     assert (message.direction, message.body, message.read_at) == ("to_reporter", "Dođi sutra.", None)
@@ -38,46 +41,52 @@ def test_a_reply_waits_for_check_in_when_the_reporter_has_no_channel(session) ->
     assert to_reporter(session, case) == []
     [event] = events(session, case, "staff_message")
     assert (event.actor, event.body, event.visible_to_reporter) == (
-        "livno-os-1-pedagogue", f"message {message.id}", False)
+        "livno-os-1-pedagogue",
+        f"message {message.id}",
+        False,
+    )
 
 
 def test_a_reply_goes_out_when_the_reporter_agreed_to_contact(session) -> None:
     case = routed(session, incident_type="bullying", language="en")
     contactable(session, case)
-    outcome, _ = followup.staff_reply(session, case.code, responder(session, "livno-os-1-pedagogue"),
-                                      "Can we talk tomorrow?")
+    outcome, _ = followup.staff_reply(
+        session, case.code, responder(session, "livno-os-1-pedagogue"), "Can we talk tomorrow?"
+    )
     assert outcome == "sent"
     [row] = to_reporter(session, case)
     message = session.scalars(select(CaseMessage)).one()
-    assert (row.kind, row.dedupe_key, row.responder_id) == (
-        "reporter_message", f"message:{message.id}", None)
-    assert row.body == reporter_text("staff_message", "en", "latin", code=case.code,
-                                     text="Can we talk tomorrow?")
+    assert (row.kind, row.dedupe_key, row.responder_id) == ("reporter_message", f"message:{message.id}", None)
+    assert row.body == reporter_text("staff_message", "en", "latin", code=case.code, text="Can we talk tomorrow?")
     assert "555000111" not in row.body
 
 
 def test_a_reply_is_refused_to_staff_without_the_case_and_when_empty(session) -> None:
     case = routed(session, incident_type="bullying")
-    assert followup.staff_reply(session, case.code, responder(session, "livno-os-2-pedagogue"),
-                                "Hello")[0] == "unknown_case"
-    assert followup.staff_reply(session, "JS-2222-3333", responder(session, "k10-coordinator"),
-                                "Hello") == ("unknown_case", None)
-    assert followup.staff_reply(session, case.code, responder(session, "livno-os-1-pedagogue"),
-                                "   ")[0] == "unknown_case"
+    assert (
+        followup.staff_reply(session, case.code, responder(session, "livno-os-2-pedagogue"), "Hello")[0]
+        == "unknown_case"
+    )
+    assert followup.staff_reply(session, "JS-2222-3333", responder(session, "k10-coordinator"), "Hello") == (
+        "unknown_case",
+        None,
+    )
+    assert (
+        followup.staff_reply(session, case.code, responder(session, "livno-os-1-pedagogue"), "   ")[0] == "unknown_case"
+    )
     assert session.scalars(select(CaseMessage)).all() == []
 
 
 def test_legal_aid_cannot_write_to_a_reporter_who_did_not_agree_to_it(session) -> None:
-    case = routed(session, incident_type="discrimination", discrimination_ground="roma",
-                  legal_aid_ok=False)
-    assert followup.staff_reply(session, case.code, responder(session, "legal-aid-mobile"),
-                                "Hello")[0] == "unknown_case"
+    case = routed(session, incident_type="discrimination", discrimination_ground="roma", legal_aid_ok=False)
+    assert (
+        followup.staff_reply(session, case.code, responder(session, "legal-aid-mobile"), "Hello")[0] == "unknown_case"
+    )
 
 
 def test_the_coordinator_may_write_on_any_case(session) -> None:
     case = routed(session, school="kupres-ss-1", incident_type="bullying")
-    assert followup.staff_reply(session, case.code, responder(session, "k10-coordinator"),
-                                "Hello")[0] == "waiting"
+    assert followup.staff_reply(session, case.code, responder(session, "k10-coordinator"), "Hello")[0] == "waiting"
 
 
 def test_check_in_takes_the_unread_messages_once(session) -> None:
@@ -167,8 +176,10 @@ def test_an_answer_goes_to_the_owner_only(session) -> None:
     assert message.body == "Opet se desilo danas."
     [(code, body)] = staff_messages(session, case)
     assert code == "livno-os-1-principal"
-    assert body == (f"Odgovor osobe koja je prijavila ({case.code}):\nOpet se desilo danas.\n"
-                    f"Odgovor šaljete s /reply {case.code} i tekstom poruke.")
+    assert body == (
+        f"Odgovor osobe koja je prijavila ({case.code}):\nOpet se desilo danas.\n"
+        f"Odgovor šaljete s /reply {case.code} i tekstom poruke."
+    )
     [event] = events(session, case, "reporter_message")
     assert (event.actor, event.body) == ("reporter", f"message {message.id}")
 
@@ -189,8 +200,7 @@ def test_each_answer_reaches_each_person_once(session) -> None:
     followup.reporter_answer(session, case.id, "Prvi odgovor")
     followup.reporter_answer(session, case.id, "Drugi odgovor")
     assert [code for code, _ in staff_messages(session, case)] == ["livno-os-1-pedagogue"] * 2
-    assert [body.splitlines()[1] for _, body in staff_messages(session, case)] == [
-        "Prvi odgovor", "Drugi odgovor"]
+    assert [body.splitlines()[1] for _, body in staff_messages(session, case)] == ["Prvi odgovor", "Drugi odgovor"]
 
 
 # --- status and closing ---------------------------------------------------------------------
@@ -202,8 +212,7 @@ def test_closing_tells_the_reporter_the_matching_sentence(session, outcome: str)
     contactable(session, case)
     now = T0 + timedelta(days=2)
     followup.close_case(session, case, outcome, "livno-os-1-pedagogue", now)
-    assert (case.status, case.outcome, case.closed_at, case.ack_deadline_at) == (
-        "closed", outcome, now, None)
+    assert (case.status, case.outcome, case.closed_at, case.ack_deadline_at) == ("closed", outcome, now, None)
     sentence = reporter_text(f"outcome_{outcome}", "en", "latin", code=case.code)
     [notice] = events(session, case, "reporter_notice")
     assert notice.visible_to_reporter and notice.body == sentence
@@ -241,6 +250,5 @@ def test_a_reporter_who_sent_stop_is_not_written_to(session) -> None:
     contactable(session, case, conversation="conv-stop", channel="sms", address="+38761555002")
     session.add(ChannelState(conversation_id="conv-stop", menu_json="[]", opted_out=True))
     session.flush()
-    outcome, _ = followup.staff_reply(session, case.code, responder(session, "livno-os-1-pedagogue"),
-                                      "Jesi li dobro?")
+    outcome, _ = followup.staff_reply(session, case.code, responder(session, "livno-os-1-pedagogue"), "Jesi li dobro?")
     assert outcome == "waiting" and to_reporter(session, case) == []

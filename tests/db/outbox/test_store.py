@@ -1,5 +1,6 @@
 """The outbox on both databases: at most one row per key, claiming with addresses read at
 send time (never stored), failures with exponential backoff, and recovery after a crash."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,18 +15,36 @@ from bot.storage.models import Case, ContactVaultEntry, OutboxMessage, utcnow
 from tests.helpers.cases import new_case, responder
 
 
-def to_staff(session, code: str, channel: str = outbox.STAFF_TELEGRAM, key: str | None = None,  # type: ignore[no-untyped-def]
-             **extra) -> OutboxMessage:
+def to_staff(
+    session,
+    code: str,
+    channel: str = outbox.STAFF_TELEGRAM,
+    key: str | None = None,  # type: ignore[no-untyped-def]
+    **extra,
+) -> OutboxMessage:
     person = responder(session, code)
-    row = outbox.enqueue(session, dedupe_key=key or f"test:{code}:{channel}", kind="alert",
-                         channel=channel, body=f"Alert for {code}", responder_id=person.id, **extra)
+    row = outbox.enqueue(
+        session,
+        dedupe_key=key or f"test:{code}:{channel}",
+        kind="alert",
+        channel=channel,
+        body=f"Alert for {code}",
+        responder_id=person.id,
+        **extra,
+    )
     assert row is not None
     return row
 
 
 def to_reporter(session, case: Case, key: str = "notice:1") -> OutboxMessage:  # type: ignore[no-untyped-def]
-    row = outbox.enqueue(session, dedupe_key=key, kind="reporter_notice", channel=outbox.REPORTER,
-                         body="Tvoja prijava je viđena.", case_id=case.id)
+    row = outbox.enqueue(
+        session,
+        dedupe_key=key,
+        kind="reporter_notice",
+        channel=outbox.REPORTER,
+        body="Tvoja prijava je viđena.",
+        case_id=case.id,
+    )
     assert row is not None
     return row
 
@@ -37,8 +56,9 @@ def soon():  # type: ignore[no-untyped-def]
 
 def test_a_key_is_queued_once(session) -> None:
     first = to_staff(session, "livno-os-1-pedagogue", key="alert:1:staff_telegram")
-    again = outbox.enqueue(session, dedupe_key="alert:1:staff_telegram", kind="alert",
-                           channel=outbox.STAFF_TELEGRAM, body="other")
+    again = outbox.enqueue(
+        session, dedupe_key="alert:1:staff_telegram", kind="alert", channel=outbox.STAFF_TELEGRAM, body="other"
+    )
     assert again is None
     assert session.scalars(select(OutboxMessage)).all() == [first]
     assert (first.status, first.attempts, first.body) == ("pending", 0, "Alert for livno-os-1-pedagogue")
@@ -48,13 +68,13 @@ def test_a_key_is_queued_once_across_transactions(engine) -> None:
     with session_scope(engine) as session:
         to_staff(session, "livno-os-1-pedagogue", key="alert:7:sms", channel=outbox.SMS)
     with session_scope(engine) as session:
-        assert outbox.enqueue(session, dedupe_key="alert:7:sms", kind="alert",
-                              channel=outbox.SMS, body="x") is None
+        assert outbox.enqueue(session, dedupe_key="alert:7:sms", kind="alert", channel=outbox.SMS, body="x") is None
 
 
 def test_buttons_are_kept_with_the_row(session) -> None:
-    row = to_staff(session, "livno-os-1-pedagogue",
-                   buttons=[{"title": "Potvrđujem prijem", "payload": "ack:JS-2222-3333"}])
+    row = to_staff(
+        session, "livno-os-1-pedagogue", buttons=[{"title": "Potvrđujem prijem", "payload": "ack:JS-2222-3333"}]
+    )
     [claimed] = outbox.claim_due(session, soon())
     assert claimed.buttons == [{"title": "Potvrđujem prijem", "payload": "ack:JS-2222-3333"}]
     assert claimed.id == row.id and claimed.kind == "alert"
@@ -85,8 +105,9 @@ def test_claiming_resolves_addresses_and_stores_none_of_them(session) -> None:
 
 
 def test_only_due_rows_are_claimed_in_order_and_up_to_the_limit(session) -> None:
-    rows = [to_staff(session, code) for code in
-            ("livno-os-1-pedagogue", "livno-os-2-pedagogue", "kupres-os-1-pedagogue")]
+    rows = [
+        to_staff(session, code) for code in ("livno-os-1-pedagogue", "livno-os-2-pedagogue", "kupres-os-1-pedagogue")
+    ]
     rows[0].next_attempt_at = utcnow() + timedelta(minutes=5)
     session.flush()
     assert [c.id for c in outbox.claim_due(session, soon(), limit=1)] == [rows[1].id]
@@ -103,8 +124,7 @@ def test_a_recipient_without_an_address_fails_at_once(session) -> None:
     no_consent = to_reporter(session, case)
     fine = to_staff(session, "livno-os-2-pedagogue")
     given_up = []
-    claimed = outbox.claim_due(session, soon(), on_unreachable=lambda s, row, error: given_up.append(
-        (row.id, error)))
+    claimed = outbox.claim_due(session, soon(), on_unreachable=lambda s, row, error: given_up.append((row.id, error)))
     assert [c.id for c in claimed] == [fine.id]
     assert given_up == [(r.id, "no address for this recipient") for r in (unenrolled, no_phone, no_consent)]
     for row in (unenrolled, no_phone, no_consent):
@@ -156,16 +176,14 @@ def test_after_max_attempts_a_row_fails_for_good(session) -> None:
         [claimed] = outbox.claim_due(session, now)
         outbox.mark_failed(session, claimed.id, f"error {attempt + 1}", now)
         now += timedelta(minutes=10)
-    assert (row.status, row.attempts, row.last_error) == ("failed", outbox.MAX_ATTEMPTS,
-                                                          f"error {outbox.MAX_ATTEMPTS}")
+    assert (row.status, row.attempts, row.last_error) == ("failed", outbox.MAX_ATTEMPTS, f"error {outbox.MAX_ATTEMPTS}")
     assert outbox.claim_due(session, now + timedelta(days=1)) == []
 
 
 def test_a_permanent_error_fails_at_once(session) -> None:
     row = to_staff(session, "livno-os-1-pedagogue")
     [claimed] = outbox.claim_due(session, soon())
-    outbox.mark_failed(session, claimed.id, "Forbidden: bot was blocked by the user", soon(),
-                       permanent=True)
+    outbox.mark_failed(session, claimed.id, "Forbidden: bot was blocked by the user", soon(), permanent=True)
     assert (row.status, row.attempts) == ("failed", 1)
 
 
@@ -189,8 +207,10 @@ def test_sent_rows_are_done(session) -> None:
 
 def test_rows_left_sending_by_a_crash_are_sent_again(engine) -> None:
     with session_scope(engine) as session:
-        ids = [to_staff(session, code).id for code in
-               ("livno-os-1-pedagogue", "livno-os-2-pedagogue", "kupres-os-1-pedagogue")]
+        ids = [
+            to_staff(session, code).id
+            for code in ("livno-os-1-pedagogue", "livno-os-2-pedagogue", "kupres-os-1-pedagogue")
+        ]
     with session_scope(engine) as session:  # the worker that crashed
         claimed = outbox.claim_due(session, soon())
         outbox.mark_sent(session, claimed[0].id, utcnow())
@@ -215,10 +235,13 @@ def test_a_row_left_sending_for_long_is_due_again(session) -> None:
     assert (stale.status, recent.status) == ("sending", "sending")
 
 
-@pytest.mark.parametrize("statuses, expected", [
-    ([], {}),
-    (["pending", "pending", "failed"], {"pending": 2, "failed": 1}),
-])
+@pytest.mark.parametrize(
+    "statuses, expected",
+    [
+        ([], {}),
+        (["pending", "pending", "failed"], {"pending": 2, "failed": 1}),
+    ],
+)
 def test_counts_by_status(session, statuses, expected) -> None:
     for index, status in enumerate(statuses):
         to_staff(session, "livno-os-1-pedagogue", key=f"k{index}").status = status

@@ -2,6 +2,7 @@
 reached through the real clients (python-telegram-bot, twilio), on both databases:
 alerts delivered, retried with backoff, recovered after a crash, moved to SMS when
 Telegram refuses them for good, escalations sent, and the follow-up thread both ways."""
+
 from __future__ import annotations
 
 import asyncio
@@ -99,8 +100,9 @@ async def twilio_api() -> AsyncIterator[FakeApi]:
 
 
 @pytest.fixture
-def hotline(engine: Engine, telegram_api: FakeApi, twilio_api: FakeApi,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+def hotline(
+    engine: Engine, telegram_api: FakeApi, twilio_api: FakeApi, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
     """The worker's environment: the test database and the fakes."""
     url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("DATABASE_URL", url)  # bot.storage.db.in_session opens this one
@@ -129,23 +131,34 @@ async def worker(hotline: Engine) -> AsyncIterator[Worker]:
 def report(engine: Engine, school: str = "livno-os-1", **fields) -> str:  # type: ignore[no-untyped-def]
     """Submit a report as the action server does; returns its case code."""
     with session_scope(engine) as session:
-        fields = {"incident_type": "bullying", "school_id": school_id(session, school),
-                  "language": "bcs", "script": "latin", **fields}
+        fields = {
+            "incident_type": "bullying",
+            "school_id": school_id(session, school),
+            "language": "bcs",
+            "script": "latin",
+            **fields,
+        }
         return submit_report(session, Report.from_fields(fields)).code
 
 
 def rows(engine: Engine, code: str) -> list[OutboxMessage]:
     with session_scope(engine) as session:
         case = session.scalars(select(Case).where(Case.code == code)).one()
-        return list(session.scalars(select(OutboxMessage).where(
-            OutboxMessage.case_id == case.id).order_by(OutboxMessage.id)))
+        return list(
+            session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id).order_by(OutboxMessage.id))
+        )
 
 
 def event_bodies(engine: Engine, code: str, kind: str) -> list[str]:
     with session_scope(engine) as session:
         case = session.scalars(select(Case).where(Case.code == code)).one()
-        return list(session.scalars(select(CaseEvent.body).where(
-            CaseEvent.case_id == case.id, CaseEvent.kind == kind).order_by(CaseEvent.id)))
+        return list(
+            session.scalars(
+                select(CaseEvent.body)
+                .where(CaseEvent.case_id == case.id, CaseEvent.kind == kind)
+                .order_by(CaseEvent.id)
+            )
+        )
 
 
 def chats(calls: list[dict[str, Any]]) -> list[int]:
@@ -163,14 +176,17 @@ async def test_a_critical_alert_goes_out_through_the_staff_bot(hotline, worker, 
     assert chats(sent) == [7000000011, 7000000013, 7000000301]
     for call in sent:
         assert call["params"]["text"].startswith(f"Javi se – nova prijava {code}\nŠkola: OŠ Uzorak 1 Livno")
-        assert call["params"]["reply_markup"] == {"inline_keyboard": [[
-            {"text": "Potvrđujem prijem", "callback_data": f"ack:{code}"}]]}
+        assert call["params"]["reply_markup"] == {
+            "inline_keyboard": [[{"text": "Potvrđujem prijem", "callback_data": f"ack:{code}"}]]
+        }
     # One staff bot, initialised once for the three sends that went out side by side.
     assert sorted(telegram_api.paths) == [f"/bot{STAFF_TOKEN}/getMe"] + [f"/bot{STAFF_TOKEN}/sendMessage"] * 3
     assert {(r.status, r.attempts) for r in rows(hotline, code)} == {("sent", 1)}
     assert sorted(event_bodies(hotline, code, "alert_sent")) == [
-        "livno-os-1-pedagogue via staff_telegram", "livno-os-1-principal via staff_telegram",
-        "red-cross-duty-livno via staff_telegram"]
+        "livno-os-1-pedagogue via staff_telegram",
+        "livno-os-1-principal via staff_telegram",
+        "red-cross-duty-livno via staff_telegram",
+    ]
     with session_scope(hotline) as session:
         referrals = session.scalars(select(Referral)).all()
         assert {r.status for r in referrals} == {"alerted"} and all(r.alerted_at for r in referrals)
@@ -179,7 +195,8 @@ async def test_a_critical_alert_goes_out_through_the_staff_bot(hotline, worker, 
 
 
 async def test_an_alert_the_api_refuses_three_times_is_retried_with_backoff_and_sent_once(
-        hotline, worker, telegram_api) -> None:
+    hotline, worker, telegram_api
+) -> None:
     report(hotline, school="livno-os-1")
     assert await worker.tick() == 1  # the staff bot is up
     await telegram_api.fail(3)
@@ -207,8 +224,7 @@ async def test_an_alert_the_api_refuses_three_times_is_retried_with_backoff_and_
     assert await worker.tick(start + timedelta(minutes=30)) == 0
 
 
-async def test_a_message_left_sending_by_a_killed_worker_is_sent_once_after_a_restart(
-        hotline, telegram_api) -> None:
+async def test_a_message_left_sending_by_a_killed_worker_is_sent_once_after_a_restart(hotline, telegram_api) -> None:
     code = report(hotline)
 
     class Stuck(Senders):
@@ -239,7 +255,8 @@ async def test_a_message_left_sending_by_a_killed_worker_is_sent_once_after_a_re
 
 @pytest.mark.parametrize("status", [400, 403])
 async def test_an_alert_telegram_refuses_for_good_falls_back_to_sms_at_once(
-        hotline, worker, telegram_api, twilio_api, status: int) -> None:
+    hotline, worker, telegram_api, twilio_api, status: int
+) -> None:
     report(hotline, school="livno-os-1")
     await worker.tick()
     await telegram_api.fail(1, status)
@@ -258,7 +275,8 @@ async def test_an_alert_telegram_refuses_for_good_falls_back_to_sms_at_once(
 
 
 async def test_an_alert_telegram_keeps_failing_goes_by_sms_after_the_last_retry(
-        hotline, worker, telegram_api, twilio_api) -> None:
+    hotline, worker, telegram_api, twilio_api
+) -> None:
     code = report(hotline)
     await telegram_api.fail(1000)
     now = utcnow()
@@ -269,11 +287,12 @@ async def test_an_alert_telegram_keeps_failing_goes_by_sms_after_the_last_retry(
     assert await worker.tick(now) == 1
     assert [c["params"]["To"] for c in await twilio_api.recorded("messages.create")] == ["+38763900011"]
     assert [(r.channel, r.status, r.attempts) for r in rows(hotline, code)] == [
-        ("staff_telegram", "failed", outbox.MAX_ATTEMPTS), ("sms", "sent", 1)]
+        ("staff_telegram", "failed", outbox.MAX_ATTEMPTS),
+        ("sms", "sent", 1),
+    ]
 
 
-async def test_no_fallback_for_a_case_closed_in_the_meantime(hotline, worker, telegram_api,
-                                                              twilio_api) -> None:
+async def test_no_fallback_for_a_case_closed_in_the_meantime(hotline, worker, telegram_api, twilio_api) -> None:
     report(hotline, school="livno-os-1")
     await worker.tick()
     code = report(hotline, school="livno-os-2")
@@ -290,8 +309,7 @@ async def test_no_fallback_for_a_case_closed_in_the_meantime(hotline, worker, te
 # --- escalation ------------------------------------------------------------------------------
 
 
-async def test_the_worker_escalates_at_the_deadline_and_sends_the_alert(hotline, worker,
-                                                                       telegram_api) -> None:
+async def test_the_worker_escalates_at_the_deadline_and_sends_the_alert(hotline, worker, telegram_api) -> None:
     code = report(hotline, incident_type="threats")
     await worker.tick()
     with session_scope(hotline) as session:
@@ -301,20 +319,29 @@ async def test_the_worker_escalates_at_the_deadline_and_sends_the_alert(hotline,
     sent = {c["params"]["chat_id"]: c["params"]["text"] for c in await telegram_api.recorded("sendMessage")}
     assert sorted(sent) == [7000000011, 7000000012]
     assert sent[7000000012].startswith(
-        f"NIJE POTVRĐENO NA VRIJEME – eskalacija, korak 1\nJavi se – nova prijava {code}\n")
+        f"NIJE POTVRĐENO NA VRIJEME – eskalacija, korak 1\nJavi se – nova prijava {code}\n"
+    )
     assert sent[7000000011].startswith("1. PODSJETNIK: prijavu još niko nije potvrdio. Sada je poslana i: ")
     assert [b.split(";")[0] for b in event_bodies(hotline, code, "escalated")] == [
-        "step 1: school:backup_counsellor -> livno-os-1-psychologist"]
+        "step 1: school:backup_counsellor -> livno-os-1-psychologist"
+    ]
 
     with session_scope(hotline) as session:
-        assert acknowledge(session, code, responder(session, "livno-os-1-psychologist"),
-                           "telegram", deadline + timedelta(minutes=5)).outcome == "acknowledged"
+        assert (
+            acknowledge(
+                session,
+                code,
+                responder(session, "livno-os-1-psychologist"),
+                "telegram",
+                deadline + timedelta(minutes=5),
+            ).outcome
+            == "acknowledged"
+        )
     assert await worker.tick(deadline + timedelta(days=30)) == 0
     assert len(await telegram_api.recorded("sendMessage")) == 3
 
 
-async def test_a_case_that_cannot_be_escalated_holds_back_no_other(hotline, worker,
-                                                                  telegram_api) -> None:
+async def test_a_case_that_cannot_be_escalated_holds_back_no_other(hotline, worker, telegram_api) -> None:
     broken, fine = report(hotline, school="kupres-os-1"), report(hotline, school="livno-os-2")
     await worker.tick()
     with session_scope(hotline) as session:
@@ -331,16 +358,21 @@ async def test_a_case_that_cannot_be_escalated_holds_back_no_other(hotline, work
 def with_contact(engine: Engine, conversation: str, channel: str, address: str, **fields) -> str:  # type: ignore[no-untyped-def]
     """A report whose reporter agreed to contact, as the channel fills the vault."""
     with session_scope(engine) as session:
-        fields = {"incident_type": "bullying", "school_id": school_id(session, "livno-os-1"),
-                  "language": "bcs", "script": "latin", "contact_ok": True, **fields}
+        fields = {
+            "incident_type": "bullying",
+            "school_id": school_id(session, "livno-os-1"),
+            "language": "bcs",
+            "script": "latin",
+            "contact_ok": True,
+            **fields,
+        }
         code = submit_report(session, Report.from_fields(fields), conversation_id=conversation).code
     with session_scope(engine) as session:
         reporter_addresses.fill(session, conversation, channel, address)
     return code
 
 
-async def test_a_staff_reply_reaches_the_reporter_and_their_answer_reaches_staff(
-        hotline, worker, telegram_api) -> None:
+async def test_a_staff_reply_reaches_the_reporter_and_their_answer_reaches_staff(hotline, worker, telegram_api) -> None:
     code = with_contact(hotline, "telegram-conv", "telegram", "5550001")
     await worker.tick()  # the alert
     with session_scope(hotline) as session:
@@ -352,7 +384,8 @@ async def test_a_staff_reply_reaches_the_reporter_and_their_answer_reaches_staff
     assert [c["params"]["text"] for c in to_reporter] == [
         f"Pedagog ili psiholog je vidio tvoju prijavu {code}. Hvala ti što si se javio/la.",
         f"Poruka od pedagoga ili psihologa o tvojoj prijavi {code}:\nMožemo li razgovarati sutra?\n"
-        "Da odgovoriš, samo napiši poruku. Napiši IZBORNIK da se vratiš na glavni izbornik."]
+        "Da odgovoriš, samo napiši poruku. Napiši IZBORNIK da se vratiš na glavni izbornik.",
+    ]
     assert telegram_api.paths.count(f"/bot{HOTLINE_TOKEN}/sendMessage") == 2
 
     with session_scope(hotline) as session:
@@ -369,11 +402,22 @@ async def test_a_staff_reply_reaches_the_reporter_and_their_answer_reaches_staff
 
 
 async def test_the_crisis_seen_message_reaches_the_child_once_and_its_address_is_forgotten(
-        hotline, worker, telegram_api) -> None:
+    hotline, worker, telegram_api
+) -> None:
     with session_scope(hotline) as session:
-        case_id = record_crisis(session, "urgent_danger", Report.from_fields({
-            "school_id": school_id(session, "livno-os-1"), "language": "en", "script": "latin",
-        }), "he has a knife", conversation_id="crisis-conv")
+        case_id = record_crisis(
+            session,
+            "urgent_danger",
+            Report.from_fields(
+                {
+                    "school_id": school_id(session, "livno-os-1"),
+                    "language": "en",
+                    "script": "latin",
+                }
+            ),
+            "he has a knife",
+            conversation_id="crisis-conv",
+        )
     with session_scope(hotline) as session:
         reporter_addresses.fill(session, "crisis-conv", "telegram", "5550002")
     await worker.tick()  # the alerts
@@ -382,16 +426,16 @@ async def test_the_crisis_seen_message_reaches_the_child_once_and_its_address_is
         principal = responder(session, "livno-os-1-principal")
         assert acknowledge(session, code, principal, "telegram", utcnow()).outcome == "acknowledged"
     assert await worker.tick() == 1
-    [seen] = [c["params"]["text"] for c in await telegram_api.recorded("sendMessage")
-              if c["params"]["chat_id"] == 5550002]
+    [seen] = [
+        c["params"]["text"] for c in await telegram_api.recorded("sendMessage") if c["params"]["chat_id"] == 5550002
+    ]
     assert seen == "An adult from the school has seen your message and is acting now. If you are in danger, call 122."
     with session_scope(hotline) as session:
         assert reporter_addresses.address_for_case(session, case_id, reporter_addresses.CRISIS_SEEN) is None
         assert session.scalars(select(reporter_addresses.ContactVaultEntry)).all() == []
 
 
-async def test_an_answer_telegram_refuses_reaches_the_owner_by_sms(hotline, worker, telegram_api,
-                                                                  twilio_api) -> None:
+async def test_an_answer_telegram_refuses_reaches_the_owner_by_sms(hotline, worker, telegram_api, twilio_api) -> None:
     code = report(hotline)
     await worker.tick()
     with session_scope(hotline) as session:
@@ -405,7 +449,9 @@ async def test_an_answer_telegram_refuses_reaches_the_owner_by_sms(hotline, work
     assert sms["To"] == "+38763900011"
     assert sms["Body"].startswith(f"Odgovor osobe koja je prijavila ({code}):\nHvala.")
     assert [(r.channel, r.status) for r in rows(hotline, code) if r.kind == "staff_message"] == [
-        ("staff_telegram", "failed"), ("sms", "sent")]
+        ("staff_telegram", "failed"),
+        ("sms", "sent"),
+    ]
 
 
 async def test_a_long_reply_reaches_an_sms_reporter_whole(hotline, worker, twilio_api) -> None:
@@ -417,9 +463,13 @@ async def test_a_long_reply_reaches_an_sms_reporter_whole(hotline, worker, twili
     sms = [c["params"] for c in await twilio_api.recorded("messages.create")]
     assert len(sms) > 1 and {m["To"] for m in sms} == {"+38761444555"}
     assert all(len(m["Body"]) <= fake_twilio.MAX_BODY for m in sms)
-    assert " ".join(m["Body"] for m in sms).split() == fold_diacritics(
-        f"Poruka od pedagoga ili psihologa o tvojoj prijavi {code}:\n{text}\n"
-        "Da odgovoriš, samo napiši poruku. Napiši IZBORNIK da se vratiš na glavni izbornik.").split()
+    assert (
+        " ".join(m["Body"] for m in sms).split()
+        == fold_diacritics(
+            f"Poruka od pedagoga ili psihologa o tvojoj prijavi {code}:\n{text}\n"
+            "Da odgovoriš, samo napiši poruku. Napiši IZBORNIK da se vratiš na glavni izbornik."
+        ).split()
+    )
     assert [r.status for r in rows(hotline, code) if r.kind == "reporter_message"] == ["sent"]
 
 
@@ -428,11 +478,14 @@ def test_a_short_message_is_one_sms_as_written() -> None:
     assert sms_bodies(text) == [text]
 
 
-@pytest.mark.parametrize("text", [
-    "\n".join(f"Red {n}: " + "rijec " * 40 for n in range(30)),        # many lines
-    "Ово је дуга порука. " * 120,                                       # UCS-2, one line
-    "x" * 4000,                                                         # no place to cut
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n".join(f"Red {n}: " + "rijec " * 40 for n in range(30)),  # many lines
+        "Ово је дуга порука. " * 120,  # UCS-2, one line
+        "x" * 4000,  # no place to cut
+    ],
+)
 def test_a_long_message_is_cut_into_sms_twilio_accepts_and_nothing_is_lost(text: str) -> None:
     bodies = sms_bodies(text)
     assert len(bodies) > 1
@@ -475,8 +528,9 @@ def test_errors_are_recorded_without_numbers() -> None:
     assert described.startswith("RuntimeError: The 'To' number [number]")
 
 
-async def test_without_a_staff_bot_alerts_go_by_sms_at_once(hotline, worker, telegram_api, twilio_api,
-                                                          monkeypatch) -> None:
+async def test_without_a_staff_bot_alerts_go_by_sms_at_once(
+    hotline, worker, telegram_api, twilio_api, monkeypatch
+) -> None:
     monkeypatch.delenv("TELEGRAM_STAFF_BOT_TOKEN")  # a deployment with SMS only
     code = report(hotline, school="livno-os-2")
     assert await worker.tick() == 1
@@ -486,14 +540,22 @@ async def test_without_a_staff_bot_alerts_go_by_sms_at_once(hotline, worker, tel
     assert await telegram_api.recorded("sendMessage") == []
 
 
-async def test_a_storm_of_critical_cases_reaches_each_person_as_one_message(hotline, worker,
-                                                                           telegram_api) -> None:
+async def test_a_storm_of_critical_cases_reaches_each_person_as_one_message(hotline, worker, telegram_api) -> None:
     codes = []
     with session_scope(hotline) as session:
         for number in range(5):
-            case_id = record_crisis(session, "urgent_danger", Report.from_fields({
-                "school_id": school_id(session, "livno-os-1"), "language": "bcs", "script": "latin",
-            }), f"ima nož u školi ({number})")
+            case_id = record_crisis(
+                session,
+                "urgent_danger",
+                Report.from_fields(
+                    {
+                        "school_id": school_id(session, "livno-os-1"),
+                        "language": "bcs",
+                        "script": "latin",
+                    }
+                ),
+                f"ima nož u školi ({number})",
+            )
             codes.append(session.get(Case, case_id).code)
     assert await worker.tick() == 3  # messages, each carrying five alerts
     sent = await telegram_api.recorded("sendMessage")
@@ -501,7 +563,8 @@ async def test_a_storm_of_critical_cases_reaches_each_person_as_one_message(hotl
     for call in sent:
         assert all(code in call["params"]["text"] for code in codes)
         assert [b["callback_data"] for [b] in call["params"]["reply_markup"]["inline_keyboard"]] == [
-            f"ack:{code}" for code in codes]
+            f"ack:{code}" for code in codes
+        ]
     with session_scope(hotline) as session:
         referrals = session.scalars(select(Referral)).all()
         assert len(referrals) == 15 and {r.status for r in referrals} == {"alerted"}

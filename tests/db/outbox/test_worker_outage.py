@@ -1,6 +1,7 @@
 """The worker rides out a database outage (PostgreSQL through a TCP proxy the test cuts):
 it waits, a send that finished while the database was away is recorded when it is back
 and never sent again, and an alert that goes out late says so on its case."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -37,8 +38,12 @@ def proxy(postgres_url: str) -> Iterator[TcpProxy]:
 
 
 @pytest.fixture
-def hotline(engine: Engine, proxy: TcpProxy, telegram_api: FakeApi,  # noqa: F811
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+def hotline(
+    engine: Engine,
+    proxy: TcpProxy,
+    telegram_api: FakeApi,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Engine]:
     if engine.dialect.name != "postgresql":
         pytest.skip("the outage is made with a proxy in front of PostgreSQL")
     proxied = engine.url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
@@ -64,7 +69,8 @@ class CutAfterSending(Senders):
 
 
 async def test_a_send_finished_during_an_outage_is_recorded_after_it_and_not_repeated(
-        hotline, proxy, telegram_api) -> None:
+    hotline, proxy, telegram_api
+) -> None:
     code = report(hotline)
     worker = Worker(CutAfterSending(proxy))
     try:

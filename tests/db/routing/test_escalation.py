@@ -1,5 +1,6 @@
 """Escalation with time travel: a case nobody in its chain acknowledged by the deadline
 climbs the call-down chain one step per missed deadline, every step a case event."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -26,9 +27,11 @@ def chain(session, case: Case) -> list[tuple[int, str]]:  # type: ignore[no-unty
 
 
 def escalations(session, case: Case) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    rows = session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id,
-        CaseEvent.kind.in_(("escalated", "reminded", "escalation_exhausted"))).order_by(CaseEvent.id))
+    rows = session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(("escalated", "reminded", "escalation_exhausted")))
+        .order_by(CaseEvent.id)
+    )
     return [(e.kind, e.body) for e in rows]
 
 
@@ -49,14 +52,10 @@ def test_a_medium_case_climbs_the_whole_chain_one_step_per_deadline(session) -> 
     # Each step waits one school day (data/hotline/routing.yml escalation_interval); Saturday and
     # Sunday do not count.
     steps = [
-        (utc(2025, 1, 17, 9, 0), 1, "school:backup_counsellor", "livno-os-1-psychologist",
-         utc(2025, 1, 20, 9, 0)),
-        (utc(2025, 1, 20, 9, 0), 2, "school:principal", "livno-os-1-principal",
-         utc(2025, 1, 21, 9, 0)),
-        (utc(2025, 1, 21, 9, 0), 3, "service:red_cross_duty", "red-cross-duty-livno",
-         utc(2025, 1, 22, 9, 0)),
-        (utc(2025, 1, 22, 9, 0), 4, "canton:coordinator", "k10-coordinator",
-         utc(2025, 1, 23, 9, 0)),
+        (utc(2025, 1, 17, 9, 0), 1, "school:backup_counsellor", "livno-os-1-psychologist", utc(2025, 1, 20, 9, 0)),
+        (utc(2025, 1, 20, 9, 0), 2, "school:principal", "livno-os-1-principal", utc(2025, 1, 21, 9, 0)),
+        (utc(2025, 1, 21, 9, 0), 3, "service:red_cross_duty", "red-cross-duty-livno", utc(2025, 1, 22, 9, 0)),
+        (utc(2025, 1, 22, 9, 0), 4, "canton:coordinator", "k10-coordinator", utc(2025, 1, 23, 9, 0)),
     ]
     for now, step, selector, code, next_deadline in steps:
         assert escalate_due(session, now) == 1
@@ -65,14 +64,21 @@ def test_a_medium_case_climbs_the_whole_chain_one_step_per_deadline(session) -> 
         kind, body = escalations(session, case)[-1]
         assert kind == "escalated"
         assert body.startswith(f"step {step}: {selector} -> {code}; not acknowledged by ")
-        [row] = session.scalars(select(OutboxMessage).where(
-            OutboxMessage.case_id == case.id, OutboxMessage.responder_id == responder(session, code).id))
+        [row] = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == case.id, OutboxMessage.responder_id == responder(session, code).id
+            )
+        )
         assert row.body.startswith(f"NIJE POTVRĐENO NA VRIJEME – eskalacija, korak {step}\n")
         assert f"Potvrdite prijem do: {format_local(next_deadline, 'bcs')}\n" in row.body
     assert escalations(session, case)[0][1].endswith("not acknowledged by 17 Jan 2025, 10:00")
     assert alerted(session, case, reminders=False) == [
-        "livno-os-1-pedagogue", "livno-os-1-psychologist", "livno-os-1-principal",
-        "red-cross-duty-livno", "k10-coordinator"]
+        "livno-os-1-pedagogue",
+        "livno-os-1-psychologist",
+        "livno-os-1-principal",
+        "red-cross-duty-livno",
+        "k10-coordinator",
+    ]
 
 
 def test_everyone_alerted_before_hears_what_changed_at_each_step(session) -> None:
@@ -80,23 +86,31 @@ def test_everyone_alerted_before_hears_what_changed_at_each_step(session) -> Non
     for _ in range(3):
         escalate_due(session, deadline(case))
     pedagogue = responder(session, "livno-os-1-pedagogue")
-    bodies = list(session.scalars(select(OutboxMessage.body).where(
-        OutboxMessage.case_id == case.id, OutboxMessage.responder_id == pedagogue.id)
-        .order_by(OutboxMessage.id)))
+    bodies = list(
+        session.scalars(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.case_id == case.id, OutboxMessage.responder_id == pedagogue.id)
+            .order_by(OutboxMessage.id)
+        )
+    )
     assert len(bodies) == 4  # the alert, then one reminder per step
-    assert bodies[1].startswith("1. PODSJETNIK: prijavu još niko nije potvrdio. "
-                                "Sada je poslana i: Uzorak Psiholog Livno OŠ 1.\n")
-    assert bodies[3].startswith("3. PODSJETNIK: prijavu još niko nije potvrdio. "
-                                "Sada je poslana i: Uzorak Dežurni tim Livno.\n")
+    assert bodies[1].startswith(
+        "1. PODSJETNIK: prijavu još niko nije potvrdio. Sada je poslana i: Uzorak Psiholog Livno OŠ 1.\n"
+    )
+    assert bodies[3].startswith(
+        "3. PODSJETNIK: prijavu još niko nije potvrdio. Sada je poslana i: Uzorak Dežurni tim Livno.\n"
+    )
     # The same content, with the new deadline.
     content = [line for line in bodies[0].split("\n") if not line.startswith("Potvrdite prijem do")]
     for body in bodies[1:]:
         assert [line for line in body.split("\n")[1:] if not line.startswith("Potvrdite")] == content
     assert f"Potvrdite prijem do: {format_local(deadline(case), 'bcs')}" in bodies[3]
     principal = responder(session, "livno-os-1-principal")
-    [first, reminder] = session.scalars(select(OutboxMessage.body).where(
-        OutboxMessage.case_id == case.id, OutboxMessage.responder_id == principal.id)
-        .order_by(OutboxMessage.id))
+    [first, reminder] = session.scalars(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.case_id == case.id, OutboxMessage.responder_id == principal.id)
+        .order_by(OutboxMessage.id)
+    )
     assert first.startswith("NIJE POTVRĐENO NA VRIJEME – eskalacija, korak 2\n")
     assert reminder.startswith("3. PODSJETNIK")  # the step after it was added
 
@@ -107,15 +121,19 @@ def test_a_reminder_round_without_anyone_new_names_who_has_it(session) -> None:
         escalate_due(session, deadline(case))
     coordinator = responder(session, "k10-coordinator")
     coordinator.language = "en"
-    last = session.scalars(select(OutboxMessage.body).where(
-        OutboxMessage.case_id == case.id, OutboxMessage.responder_id == coordinator.id)
-        .order_by(OutboxMessage.id.desc())).first()
+    last = session.scalars(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.case_id == case.id, OutboxMessage.responder_id == coordinator.id)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
     assert last.startswith("3. PODSJETNIK: prijavu još niko nije potvrdio. Poslana je: ")
     assert "Uzorak Koordinator Kanton 10" in last.split("\n")[0]
     escalate_due(session, deadline(case))
-    last = session.scalars(select(OutboxMessage.body).where(
-        OutboxMessage.case_id == case.id, OutboxMessage.responder_id == coordinator.id)
-        .order_by(OutboxMessage.id.desc())).first()
+    last = session.scalars(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.case_id == case.id, OutboxMessage.responder_id == coordinator.id)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
     assert last.startswith("4th REMINDER: nobody has acknowledged this report yet. It went to: ")
 
 
@@ -136,13 +154,17 @@ def test_the_chain_is_exhausted_once(session) -> None:
     kinds = [kind for kind, _ in escalations(session, case)]
     assert kinds == ["escalated"] * 4 + ["reminded"] * MAX_REMINDERS + ["escalation_exhausted"]
     assert escalations(session, case)[-1][1].startswith(
-        "every contact of the chain was alerted and reminded; not acknowledged by ")
+        "every contact of the chain was alerted and reminded; not acknowledged by "
+    )
 
 
 def test_steps_with_nobody_new_are_skipped(session) -> None:
     case = routed(session, incident_type="physical", danger_now="yes")
-    assert chain(session, case) == [(0, "livno-os-1-pedagogue"), (0, "livno-os-1-principal"),
-                                    (0, "red-cross-duty-livno")]
+    assert chain(session, case) == [
+        (0, "livno-os-1-pedagogue"),
+        (0, "livno-os-1-principal"),
+        (0, "red-cross-duty-livno"),
+    ]
     escalate_due(session, T0 + timedelta(minutes=10))
     assert chain(session, case)[-1] == (1, "livno-os-1-psychologist")
     assert deadline(case) == T0 + timedelta(minutes=20)
@@ -178,15 +200,15 @@ def test_a_case_without_a_school_escalates_to_the_red_cross(session) -> None:
 
 def test_a_crisis_naming_a_town_escalates_within_that_town_then_to_the_coordinator(session) -> None:
     livno = session.scalars(select(Municipality.id).where(Municipality.code == "livno")).one()
-    case = routed(session, school=None, crisis_kind="urgent_danger", severity="critical",
-                  municipality_id=livno)
+    case = routed(session, school=None, crisis_kind="urgent_danger", severity="critical", municipality_id=livno)
     assert "k10-coordinator" not in {code for _, code in chain(session, case)}
     escalate_due(session, deadline(case))
     # The school steps find nobody (no school named) and the town's Red Cross team was
     # alerted at once: the first escalation is the coordinator's.
     assert chain(session, case)[-1] == (4, "k10-coordinator")
-    assert not any(code.startswith("red-cross-duty-") and code != "red-cross-duty-livno"
-                   for _, code in chain(session, case))
+    assert not any(
+        code.startswith("red-cross-duty-") and code != "red-cross-duty-livno" for _, code in chain(session, case)
+    )
 
 
 def test_only_one_step_per_call_however_late_the_worker_is(session) -> None:
@@ -199,8 +221,9 @@ def test_only_one_step_per_call_however_late_the_worker_is(session) -> None:
 def test_acknowledgement_stops_the_escalation(session) -> None:
     case = routed(session, incident_type="threats")
     escalate_due(session, T0 + timedelta(hours=4))
-    result = acknowledge(session, case.code, responder(session, "livno-os-1-psychologist"), "test",
-                         T0 + timedelta(hours=5))
+    result = acknowledge(
+        session, case.code, responder(session, "livno-os-1-psychologist"), "test", T0 + timedelta(hours=5)
+    )
     assert result.outcome == "acknowledged" and case.ack_deadline_at is None
     assert escalate_due(session, T0 + timedelta(days=30)) == 0
     assert len(escalations(session, case)) == 1 and case.escalation_step == 1
@@ -227,8 +250,10 @@ def test_several_cases_escalate_together_in_deadline_order(session) -> None:
     assert escalate_due(session, T0 + timedelta(hours=4)) == 2
     assert (early.escalation_step, late.escalation_step, untouched.escalation_step) == (1, 1, 0)
     session.flush()
-    first, second = (session.scalars(select(CaseEvent.id).where(
-        CaseEvent.case_id == c.id, CaseEvent.kind == "escalated")).one() for c in (early, late))
+    first, second = (
+        session.scalars(select(CaseEvent.id).where(CaseEvent.case_id == c.id, CaseEvent.kind == "escalated")).one()
+        for c in (early, late)
+    )
     assert first < second
 
 
@@ -246,5 +271,6 @@ def test_escalation_state_survives_a_restart(engine) -> None:
         case = session.get(Case, case_id)
         assert [body.split(";")[0] for _, body in escalations(session, case)] == [
             "step 1: school:backup_counsellor -> livno-os-1-psychologist",
-            "step 2: school:principal -> livno-os-1-principal"]
+            "step 2: school:principal -> livno-os-1-principal",
+        ]
         assert escalations(session, case)[1][1].endswith("not acknowledged by 15 Jan 2025, 16:00")

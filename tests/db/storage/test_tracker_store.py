@@ -1,6 +1,7 @@
 """No silent restarts: Rasa's agent gets NoSilentRestartStore instead of its fail-safe
 wrapper, and an unreachable database raises TrackerUnavailable instead of giving an empty
 tracker or keeping one in memory."""
+
 from __future__ import annotations
 
 import asyncio

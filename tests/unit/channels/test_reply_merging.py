@@ -6,7 +6,8 @@ QUESTION = {"recipient_id": "c", "text": "Where?", "buttons": [{"title": "Livno"
 def test_text_replies_and_a_final_question_become_one_message():
     replies = [{"recipient_id": "c", "text": "Thank you."}, QUESTION]
     assert pack(replies, fits=lambda _: True) == [
-        {"recipient_id": "c", "text": "Thank you.\n\nWhere?", "buttons": QUESTION["buttons"]}]
+        {"recipient_id": "c", "text": "Thank you.\n\nWhere?", "buttons": QUESTION["buttons"]}
+    ]
 
 
 def test_replies_stay_apart_when_the_combined_message_does_not_fit():

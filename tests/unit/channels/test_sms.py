@@ -5,8 +5,13 @@ from bot.channels.sms import numbered
 
 def test_twilio_published_test_vector() -> None:
     # From Twilio's security documentation: this is what our webhook check relies on.
-    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234",
-              "From": "+12349013030", "To": "+18005551212"}
+    params = {
+        "CallSid": "CA1234567890ABCDE",
+        "Caller": "+12349013030",
+        "Digits": "1234",
+        "From": "+12349013030",
+        "To": "+18005551212",
+    }
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     validator = RequestValidator("12345")
     assert validator.validate(url, params, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")

@@ -18,8 +18,7 @@ def test_folding_keeps_latin_replies_in_gsm7() -> None:
 
 
 def test_replies_are_cut_at_sentence_boundaries() -> None:
-    sentences = ["Prva recenica je ovdje." * 3, "Druga je duza od prve i ima vise rijeci." * 3,
-                 "Treca." * 2]
+    sentences = ["Prva recenica je ovdje." * 3, "Druga je duza od prve i ima vise rijeci." * 3, "Treca." * 2]
     text = " ".join(sentences)
     messages, dropped = split_for_sms(text, max_segments=1)
     assert messages and all(size(m).segments <= 1 for m in messages)

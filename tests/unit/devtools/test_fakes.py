@@ -1,5 +1,6 @@
 """The fake APIs answer the real clients (python-telegram-bot, twilio) as the real APIs do,
 so that the demo and the end-to-end tests run the production code path unchanged."""
+
 from __future__ import annotations
 
 import json
@@ -81,6 +82,7 @@ def _hi_markup() -> InlineKeyboardMarkup:
 
 # --- Telegram -------------------------------------------------------------------------
 
+
 async def test_python_telegram_bot_sends_through_the_fake(telegram_api: str) -> None:
     async with Bot("123:ABC", base_url=f"{telegram_api}/bot") as bot:  # initialize(): getMe
         assert bot.username == "javi_se_bot" and bot.bot.first_name == "Javi se"
@@ -112,8 +114,9 @@ async def test_the_failure_budget_fails_one_send_then_lets_the_next_through(tele
 
 async def test_webhook_calls_and_callback_answers_are_recorded(telegram_api: str) -> None:
     async with Bot("123:ABC", base_url=f"{telegram_api}/bot") as bot:
-        assert await bot.set_webhook("https://hotline.example/webhooks/telegram/webhook",
-                                     secret_token="s3cret", allowed_updates=["message"])
+        assert await bot.set_webhook(
+            "https://hotline.example/webhooks/telegram/webhook", secret_token="s3cret", allowed_updates=["message"]
+        )
         info = await bot.get_webhook_info()
         assert info.url == "https://hotline.example/webhooks/telegram/webhook"
         assert info.allowed_updates == ("message",)
@@ -123,8 +126,15 @@ async def test_webhook_calls_and_callback_answers_are_recorded(telegram_api: str
         assert await bot.send_chat_action(chat_id=42, action="typing")  # any other method
     calls = await _recorded(telegram_api)
     methods = [c["method"] for c in calls]
-    assert methods == ["getMe", "setWebhook", "getWebhookInfo", "answerCallbackQuery",
-                       "deleteWebhook", "getWebhookInfo", "sendChatAction"]
+    assert methods == [
+        "getMe",
+        "setWebhook",
+        "getWebhookInfo",
+        "answerCallbackQuery",
+        "deleteWebhook",
+        "getWebhookInfo",
+        "sendChatAction",
+    ]
     assert calls[1]["params"]["secret_token"] == "s3cret"
     assert calls[1]["params"]["allowed_updates"] == ["message"]
     assert [c["method"] for c in await _recorded(telegram_api, since=5)] == methods[5:]
@@ -165,6 +175,7 @@ async def test_what_telegram_refuses_is_refused_and_not_recorded(telegram_api: s
 
 # --- Twilio ---------------------------------------------------------------------------
 
+
 async def test_twilio_client_sends_through_the_fake(twilio: Client, twilio_api: str) -> None:
     msg = await twilio.messages.create_async(to="+38761000000", from_="+38762000000", body="Zdravo")
     assert msg.sid.startswith("SM") and len(msg.sid) == 34 and msg.status == "queued"
@@ -172,8 +183,7 @@ async def test_twilio_client_sends_through_the_fake(twilio: Client, twilio_api: 
     assert msg.num_segments == "1" and msg.date_created is not None and msg.uri.endswith(f"{msg.sid}.json")
     [call] = await _recorded(twilio_api)
     assert call["method"] == "messages.create"
-    assert call["params"] == {"To": "+38761000000", "From": "+38762000000", "Body": "Zdravo",
-                              "AccountSid": ACCOUNT}
+    assert call["params"] == {"To": "+38761000000", "From": "+38762000000", "Body": "Zdravo", "AccountSid": ACCOUNT}
 
 
 async def test_twilio_failure_budget_raises_then_recovers(twilio: Client, twilio_api: str) -> None:
@@ -191,8 +201,7 @@ async def test_twilio_refuses_requests_without_basic_auth(twilio_api: str) -> No
     url = f"{twilio_api}/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
     status, error = await _call("POST", url, data={"To": "+1", "From": "+2", "Body": "x"})
     assert status == 401 and error["code"] == 20003
-    status, error = await _call("POST", url, data={"From": "+2", "Body": "x"},
-                                auth=aiohttp.BasicAuth(ACCOUNT, "token"))
+    status, error = await _call("POST", url, data={"From": "+2", "Body": "x"}, auth=aiohttp.BasicAuth(ACCOUNT, "token"))
     assert status == 400 and error["code"] == 21604
     assert await _recorded(twilio_api) == []
 
@@ -205,6 +214,7 @@ async def test_segments_are_counted_like_twilio_bills_them(twilio: Client) -> No
 
 
 # --- control routes and the runner ----------------------------------------------------
+
 
 async def test_reset_clears_calls_failures_and_counters(twilio: Client, twilio_api: str) -> None:
     await twilio.messages.create_async(to="+1", from_="+2", body="x")
@@ -226,8 +236,13 @@ def _free_port() -> int:
 async def test_run_fakes_serves_both_until_sigterm() -> None:
     telegram_port, twilio_port = _free_port(), _free_port()
     code = f"from bot.devtools.serve import run_fakes; run_fakes({telegram_port}, {twilio_port})"
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_DIR, text=True,
-                               stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)})
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_DIR,
+        text=True,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+    )
     try:
         assert f":{telegram_port}" in process.stdout.readline()  # type: ignore[union-attr]
         assert f":{twilio_port}" in process.stdout.readline()  # type: ignore[union-attr]
@@ -256,6 +271,7 @@ async def test_recorded_can_long_poll_for_the_next_call() -> None:
     base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
     try:
         async with aiohttp.ClientSession() as session:
+
             async def poll() -> list:
                 async with session.get(f"{base}/_recorded?since=0&wait=10") as response:
                     return await response.json()
@@ -265,8 +281,7 @@ async def test_recorded_can_long_poll_for_the_next_call() -> None:
             assert not waiting.done()
             auth = aiohttp.BasicAuth("AC" + "0" * 32, "token")
             form = {"To": "+38761000000", "From": "+38762000000", "Body": "hi"}
-            await session.post(f"{base}/2010-04-01/Accounts/{'AC' + '0' * 32}/Messages.json",
-                               data=form, auth=auth)
+            await session.post(f"{base}/2010-04-01/Accounts/{'AC' + '0' * 32}/Messages.json", data=form, auth=auth)
             calls = await asyncio.wait_for(waiting, timeout=5)
             assert [c["params"]["Body"] for c in calls] == ["hi"]
     finally:

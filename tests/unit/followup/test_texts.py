@@ -66,10 +66,19 @@ STAFF_PLACEHOLDERS = {
     "town_schools": {"town"},
 }
 # Realistic values: a case code, a counsellor's message of 80 characters, a deadline.
-VALUES = {"code": "K7Q-4HD", "count": 3, "deadline": "28.11.2026. u 10:15",
-          "text": ("Hvala ti što si nam pisao/la. Možeš li reći u kojem se dijelu škole to dešava?")[:80].ljust(80, "."),
-          "school": "OŠ Uzorak 1 Livno", "type": "Nasilje u porodici", "severity": "visoka",
-          "step": 2, "who": "Amra H., pedagoginja", "name": "Amra H.", "police": "122"}
+VALUES = {
+    "code": "K7Q-4HD",
+    "count": 3,
+    "deadline": "28.11.2026. u 10:15",
+    "text": ("Hvala ti što si nam pisao/la. Možeš li reći u kojem se dijelu škole to dešava?")[:80].ljust(80, "."),
+    "school": "OŠ Uzorak 1 Livno",
+    "type": "Nasilje u porodici",
+    "severity": "visoka",
+    "step": 2,
+    "who": "Amra H., pedagoginja",
+    "name": "Amra H.",
+    "police": "122",
+}
 READERS = [("bcs", "cyrillic", False), ("bcs", "latin", True), ("en", "latin", True)]
 
 
@@ -81,8 +90,7 @@ def _placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 
 
-@pytest.mark.parametrize("name, expected", [(REPORTER_FILE, REPORTER_PLACEHOLDERS),
-                                            (STAFF_FILE, STAFF_PLACEHOLDERS)])
+@pytest.mark.parametrize("name, expected", [(REPORTER_FILE, REPORTER_PLACEHOLDERS), (STAFF_FILE, STAFF_PLACEHOLDERS)])
 def test_every_key_exists_in_both_languages_with_the_same_placeholders(name, expected) -> None:
     texts = _raw(name)
     assert set(text_keys(name)) == set(expected)
@@ -130,8 +138,14 @@ def test_the_report_confirmation_with_its_deadline_fits_the_sms_budget() -> None
     nlg = HotlineNLG(domain=Domain.load(str(PROJECT_DIR / "domain.yml")))
     for language, script, fold in READERS:
         deadline = "28 Nov 2026, 10:15" if language == "en" else "28.11.2026. u 10:15"
-        reply = nlg.generate_from_slots("utter_report_submitted", {"language": language, "script": script},
-                                        "sms", code="JS-7F3Q-9K2M", pin="123456", deadline=deadline)
+        reply = nlg.generate_from_slots(
+            "utter_report_submitted",
+            {"language": language, "script": script},
+            "sms",
+            code="JS-7F3Q-9K2M",
+            pin="123456",
+            deadline=deadline,
+        )
         text = reply["text"]
         assert "JS-7F3Q-9K2M" in text and "123456" in text and deadline in text, text
         _, dropped = split_for_sms(prepare(text, fold), sms_max_segments())

@@ -1,6 +1,7 @@
 """The report conversation's decisions, message by message (no Rasa): crises that keep the
 words, stories that answer questions, answers in people's own words, no third ask, no
 cancel nobody asked for, drafts."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,7 @@ def test_a_story_first_answers_what_it_says_and_becomes_the_description() -> Non
 
 def test_a_town_in_an_inflected_form_and_cyrillic_is_the_place() -> None:
     c = Conversation()
-    c.say("у Дрвару су ме тукли прошле недеље иза школе", intent="report_incident",
-          incident_type="physical")
+    c.say("у Дрвару су ме тукли прошле недеље иза школе", intent="report_incident", incident_type="physical")
     assert c.slots["school"] == "Drvar" and c.slots["municipality_id"] == 5
     assert c.slots["incident_time"] == "earlier" and c.slots["affected"] == "me"
 
@@ -34,8 +34,9 @@ def test_a_threat_in_the_description_is_kept_and_the_form_moves_on() -> None:
     c.say("prijava", intent="report_incident", command="report_incident")
     for text in ("1", "meni", "ucenik", "Livno", "danas"):
         c.say(text)
-    asked = c.say("Dva ucenika su me tukla iza skole i prijete da ce opet", intent="urgent_danger",
-                  crisis="urgent_danger")
+    asked = c.say(
+        "Dva ucenika su me tukla iza skole i prijete da ce opet", intent="urgent_danger", crisis="urgent_danger"
+    )
     assert c.slots["description"] == "Dva ucenika su me tukla iza skole i prijete da ce opet"
     assert asked != "description" and c.crises == ["urgent_danger"]
     assert "utter_crisis_danger" in c.replies
@@ -43,11 +44,9 @@ def test_a_threat_in_the_description_is_kept_and_the_form_moves_on() -> None:
 
 def test_a_crisis_at_the_when_question_joins_the_description() -> None:
     c = Conversation()
-    c.say("Vrijeđaju me u razredu i guraju na hodniku", intent="report_incident",
-          incident_type="bullying")
+    c.say("Vrijeđaju me u razredu i guraju na hodniku", intent="report_incident", incident_type="bullying")
     assert c.say("Livno") == "incident_time"
-    asked = c.say("sad me čekaju ispred škole s nožem", intent="urgent_danger", crisis="urgent_danger",
-                  lexicon=True)
+    asked = c.say("sad me čekaju ispred škole s nožem", intent="urgent_danger", crisis="urgent_danger", lexicon=True)
     assert c.slots["description"] == "Vrijeđaju me u razredu i guraju na hodniku\nsad me čekaju ispred škole s nožem"
     assert c.slots["incident_time"] == "today" and c.slots["danger_now"] == "yes"
     assert asked == "contact_ok" and c.crises == ["urgent_danger"]
@@ -103,8 +102,7 @@ def test_no_question_is_asked_a_third_time() -> None:
 
 def test_send_words_never_cancel_and_stop_asks_before_discarding() -> None:
     c = Conversation()
-    c.say("Jedan učenik je udario mog druga u glavu na stepenicama", intent="report_incident",
-          incident_type="physical")
+    c.say("Jedan učenik je udario mog druga u glavu na stepenicama", intent="report_incident", incident_type="physical")
     for text in ("Livno", "jučer"):
         c.say(text)
     assert c.slots["requested_slot"] == "danger_now"
@@ -165,11 +163,24 @@ def _at(question: str, **answered) -> Conversation:
     """A conversation whose report has reached `question`."""
     c = Conversation()
     c.say("prijava", intent="report_incident")
-    c.slots.update({"incident_type": "physical", "affected": "me", "reporter_role": "student",
-                    "school": SKIP, "incident_time": "today", "description": "tuku me",
-                    "danger_now": "no", "contact_ok": "no", **answered})
-    for slot in dialogue.REPORT_QUESTIONS[dialogue.REPORT_QUESTIONS.index(question):] \
-            if question in dialogue.REPORT_QUESTIONS else ():
+    c.slots.update(
+        {
+            "incident_type": "physical",
+            "affected": "me",
+            "reporter_role": "student",
+            "school": SKIP,
+            "incident_time": "today",
+            "description": "tuku me",
+            "danger_now": "no",
+            "contact_ok": "no",
+            **answered,
+        }
+    )
+    for slot in (
+        dialogue.REPORT_QUESTIONS[dialogue.REPORT_QUESTIONS.index(question) :]
+        if question in dialogue.REPORT_QUESTIONS
+        else ()
+    ):
         if slot not in answered:
             c.slots[slot] = None
     c.slots["requested_slot"] = question
@@ -190,8 +201,7 @@ def test_help_at_the_danger_question_is_a_yes_and_a_crisis() -> None:
 
 def test_a_crisis_is_danger_now_whatever_else_it_says_and_never_consent() -> None:
     c = _at("contact_ok")
-    c.say("Nemoj, on je tu, ima nož, niko nije tu sada", intent="urgent_danger", crisis="urgent_danger",
-          lexicon=True)
+    c.say("Nemoj, on je tu, ima nož, niko nije tu sada", intent="urgent_danger", crisis="urgent_danger", lexicon=True)
     assert c.slots["danger_now"] == "yes" and c.slots["contact_ok"] is None
 
 
@@ -216,19 +226,30 @@ def test_refusing_a_question_is_not_stopping_the_report() -> None:
     assert c.say("ne želim") == "confirm" and c.slots["contact_ok"] == "no"
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("nema problema", "yes"), ("no problem", "yes"), ("naravno da ne", "no"), ("of course not", "no"),
-    ("da li će znati ko sam?", None),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("nema problema", "yes"),
+        ("no problem", "yes"),
+        ("naravno da ne", "no"),
+        ("of course not", "no"),
+        ("da li će znati ko sam?", None),
+    ],
+)
 def test_yes_and_no_the_way_people_say_them(typed: str, expected) -> None:
     c = _at("contact_ok")
     c.say(typed, intent="ask_privacy" if expected is None else "inform")
     assert c.slots["contact_ok"] == expected
 
 
-@pytest.mark.parametrize("typed, command", [
-    ("izbornik", "help_menu"), ("JS-5DXB-FN5M 969119", "check_case"), ("Provjeri prijavu", "check_case"),
-])
+@pytest.mark.parametrize(
+    "typed, command",
+    [
+        ("izbornik", "help_menu"),
+        ("JS-5DXB-FN5M 969119", "check_case"),
+        ("Provjeri prijavu", "check_case"),
+    ],
+)
 def test_when_takes_any_words_but_not_menu_words_or_codes(typed: str, command: str) -> None:
     c = _at("incident_time", incident_time=None)
     c.say(typed, intent=command, command=command)
@@ -258,8 +279,11 @@ def test_a_story_told_when_the_draft_is_offered_is_kept() -> None:
 
 def test_a_story_at_the_school_question_keeps_the_story_too() -> None:
     c = _at("school", school=None, description=None)
-    c.say("U Livnu, jučer su me tukla dvojica iz osmog razreda iza sale", intent="report_incident",
-          incident_type="physical")
+    c.say(
+        "U Livnu, jučer su me tukla dvojica iz osmog razreda iza sale",
+        intent="report_incident",
+        incident_type="physical",
+    )
     assert c.slots["school"] == "Livno" and c.slots["description"].startswith("U Livnu")
 
 

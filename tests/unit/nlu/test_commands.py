@@ -1,4 +1,5 @@
 """Typed menu titles and one-word openings mean what they say."""
+
 import pytest
 import yaml
 
@@ -26,12 +27,21 @@ def test_every_menu_title_typed_in_any_script_means_its_button(title: str, inten
         assert command_intent(typed) == intent, typed
 
 
-@pytest.mark.parametrize("typed, intent", [
-    ("prijava", "report_incident"), ("Prijavi nesto", "report_incident"), ("report", "report_incident"),
-    ("pomoć", "help_menu"), ("help", "help_menu"), ("izbornik", "help_menu"), ("Провјери пријаву", "check_case"),
-    ("prijavi neshto", "report_incident"),  # one typo
-    ("JS-5DXB-FN5M 969119", "check_case"), ("checking my report js5dxbfn5m pin 969119", "check_case"),
-])
+@pytest.mark.parametrize(
+    "typed, intent",
+    [
+        ("prijava", "report_incident"),
+        ("Prijavi nesto", "report_incident"),
+        ("report", "report_incident"),
+        ("pomoć", "help_menu"),
+        ("help", "help_menu"),
+        ("izbornik", "help_menu"),
+        ("Провјери пријаву", "check_case"),
+        ("prijavi neshto", "report_incident"),  # one typo
+        ("JS-5DXB-FN5M 969119", "check_case"),
+        ("checking my report js5dxbfn5m pin 969119", "check_case"),
+    ],
+)
 def test_openings_and_codes(typed: str, intent: str) -> None:
     assert command_intent(typed) == intent
 

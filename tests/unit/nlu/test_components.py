@@ -1,4 +1,5 @@
 """The custom NLU components on their own (the trained pipeline is tested in e2e/)."""
+
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -69,23 +70,29 @@ def test_an_unsure_crisis_is_not_hidden_by_the_fallback() -> None:
     message = Message(data={TEXT: "nesto cudno"})
     TextNormalizer().process([message])
     message.set(INTENT, {"name": "nlu_fallback", "confidence": 0.8})
-    message.set(INTENT_RANKING_KEY, [{"name": "nlu_fallback", "confidence": 0.8},
-                                     {"name": "self_harm", "confidence": 0.19},
-                                     {"name": "greet", "confidence": 0.1}])
+    message.set(
+        INTENT_RANKING_KEY,
+        [
+            {"name": "nlu_fallback", "confidence": 0.8},
+            {"name": "self_harm", "confidence": 0.19},
+            {"name": "greet", "confidence": 0.1},
+        ],
+    )
     CrisisSafetyNet().process([message])
     assert message.get(INTENT)["name"] == "self_harm"
 
 
-DIARY = ("Danas smo imali test iz matematike i mislim da je prošao dobro. " * 3
-         + "Baka je izvadila nož za kruh i narezala pogaču. Poslije smo gledali film.")
+DIARY = (
+    "Danas smo imali test iz matematike i mislim da je prošao dobro. " * 3
+    + "Baka je izvadila nož za kruh i narezala pogaču. Poslije smo gledali film."
+)
 
 
 def _long(text: str, scores: dict[str, float] | None, intent: str = "report_incident") -> Message:
     message = Message(data={TEXT: text})
     TextNormalizer().process([message])
     message.set(INTENT, {"name": intent, "confidence": 0.9})
-    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.9},
-                                     {"name": "greet", "confidence": 0.05}])
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.9}, {"name": "greet", "confidence": 0.05}])
     if scores is not None:
         message.set(PIECE_SCORES, scores)
         message.set(MENTION_THRESHOLD, 0.4)
@@ -121,8 +128,9 @@ def test_the_fallback_rule_is_for_short_messages_only() -> None:
     message = Message(data={TEXT: DIARY.replace("nož za kruh", "tanjir")})
     TextNormalizer().process([message])
     message.set(INTENT, {"name": "nlu_fallback", "confidence": 0.8})
-    message.set(INTENT_RANKING_KEY, [{"name": "nlu_fallback", "confidence": 0.8},
-                                     {"name": "self_harm", "confidence": 0.19}])
+    message.set(
+        INTENT_RANKING_KEY, [{"name": "nlu_fallback", "confidence": 0.8}, {"name": "self_harm", "confidence": 0.19}]
+    )
     CrisisSafetyNet().process([message])
     assert message.get(INTENT)["name"] == "nlu_fallback"
 
@@ -130,9 +138,14 @@ def test_the_fallback_rule_is_for_short_messages_only() -> None:
 def test_a_crisis_no_sentence_bears_out_gives_way_to_the_next_intent() -> None:
     message = Message(data={TEXT: DIARY})
     message.set(INTENT, {"name": "urgent_danger", "confidence": 0.7})
-    message.set(INTENT_RANKING_KEY, [{"name": "urgent_danger", "confidence": 0.7},
-                                     {"name": "self_harm", "confidence": 0.2},
-                                     {"name": "report_incident", "confidence": 0.1}])
+    message.set(
+        INTENT_RANKING_KEY,
+        [
+            {"name": "urgent_danger", "confidence": 0.7},
+            {"name": "self_harm", "confidence": 0.2},
+            {"name": "report_incident", "confidence": 0.1},
+        ],
+    )
     withdraw_crisis(message, "no sentence is a crisis")
     assert message.get(INTENT) == {"name": "report_incident", "confidence": 0.1}
     assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["report_incident"]

@@ -4,7 +4,7 @@ from bot.nlu.crisis_detector import choose_threshold
 
 
 def test_threshold_keeps_false_positives_within_the_limit() -> None:
-    calm = np.linspace(0.0, 0.99, 100)           # 100 calm scores
+    calm = np.linspace(0.0, 0.99, 100)  # 100 calm scores
     crisis = np.array([0.5, 0.97, 0.98, 0.999])
     scores = np.concatenate([calm, crisis])
     is_crisis = np.array([False] * 100 + [True] * 4)
@@ -29,7 +29,8 @@ def test_calm_narrative_examples_are_for_the_detector_only() -> None:
     from bot.nlu.tfidf_classifier import labelled_texts
 
     chat = Message(data={TEXT: "zdravo", INTENT: "greet"})
-    narrative = Message(data={TEXT: "baka je narezala kruh", INTENT: "out_of_scope",
-                              "metadata": {"intent": {"detector_only": True}}})
+    narrative = Message(
+        data={TEXT: "baka je narezala kruh", INTENT: "out_of_scope", "metadata": {"intent": {"detector_only": True}}}
+    )
     assert labelled_texts(TrainingData([chat, narrative])) == (["zdravo"], ["greet"])
     assert incident_label(narrative) is None and incident_label(chat) == "none"

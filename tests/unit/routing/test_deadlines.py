@@ -1,5 +1,6 @@
 """Acknowledgement deadlines and escalation times with the shipped data/hotline/routing.yml:
 clock periods, school days across weekends, holidays and summer-time changes."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -124,24 +125,26 @@ def test_holidays_come_from_the_file() -> None:
 
 
 def test_is_school_day(rules: RoutingRules) -> None:
-    assert is_school_day(datetime(2026, 11, 27).date(), rules)        # Friday
-    assert not is_school_day(datetime(2026, 11, 28).date(), rules)    # Saturday
-    assert not is_school_day(datetime(2027, 1, 1).date(), rules)      # New Year, a Friday
+    assert is_school_day(datetime(2026, 11, 27).date(), rules)  # Friday
+    assert not is_school_day(datetime(2026, 11, 28).date(), rules)  # Saturday
+    assert not is_school_day(datetime(2027, 1, 1).date(), rules)  # New Year, a Friday
 
 
 # --- escalation -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("severity, start, due", [
-    ("critical", utc(2026, 11, 28, 3, 0), utc(2026, 11, 28, 3, 10)),
-    ("high", utc(2026, 11, 28, 22, 30), utc(2026, 11, 29, 0, 30)),
-    # Friday 14:00 local + 1 school day -> Monday 14:00.
-    ("medium", local(2026, 12, 4, 14, 0), utc(2026, 12, 7, 13, 0)),
-    # Thursday 24 Dec 09:00 + 2 school days: Friday 25 Dec is Christmas -> Monday, Tuesday.
-    ("low", local(2026, 12, 24, 9, 0), utc(2026, 12, 29, 8, 0)),
-])
-def test_escalation_due(rules: RoutingRules, severity: str, start: datetime,
-                        due: datetime) -> None:
+@pytest.mark.parametrize(
+    "severity, start, due",
+    [
+        ("critical", utc(2026, 11, 28, 3, 0), utc(2026, 11, 28, 3, 10)),
+        ("high", utc(2026, 11, 28, 22, 30), utc(2026, 11, 29, 0, 30)),
+        # Friday 14:00 local + 1 school day -> Monday 14:00.
+        ("medium", local(2026, 12, 4, 14, 0), utc(2026, 12, 7, 13, 0)),
+        # Thursday 24 Dec 09:00 + 2 school days: Friday 25 Dec is Christmas -> Monday, Tuesday.
+        ("low", local(2026, 12, 24, 9, 0), utc(2026, 12, 29, 8, 0)),
+    ],
+)
+def test_escalation_due(rules: RoutingRules, severity: str, start: datetime, due: datetime) -> None:
     assert escalation_due(severity, start, rules) == due
 
 
@@ -166,12 +169,15 @@ def test_unknown_severity_is_refused(rules: RoutingRules) -> None:
 # --- formatting -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("moment, language, text", [
-    (utc(2026, 11, 28, 9, 15), "bcs", "28.11.2026. u 10:15"),
-    (utc(2026, 11, 28, 9, 15), "en", "28 Nov 2026, 10:15"),
-    (utc(2026, 7, 5, 8, 5), "bcs", "05.07.2026. u 10:05"),   # summer time, +2
-    (utc(2026, 7, 5, 8, 5), "en", "5 Jul 2026, 10:05"),
-    (utc(2026, 12, 31, 23, 30), "en", "1 Jan 2027, 00:30"),  # already next year locally
-])
+@pytest.mark.parametrize(
+    "moment, language, text",
+    [
+        (utc(2026, 11, 28, 9, 15), "bcs", "28.11.2026. u 10:15"),
+        (utc(2026, 11, 28, 9, 15), "en", "28 Nov 2026, 10:15"),
+        (utc(2026, 7, 5, 8, 5), "bcs", "05.07.2026. u 10:05"),  # summer time, +2
+        (utc(2026, 7, 5, 8, 5), "en", "5 Jul 2026, 10:05"),
+        (utc(2026, 12, 31, 23, 30), "en", "1 Jan 2027, 00:30"),  # already next year locally
+    ],
+)
 def test_format_local(rules: RoutingRules, moment: datetime, language: str, text: str) -> None:
     assert format_local(moment, language, rules) == text

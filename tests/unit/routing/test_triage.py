@@ -1,5 +1,6 @@
 """Severity triage and routing targets with the shipped data/hotline/routing.yml, and the checks
 that catch a mistaken edit of that file."""
+
 from __future__ import annotations
 
 import os
@@ -56,39 +57,47 @@ def test_no_danger_now_is_not_critical(rules: RoutingRules) -> None:
     assert triage(facts, rules) == Triage("low", LOW)
 
 
-@pytest.mark.parametrize("description", [
-    "ima nož u torbi",             # diacritics
-    "ima noz u torbi",             # none
-    "ИМА НОЖ У ТОРБИ",             # Cyrillic, capitals
-    "Донио је пиштољ у школу",     # Cyrillic pištolj
-    "prijetio mu je puškom",       # inflected
-    "nosi oružje",
-    "udario ga je palicom",
-    "He brought a GUN to school",
-    "he pulled a knife, then left",
-])
+@pytest.mark.parametrize(
+    "description",
+    [
+        "ima nož u torbi",  # diacritics
+        "ima noz u torbi",  # none
+        "ИМА НОЖ У ТОРБИ",  # Cyrillic, capitals
+        "Донио је пиштољ у школу",  # Cyrillic pištolj
+        "prijetio mu je puškom",  # inflected
+        "nosi oružje",
+        "udario ga je palicom",
+        "He brought a GUN to school",
+        "he pulled a knife, then left",
+    ],
+)
 def test_weapon_words_make_it_critical(rules: RoutingRules, description: str) -> None:
     facts = Facts(incident_type="bullying", description=description)
     assert triage(facts, rules) == Triage("critical", WEAPON)
 
 
-@pytest.mark.parametrize("description, expected", [
-    # a parent reporting school bullying, not violence at home
-    ("Ja sam otac učenika, stalno ga zadirkuju", Triage("medium", BULLYING_ONGOING)),
-    ("moja mama kaže da ovo prijavim", Triage("low", LOW)),
-])
-def test_a_parent_reporting_is_not_home_violence(rules: RoutingRules, description: str,
-                                                 expected: Triage) -> None:
+@pytest.mark.parametrize(
+    "description, expected",
+    [
+        # a parent reporting school bullying, not violence at home
+        ("Ja sam otac učenika, stalno ga zadirkuju", Triage("medium", BULLYING_ONGOING)),
+        ("moja mama kaže da ovo prijavim", Triage("low", LOW)),
+    ],
+)
+def test_a_parent_reporting_is_not_home_violence(rules: RoutingRules, description: str, expected: Triage) -> None:
     facts = Facts(incident_type="bullying", description=description, school_named=True)
     assert triage(facts, rules) == expected
     assert routing_targets(facts, expected.severity, rules) == [COUNSELLOR]
 
 
-@pytest.mark.parametrize("description", [
-    "uzeo mi je bombone",          # "bomb" would catch this sweet; the file lists "bomba"
-    "piše mi ružne poruke",
-    "they laugh at my shoes",
-])
+@pytest.mark.parametrize(
+    "description",
+    [
+        "uzeo mi je bombone",  # "bomb" would catch this sweet; the file lists "bomba"
+        "piše mi ružne poruke",
+        "they laugh at my shoes",
+    ],
+)
 def test_harmless_words_are_not_weapons(rules: RoutingRules, description: str) -> None:
     assert triage(Facts(incident_type="bullying", description=description), rules).severity == "low"
 
@@ -99,21 +108,22 @@ def test_weapon_is_found_only_at_the_beginning_of_a_word(rules: RoutingRules) ->
 
 
 @pytest.mark.parametrize("incident_type, reason", [("sexual", SEXUAL), ("threats", THREATS)])
-def test_sexual_and_threats_are_high(rules: RoutingRules, incident_type: str,
-                                     reason: str) -> None:
+def test_sexual_and_threats_are_high(rules: RoutingRules, incident_type: str, reason: str) -> None:
     assert triage(Facts(incident_type=incident_type), rules) == Triage("high", reason)
 
 
-@pytest.mark.parametrize("incident_time, description", [
-    ("ongoing", "udario me"),
-    (None, "tuku ga svaki dan poslije škole"),
-    (None, "Стално га туку"),
-    ("this_week", "i dalje me gura"),
-    ("svaki dan poslije nastave", None),   # typed instead of a button
-    (None, "they still hit him"),
-])
-def test_ongoing_physical_is_high(rules: RoutingRules, incident_time: str | None,
-                                  description: str | None) -> None:
+@pytest.mark.parametrize(
+    "incident_time, description",
+    [
+        ("ongoing", "udario me"),
+        (None, "tuku ga svaki dan poslije škole"),
+        (None, "Стално га туку"),
+        ("this_week", "i dalje me gura"),
+        ("svaki dan poslije nastave", None),  # typed instead of a button
+        (None, "they still hit him"),
+    ],
+)
+def test_ongoing_physical_is_high(rules: RoutingRules, incident_time: str | None, description: str | None) -> None:
     facts = Facts(incident_type="physical", incident_time=incident_time, description=description)
     assert triage(facts, rules) == Triage("high", PHYSICAL_ONGOING)
 
@@ -123,15 +133,17 @@ def test_single_physical_is_medium(rules: RoutingRules) -> None:
     assert triage(facts, rules) == Triage("medium", PHYSICAL)
 
 
-@pytest.mark.parametrize("incident_type, description", [
-    ("home", None),
-    ("other", "tata me tuče kad popije"),
-    ("other", "Očuh viče na mene"),
-    ("physical", "My dad hits me"),
-    ("bullying", "мама ме вријеђа"),
-])
-def test_home_violence_is_high(rules: RoutingRules, incident_type: str,
-                               description: str | None) -> None:
+@pytest.mark.parametrize(
+    "incident_type, description",
+    [
+        ("home", None),
+        ("other", "tata me tuče kad popije"),
+        ("other", "Očuh viče na mene"),
+        ("physical", "My dad hits me"),
+        ("bullying", "мама ме вријеђа"),
+    ],
+)
+def test_home_violence_is_high(rules: RoutingRules, incident_type: str, description: str | None) -> None:
     facts = Facts(incident_type=incident_type, description=description)
     assert triage(facts, rules) == Triage("high", HOME)
 
@@ -141,43 +153,52 @@ def test_discrimination_is_medium(rules: RoutingRules) -> None:
     assert triage(facts, rules) == Triage("medium", DISCRIMINATION)
 
 
-@pytest.mark.parametrize("incident_type, incident_time, description", [
-    ("bullying", "ongoing", None),
-    ("cyberbullying", None, "opet su objavili moju sliku"),
-    ("bullying", None, "they mock me every day"),
-])
-def test_ongoing_bullying_is_medium(rules: RoutingRules, incident_type: str,
-                                    incident_time: str | None, description: str | None) -> None:
-    facts = Facts(incident_type=incident_type, incident_time=incident_time,
-                  description=description)
+@pytest.mark.parametrize(
+    "incident_type, incident_time, description",
+    [
+        ("bullying", "ongoing", None),
+        ("cyberbullying", None, "opet su objavili moju sliku"),
+        ("bullying", None, "they mock me every day"),
+    ],
+)
+def test_ongoing_bullying_is_medium(
+    rules: RoutingRules, incident_type: str, incident_time: str | None, description: str | None
+) -> None:
+    facts = Facts(incident_type=incident_type, incident_time=incident_time, description=description)
     assert triage(facts, rules) == Triage("medium", BULLYING_ONGOING)
 
 
-@pytest.mark.parametrize("facts", [
-    Facts(incident_type="bullying", incident_time="today", description="rugali su mi se"),
-    Facts(incident_type="cyberbullying"),
-    Facts(incident_type="other", description="nešto mi se ne sviđa"),
-    Facts(),
-])
+@pytest.mark.parametrize(
+    "facts",
+    [
+        Facts(incident_type="bullying", incident_time="today", description="rugali su mi se"),
+        Facts(incident_type="cyberbullying"),
+        Facts(incident_type="other", description="nešto mi se ne sviđa"),
+        Facts(),
+    ],
+)
 def test_everything_else_is_low(rules: RoutingRules, facts: Facts) -> None:
     assert triage(facts, rules) == Triage("low", LOW)
 
 
-@pytest.mark.parametrize("facts, expected", [
-    # danger_now comes before the incident type
-    (Facts(incident_type="sexual", danger_now="yes"), Triage("critical", DANGER)),
-    # a crisis comes before danger_now
-    (Facts(crisis_kind="self_harm", danger_now="yes"), Triage("critical", CRISIS)),
-    # a weapon beats ongoing physical violence
-    (Facts(incident_type="physical", incident_time="ongoing", description="s nožem"),
-     Triage("critical", WEAPON)),
-    # home violence beats discrimination, which would be medium
-    (Facts(incident_type="discrimination", description="otac me mrzi zbog toga"),
-     Triage("high", HOME)),
-    # ongoing physical beats home (both high, the earlier reason is kept)
-    (Facts(incident_type="physical", incident_time="ongoing", description="tata me bije"),
-     Triage("high", PHYSICAL_ONGOING)),
-])
+@pytest.mark.parametrize(
+    "facts, expected",
+    [
+        # danger_now comes before the incident type
+        (Facts(incident_type="sexual", danger_now="yes"), Triage("critical", DANGER)),
+        # a crisis comes before danger_now
+        (Facts(crisis_kind="self_harm", danger_now="yes"), Triage("critical", CRISIS)),
+        # a weapon beats ongoing physical violence
+        (Facts(incident_type="physical", incident_time="ongoing", description="s nožem"), Triage("critical", WEAPON)),
+        # home violence beats discrimination, which would be medium
+        (Facts(incident_type="discrimination", description="otac me mrzi zbog toga"), Triage("high", HOME)),
+        # ongoing physical beats home (both high, the earlier reason is kept)
+        (
+            Facts(incident_type="physical", incident_time="ongoing", description="tata me bije"),
+            Triage("high", PHYSICAL_ONGOING),
+        ),
+    ],
+)
 def test_first_matching_rule_wins(rules: RoutingRules, facts: Facts, expected: Triage) -> None:
     assert triage(facts, rules) == expected
 
@@ -203,13 +224,25 @@ def test_every_shipped_severity_rule_is_reachable(rules: RoutingRules) -> None:
 
 
 def test_facts_from_case() -> None:
-    case = Case(crisis_kind="urgent_danger", incident_type="physical",
-                discrimination_ground=None, danger_now="yes", incident_time="ongoing",
-                description="Туку га", school_id=7)
+    case = Case(
+        crisis_kind="urgent_danger",
+        incident_type="physical",
+        discrimination_ground=None,
+        danger_now="yes",
+        incident_time="ongoing",
+        description="Туку га",
+        school_id=7,
+    )
     assert facts_from_case(case) == Facts(
-        crisis_kind="danger", incident_type="physical", discrimination_ground=None,
-        danger_now="yes", incident_time="ongoing", description="Туку га", school_named=True,
-            place_named=True)
+        crisis_kind="danger",
+        incident_type="physical",
+        discrimination_ground=None,
+        danger_now="yes",
+        incident_time="ongoing",
+        description="Туку га",
+        school_named=True,
+        place_named=True,
+    )
 
 
 def test_facts_from_a_bare_crisis_case() -> None:
@@ -247,22 +280,18 @@ def test_critical_adds_principal_and_red_cross(rules: RoutingRules) -> None:
 
 def test_self_harm_adds_psychosocial_support_outside_the_chain(rules: RoutingRules) -> None:
     facts = Facts(crisis_kind="self_harm")
-    assert routing_targets(facts, "critical", rules) == [
-        NO_PLACE, PRINCIPAL, RED_CROSS, PSYCHOSOCIAL]
+    assert routing_targets(facts, "critical", rules) == [NO_PLACE, PRINCIPAL, RED_CROSS, PSYCHOSOCIAL]
 
 
-def test_a_critical_case_naming_only_a_town_goes_to_its_schools_not_the_coordinator(
-        rules: RoutingRules) -> None:
+def test_a_critical_case_naming_only_a_town_goes_to_its_schools_not_the_coordinator(rules: RoutingRules) -> None:
     facts = Facts(crisis_kind="urgent_danger", place_named=True)
     selectors = [t.selector for t in routing_targets(facts, "critical", rules)]
-    assert selectors == ["town:counsellor", "town:principal", "school:principal",
-                         "service:red_cross_duty"]
+    assert selectors == ["town:counsellor", "town:principal", "school:principal", "service:red_cross_duty"]
 
 
 def test_a_report_naming_only_a_town_still_goes_to_the_coordinator(rules: RoutingRules) -> None:
     # Not critical: the coordinator finds the school rather than alerting every school.
-    assert routing_targets(Facts(incident_type="bullying", place_named=True), "medium",
-                           rules) == [COORDINATOR]
+    assert routing_targets(Facts(incident_type="bullying", place_named=True), "medium", rules) == [COORDINATOR]
 
 
 def test_place_named_is_a_routing_condition_only(rules: RoutingRules) -> None:
@@ -273,22 +302,19 @@ def test_place_named_is_a_routing_condition_only(rules: RoutingRules) -> None:
 
 
 def test_danger_crisis_gets_no_psychosocial_team(rules: RoutingRules) -> None:
-    selectors = [t.selector for t in routing_targets(Facts(crisis_kind="urgent_danger"),
-                                                     "critical", rules)]
+    selectors = [t.selector for t in routing_targets(Facts(crisis_kind="urgent_danger"), "critical", rules)]
     assert "service:red_cross_psychosocial" not in selectors
 
 
 @pytest.mark.parametrize("ground", ["ethnicity", "religion", "displaced", "roma"])
 def test_legal_aid_needs_consent(rules: RoutingRules, ground: str) -> None:
-    facts = Facts(incident_type="discrimination", discrimination_ground=ground,
-                  school_named=True)
+    facts = Facts(incident_type="discrimination", discrimination_ground=ground, school_named=True)
     assert routing_targets(facts, "medium", rules) == [COUNSELLOR, LEGAL_AID]
 
 
 @pytest.mark.parametrize("ground", ["gender", "disability", "language", "other", None])
 def test_other_grounds_get_no_legal_aid(rules: RoutingRules, ground: str | None) -> None:
-    facts = Facts(incident_type="discrimination", discrimination_ground=ground,
-                  school_named=True)
+    facts = Facts(incident_type="discrimination", discrimination_ground=ground, school_named=True)
     assert routing_targets(facts, "medium", rules) == [COUNSELLOR]
 
 
@@ -298,11 +324,21 @@ def test_home_violence_adds_social_welfare(rules: RoutingRules) -> None:
 
 
 def test_additions_combine(rules: RoutingRules) -> None:
-    facts = Facts(crisis_kind="self_harm", incident_type="discrimination",
-                  discrimination_ground="religion", description="my father beats me",
-                  school_named=True)
+    facts = Facts(
+        crisis_kind="self_harm",
+        incident_type="discrimination",
+        discrimination_ground="religion",
+        description="my father beats me",
+        school_named=True,
+    )
     assert routing_targets(facts, "critical", rules) == [
-        COUNSELLOR, PRINCIPAL, RED_CROSS, PSYCHOSOCIAL, LEGAL_AID, WELFARE]
+        COUNSELLOR,
+        PRINCIPAL,
+        RED_CROSS,
+        PSYCHOSOCIAL,
+        LEGAL_AID,
+        WELFARE,
+    ]
 
 
 def test_routing_uses_the_severity_given(rules: RoutingRules) -> None:
@@ -319,11 +355,18 @@ def test_routing_rejects_an_unknown_severity(rules: RoutingRules) -> None:
 def test_a_selector_named_twice_is_alerted_once_with_the_first_reason() -> None:
     data = _shipped()
     data["routing"] = [
-        {"reason": "first", "when": {"severity": "critical"},
-         "notify": ["school:principal", "service:police"], "in_chain": True},
-        {"reason": "second", "when": {"danger_now": "yes"},
-         "notify": ["service:police", "school:principal", "canton:coordinator"],
-         "needs_consent": True},
+        {
+            "reason": "first",
+            "when": {"severity": "critical"},
+            "notify": ["school:principal", "service:police"],
+            "in_chain": True,
+        },
+        {
+            "reason": "second",
+            "when": {"danger_now": "yes"},
+            "notify": ["service:police", "school:principal", "canton:coordinator"],
+            "needs_consent": True,
+        },
     ]
     rules = parse_rules(data)
     assert routing_targets(Facts(danger_now="yes"), "critical", rules) == [
@@ -335,8 +378,11 @@ def test_a_selector_named_twice_is_alerted_once_with_the_first_reason() -> None:
 
 def test_escalation_chain(rules: RoutingRules) -> None:
     assert escalation_chain(rules) == [
-        "school:backup_counsellor", "school:principal", "service:red_cross_duty",
-        "canton:coordinator"]
+        "school:backup_counsellor",
+        "school:principal",
+        "service:red_cross_duty",
+        "canton:coordinator",
+    ]
 
 
 # --- loading and validation -------------------------------------------------------------
@@ -369,8 +415,7 @@ def test_an_edited_file_is_read_again(tmp_path: Path) -> None:
     assert escalation_chain(before) != ["canton:coordinator"]
 
 
-def test_environment_variable_overrides_the_file(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variable_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = _shipped()
     data["escalation_chain"] = ["service:police"]
     path = tmp_path / "other.yml"
@@ -392,41 +437,58 @@ Edit = Callable[[dict[str, Any]], None]
 def _set(section: str, index: int, key: str, value: Any) -> Edit:
     def edit(data: dict[str, Any]) -> None:
         data[section][index][key] = value
+
     return edit
 
 
 def _set_when(section: str, index: int, name: str, value: Any) -> Edit:
     def edit(data: dict[str, Any]) -> None:
         data[section][index].setdefault("when", {})[name] = value
+
     return edit
 
 
-@pytest.mark.parametrize("edit, place, words", [
-    (_set("severity_rules", 2, "severity", "urgent"),
-     "severity_rules[2] (rule 3), key 'severity'", ["urgent"]),
-    (_set_when("severity_rules", 3, "wepon", True),
-     "severity_rules[3] (rule 4), key 'when.wepon'", ["unknown condition"]),
-    (_set_when("severity_rules", 0, "severity", "high"),   # circular: severity decides itself
-     "severity_rules[0] (rule 1), key 'when.severity'", ["unknown condition"]),
-    (_set_when("severity_rules", 4, "incident_type", ["threats", "fight"]),
-     "severity_rules[4] (rule 5), key 'when.incident_type'", ["'fight'"]),
-    (_set_when("severity_rules", 1, "weapon", "sometimes"),
-     "severity_rules[1] (rule 2), key 'when.weapon'", ["true or false"]),
-    (_set_when("severity_rules", 11, "home", True),
-     "severity_rules[11] (rule 12), key 'when'", ["last rule"]),
-    (_set("routing", 1, "notify", ["canton:coordinator", "school:janitor"]),
-     "routing[1] (rule 2), key 'notify[1]'", ["school:janitor", "unknown selector"]),
-    (_set_when("routing", 4, "discrimination_ground", "accent"),
-     "routing[4] (rule 5), key 'when.discrimination_ground'", ["'accent'"]),
-    (_set_when("routing", 2, "severity", "urgent"),
-     "routing[2] (rule 3), key 'when.severity'", ["'urgent'"]),
-    (_set("routing", 3, "in_chain", "maybe"),
-     "routing[3] (rule 4), key 'in_chain'", ["true or false"]),
-    (_set("routing", 0, "notfy", ["school:counsellor"]),
-     "routing[0] (rule 1), key 'notfy'", ["unknown key"]),
-])
-def test_rule_errors_name_the_rule_and_key(tmp_path: Path, edit: Edit, place: str,
-                                           words: list[str]) -> None:
+@pytest.mark.parametrize(
+    "edit, place, words",
+    [
+        (_set("severity_rules", 2, "severity", "urgent"), "severity_rules[2] (rule 3), key 'severity'", ["urgent"]),
+        (
+            _set_when("severity_rules", 3, "wepon", True),
+            "severity_rules[3] (rule 4), key 'when.wepon'",
+            ["unknown condition"],
+        ),
+        (
+            _set_when("severity_rules", 0, "severity", "high"),  # circular: severity decides itself
+            "severity_rules[0] (rule 1), key 'when.severity'",
+            ["unknown condition"],
+        ),
+        (
+            _set_when("severity_rules", 4, "incident_type", ["threats", "fight"]),
+            "severity_rules[4] (rule 5), key 'when.incident_type'",
+            ["'fight'"],
+        ),
+        (
+            _set_when("severity_rules", 1, "weapon", "sometimes"),
+            "severity_rules[1] (rule 2), key 'when.weapon'",
+            ["true or false"],
+        ),
+        (_set_when("severity_rules", 11, "home", True), "severity_rules[11] (rule 12), key 'when'", ["last rule"]),
+        (
+            _set("routing", 1, "notify", ["canton:coordinator", "school:janitor"]),
+            "routing[1] (rule 2), key 'notify[1]'",
+            ["school:janitor", "unknown selector"],
+        ),
+        (
+            _set_when("routing", 4, "discrimination_ground", "accent"),
+            "routing[4] (rule 5), key 'when.discrimination_ground'",
+            ["'accent'"],
+        ),
+        (_set_when("routing", 2, "severity", "urgent"), "routing[2] (rule 3), key 'when.severity'", ["'urgent'"]),
+        (_set("routing", 3, "in_chain", "maybe"), "routing[3] (rule 4), key 'in_chain'", ["true or false"]),
+        (_set("routing", 0, "notfy", ["school:counsellor"]), "routing[0] (rule 1), key 'notfy'", ["unknown key"]),
+    ],
+)
+def test_rule_errors_name_the_rule_and_key(tmp_path: Path, edit: Edit, place: str, words: list[str]) -> None:
     data = _shipped()
     edit(data)
     path = tmp_path / "routing.yml"
@@ -442,30 +504,55 @@ def test_rule_errors_name_the_rule_and_key(tmp_path: Path, edit: Edit, place: st
 def _put(key: str, value: Any) -> Edit:
     def edit(data: dict[str, Any]) -> None:
         data[key] = value
+
     return edit
 
 
 def _drop(key: str) -> Edit:
     def edit(data: dict[str, Any]) -> None:
         del data[key]
+
     return edit
 
 
-@pytest.mark.parametrize("edit, place", [
-    (_put("escalation_chain", ["school:principal", "service:firemen"]), "escalation_chain[1]"),
-    (_put("deadlines", {"critical": {"minutes": 10}, "high": {"hours": 4},
-                        "medium": {"school_days": 2}}), "deadlines, key 'low'"),
-    (_put("deadlines", {"critical": {"weeks": 1}, "high": {"hours": 4},
-                        "medium": {"school_days": 2}, "low": {"school_days": 5}}),
-     "deadlines, key 'critical'"),
-    (_put("escalation_interval", {"critical": {"minutes": 0}, "high": {"hours": 2},
-                                  "medium": {"school_days": 1}, "low": {"school_days": 2}}),
-     "escalation_interval, key 'critical'"),
-    (_put("holidays", ["2027-03-01", "1st of May"]), "holidays[1]"),
-    (_put("timezone", "Europe/Livno"), "timezone"),
-    (_put("holiday", ["2027-03-01"]), "holiday"),
-    (_drop("routing"), "routing"),
-])
+@pytest.mark.parametrize(
+    "edit, place",
+    [
+        (_put("escalation_chain", ["school:principal", "service:firemen"]), "escalation_chain[1]"),
+        (
+            _put("deadlines", {"critical": {"minutes": 10}, "high": {"hours": 4}, "medium": {"school_days": 2}}),
+            "deadlines, key 'low'",
+        ),
+        (
+            _put(
+                "deadlines",
+                {
+                    "critical": {"weeks": 1},
+                    "high": {"hours": 4},
+                    "medium": {"school_days": 2},
+                    "low": {"school_days": 5},
+                },
+            ),
+            "deadlines, key 'critical'",
+        ),
+        (
+            _put(
+                "escalation_interval",
+                {
+                    "critical": {"minutes": 0},
+                    "high": {"hours": 2},
+                    "medium": {"school_days": 1},
+                    "low": {"school_days": 2},
+                },
+            ),
+            "escalation_interval, key 'critical'",
+        ),
+        (_put("holidays", ["2027-03-01", "1st of May"]), "holidays[1]"),
+        (_put("timezone", "Europe/Livno"), "timezone"),
+        (_put("holiday", ["2027-03-01"]), "holiday"),
+        (_drop("routing"), "routing"),
+    ],
+)
 def test_section_errors_name_the_place(edit: Edit, place: str) -> None:
     data = _shipped()
     edit(data)
@@ -475,8 +562,7 @@ def test_section_errors_name_the_place(edit: Edit, place: str) -> None:
 
 
 def test_unquoted_yes_for_danger_now_is_understood(tmp_path: Path) -> None:
-    text = DEFAULT_PATH.read_text(encoding="utf-8").replace('{danger_now: "yes"}',
-                                                            "{danger_now: yes}")
+    text = DEFAULT_PATH.read_text(encoding="utf-8").replace('{danger_now: "yes"}', "{danger_now: yes}")
     assert "{danger_now: yes}" in text
     path = tmp_path / "routing.yml"
     path.write_text(text, encoding="utf-8")
@@ -500,6 +586,7 @@ def test_a_broken_edit_keeps_the_last_good_rules_in_force(tmp_path) -> None:
     good = load_rules(path)
     path.write_text("severity_rules: [oops", encoding="utf-8")
     import os
+
     os.utime(path, ns=(1, 1))  # a different modification time: the file is read again
     assert load_rules(path) is good
     assert triage(Facts(crisis_kind="self_harm"), load_rules(path)).severity == "critical"

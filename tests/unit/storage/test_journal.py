@@ -1,5 +1,6 @@
 """The local journal: durable (fsynced) appends, order, each record replayed once, a torn
 last record ignored, nothing readable on disk, and the files of dead processes taken over."""
+
 from __future__ import annotations
 
 import fcntl
@@ -13,8 +14,12 @@ from bot.storage.journal import Journal
 
 
 def delivery(number: int) -> dict:
-    return {"type": "delivery", "delivery_id": f"d{number}", "text": f"hocu da se ubijem {number}",
-            "sealed_address": "gAAAA-sealed"}
+    return {
+        "type": "delivery",
+        "delivery_id": f"d{number}",
+        "text": f"hocu da se ubijem {number}",
+        "sealed_address": "gAAAA-sealed",
+    }
 
 
 def test_every_append_is_fsynced_before_it_returns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,8 +3,7 @@ import pytest
 from bot.text.catalogue import Reader, for_reader, for_writer, numbers_for, text
 from bot.text.emergency_numbers import placeholders
 
-ENTRY = {"en": "Call the police on {police}. Case {code}.",
-         "bcs": "Nazovi policiju na {police}. Slučaj {code}."}
+ENTRY = {"en": "Call the police on {police}. Case {code}.", "bcs": "Nazovi policiju na {police}. Slučaj {code}."}
 
 
 def test_a_cyrillic_writer_reads_cyrillic_with_codes_and_numbers_as_typed() -> None:
@@ -15,7 +14,8 @@ def test_a_cyrillic_writer_reads_cyrillic_with_codes_and_numbers_as_typed() -> N
 
 def test_an_english_writer_reads_english_only() -> None:
     assert for_reader(ENTRY, Reader.of_text("please help me, someone hits me"), code="X") == (
-        f"Call the police on {placeholders('en')['police']}. Case X.")
+        f"Call the police on {placeholders('en')['police']}. Case X."
+    )
 
 
 def test_a_writer_whose_language_is_unknown_reads_both_local_first() -> None:

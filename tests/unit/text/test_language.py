@@ -3,17 +3,33 @@ import pytest
 from bot.text.language import detect_language
 
 
-@pytest.mark.parametrize("text", [
-    "Zdravo, tuku me u školi", "tuku me u skoli", "Здраво", "šta da radim", "kako ovo radi",
-    "Hoću da prijavim nasilje", "gde je moja prijava", "gdje je moja prijava",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zdravo, tuku me u školi",
+        "tuku me u skoli",
+        "Здраво",
+        "šta da radim",
+        "kako ovo radi",
+        "Hoću da prijavim nasilje",
+        "gde je moja prijava",
+        "gdje je moja prijava",
+    ],
+)
 def test_bcs(text: str) -> None:
     assert detect_language(text) == "bcs"
 
 
-@pytest.mark.parametrize("text", [
-    "hello", "I was bullied at school", "what can you do", "is this anonymous", "my friend is sad",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello",
+        "I was bullied at school",
+        "what can you do",
+        "is this anonymous",
+        "my friend is sad",
+    ],
+)
 def test_english(text: str) -> None:
     assert detect_language(text) == "en"
 

@@ -27,8 +27,15 @@ def test_default_language_is_the_local_one(nlg: HotlineNLG) -> None:
 
 
 def test_cyrillic_readers_get_cyrillic_with_codes_untouched(nlg: HotlineNLG) -> None:
-    text = _text(nlg, "utter_report_submitted", "bcs", "cyrillic", code="JS-7F3Q-9K2M", pin="482913",
-                 deadline="28.11.2026. у 10:15")
+    text = _text(
+        nlg,
+        "utter_report_submitted",
+        "bcs",
+        "cyrillic",
+        code="JS-7F3Q-9K2M",
+        pin="482913",
+        deadline="28.11.2026. у 10:15",
+    )
     assert text.startswith("Хвала ти.") and "JS-7F3Q-9K2M" in text and "482913" in text
     assert "28.11.2026. у 10:15" in text
     crisis = _text(nlg, "utter_crisis_self_harm", "bcs", "cyrillic")
@@ -63,8 +70,14 @@ def test_every_reply_fits_the_default_sms_budget(nlg: HotlineNLG) -> None:
     readers = [("bcs", "cyrillic", False), ("bcs", "latin", True), ("en", "latin", True)]
     for name in nlg.responses:
         for language, script, fold in readers:
-            reply = nlg.generate_from_slots(name, {"language": language, "script": script}, "sms",
-                                            code="JS-7F3Q-9K2M", pin="123456", update="x" * 40)
+            reply = nlg.generate_from_slots(
+                name,
+                {"language": language, "script": script},
+                "sms",
+                code="JS-7F3Q-9K2M",
+                pin="123456",
+                update="x" * 40,
+            )
             text = numbered(reply.get("text") or "", reply.get("buttons") or [])
             _, dropped = split_for_sms(prepare(text, fold), sms_max_segments())
             assert dropped == [], (name, language, script)

@@ -5,9 +5,18 @@ import pytest
 from bot.text.resources import SHORT_LIMIT, ResourceError, best_topic, find_topic, load_library
 
 REQUIRED_TOPICS = {
-    "bullying", "cyberbullying", "discrimination", "conflict_resolution", "bystander",
-    "emotions_anger", "supporting_your_child", "responding_to_disclosure", "childrens_rights",
-    "displaced_children_rights", "after_a_fight", "where_to_get_help",
+    "bullying",
+    "cyberbullying",
+    "discrimination",
+    "conflict_resolution",
+    "bystander",
+    "emotions_anger",
+    "supporting_your_child",
+    "responding_to_disclosure",
+    "childrens_rights",
+    "displaced_children_rights",
+    "after_a_fight",
+    "where_to_get_help",
 }
 
 
@@ -27,12 +36,15 @@ def test_numbers_come_from_the_contacts_file() -> None:
     assert "122" in text or "080 05 03 05" in text
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("how do I stay safe online?", "cyberbullying"),
-    ("kako da se smirim kad sam ljut", "emotions_anger"),
-    ("my child is being bullied, what should I do as a parent", "supporting_your_child"),
-    ("koja su prava djece", "childrens_rights"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("how do I stay safe online?", "cyberbullying"),
+        ("kako da se smirim kad sam ljut", "emotions_anger"),
+        ("my child is being bullied, what should I do as a parent", "supporting_your_child"),
+        ("koja su prava djece", "childrens_rights"),
+    ],
+)
 def test_free_questions_find_their_topic(question: str, expected: str) -> None:
     topic = best_topic(question)
     assert topic is not None and topic.id == expected

@@ -5,6 +5,7 @@ Revises: 0003
 Create Date: 2026-12-02 19:10:00
 
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -19,8 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("contact_vault") as batch:
-        batch.add_column(sa.Column("purpose", sa.String(length=16), nullable=True,
-                                   server_default="followup"))
+        batch.add_column(sa.Column("purpose", sa.String(length=16), nullable=True, server_default="followup"))
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("priority", sa.Integer(), nullable=True, server_default="1"))
         batch.create_index("ix_outbox_priority", ["status", "priority", "id"])

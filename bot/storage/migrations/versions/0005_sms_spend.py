@@ -5,6 +5,7 @@ Revises: 0004
 Create Date: 2026-12-03 12:00:00
 
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -28,8 +29,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_sms_spend_sent_at", "sms_spend", ["sent_at"])
     op.create_index("ix_sms_spend_conversation", "sms_spend", ["conversation_id", "sent_at"])
-    op.create_index("ix_inbox_conversation_received", "inbox_messages",
-                    ["conversation_id", "received_at"])
+    op.create_index("ix_inbox_conversation_received", "inbox_messages", ["conversation_id", "received_at"])
 
 
 def downgrade() -> None:
