@@ -3,13 +3,14 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml $(wildcard data/stories*.yml) $(wildcard bot/nlu/*.py)
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train db validate run shell test bench-nlu bench-channels bench-alerts bench-conversations bench-outage clean
+.PHONY: help setup train db validate lint run shell test bench-nlu bench-channels bench-alerts bench-conversations bench-outage clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,6 +23,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -c "import rasa, telegram, twilio, bot.cli" && touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv with Python 3.10 and install pinned dependencies
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt 2>&1 | grep -v -e "is ignored" -e DEPRECATION || true
+	$(BIN)/pip check
+	@touch $@
 
 models/javi-se.tar.gz: $(STAMP) $(MODEL_INPUTS)
 	$(BIN)/rasa train --fixed-model-name javi-se --out models
@@ -45,7 +51,12 @@ run: train db ## Set up and start the hotline (REST on :5005, actions on :5055, 
 shell: train db ## Chat in the terminal (rasa shell, with the action server)
 	$(BIN)/hotline shell
 
-test: train db validate ## Set up, then run the whole suite (unit, database, conversations, stories)
+lint: $(DEV_STAMP) ## ruff (lint, import order, pyupgrade), ruff format --check, mypy on bot/ and actions/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(DEV_STAMP) train db validate ## Set up, then run the whole suite (unit, database, end-to-end, stories)
 	$(BIN)/rasa test core --stories tests/stories --fail-on-prediction-errors --out results/stories
 	$(BIN)/pytest -q
 

@@ -193,7 +193,7 @@ def _cpu_by_process(stack: Stack) -> dict[str, float]:
     import resource
 
     tick = os.sysconf("SC_CLK_TCK")
-    groups = {process.pid: name for process, name in zip(stack.processes, stack.names)}
+    groups = {process.pid: name for process, name in zip(stack.processes, stack.names, strict=False)}
     used = {name: 0.0 for name in groups.values()}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():

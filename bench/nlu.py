@@ -150,10 +150,12 @@ def report(results: list, latencies: list[float], leaked: int) -> None:
     calm = [r for r in results if r[2] not in CRISIS]
     false_positive = sum(r[3] in CRISIS for r in calm) / len(calm)
     print(
-        f"[{mark(recall >= TARGET_RECALL)}] crisis recall             {recall:.3f}  (n={len(crisis)}, target {TARGET_RECALL})"
+        f"[{mark(recall >= TARGET_RECALL)}] crisis recall             {recall:.3f}"
+        f"  (n={len(crisis)}, target {TARGET_RECALL})"
     )
     print(
-        f"[{mark(false_positive <= TARGET_FP)}] crisis false positives    {false_positive:.3f}  (n={len(calm)}, target <= {TARGET_FP})"
+        f"[{mark(false_positive <= TARGET_FP)}] crisis false positives    {false_positive:.3f}"
+        f"  (n={len(calm)}, target <= {TARGET_FP})"
     )
     latencies.sort()
     p50, p95 = statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
@@ -176,7 +178,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         seconds = train(Path(directory))
         print(
-            f"[{mark(seconds <= TARGET_TRAIN_S)}] training time (NLU and dialogue, 2 cores): {seconds:.0f} s  (target <= {TARGET_TRAIN_S} s)"
+            f"[{mark(seconds <= TARGET_TRAIN_S)}] training time (NLU and dialogue, 2 cores): {seconds:.0f} s"
+            f"  (target <= {TARGET_TRAIN_S} s)"
         )
         asyncio.run(evaluate(Path(directory) / "bench.tar.gz"))
 

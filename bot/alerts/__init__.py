@@ -1,1 +1,2 @@
-"""Staff alerts: composing them, the crisis details they carry, alert storms, acknowledgement, and what staff write back (commands, enrolment)."""
+"""Staff alerts: composing them, the crisis details they carry, alert storms, acknowledgement, and
+what staff write back (commands, enrolment)."""

@@ -1,1 +1,2 @@
-"""Cases: submitting a report or a crisis, the reporter's check-in, case codes and PINs, the audit trail and attachments."""
+"""Cases: submitting a report or a crisis, the reporter's check-in, case codes and PINs, the audit
+trail and attachments."""

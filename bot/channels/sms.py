@@ -64,7 +64,7 @@ def _form(request: Request) -> dict[str, str]:
     try:
         pairs = parse_qsl((request.body or b"").decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
-        raise Rejected(400, "body is not UTF-8")
+        raise Rejected(400, "body is not UTF-8") from None
     return dict(pairs)
 
 
@@ -159,7 +159,7 @@ class SmsInput(HotlineChannel):
         try:
             media_count = int(form.get("NumMedia") or 0)
         except ValueError:
-            raise Rejected(400, "NumMedia is not a number")
+            raise Rejected(400, "NumMedia is not a number") from None
         media = [
             {"kind": "mms", "file_ref": form.get(f"MediaUrl{i}", ""), "content_type": form.get(f"MediaContentType{i}")}
             for i in range(min(media_count, 10))

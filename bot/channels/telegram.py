@@ -115,14 +115,14 @@ class TelegramInput(HotlineChannel):
         try:
             data = request.json
         except Exception:
-            raise Rejected(400, "body is not JSON")
+            raise Rejected(400, "body is not JSON") from None
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise Rejected(400, "not a Telegram update")
         check_update(data)
         try:
             update = Update.de_json(data, None)
         except Exception:
-            raise Rejected(400, "not a Telegram update")
+            raise Rejected(400, "not a Telegram update") from None
         if update.edited_message or update.edited_channel_post:
             return []  # an edit is not a new turn
         delivery = self._delivery(update)

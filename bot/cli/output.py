@@ -18,7 +18,7 @@ def table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...] | None = None
     rows = [header, *rows] if header else list(rows)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        click.echo(indent + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        click.echo(indent + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def count(number: int, noun: str) -> str:

@@ -4,7 +4,7 @@ and as bot.directory.checks returns them, typed. Nothing here touches the databa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from bot.directory.duty_hours import ALWAYS
 
@@ -127,7 +127,7 @@ class ResponderEntry:
     where: Where = field(default=_NOWHERE, compare=False, repr=False)
 
 
-Entry = Union[MunicipalityEntry, SchoolEntry, ResponderEntry]
+Entry = MunicipalityEntry | SchoolEntry | ResponderEntry
 
 
 @dataclass

@@ -112,7 +112,7 @@ class CrisisDetector(PersistedSklearnComponent):
         threshold = self.model.get("sentence_threshold", self.model["threshold"])
         parts = pieces(original)
         scores = self._scores([normalize_for_nlu(piece) for piece in parts])
-        message.set(PIECE_SCORES, dict(zip(parts, scores.tolist())))
+        message.set(PIECE_SCORES, dict(zip(parts, scores.tolist(), strict=True)))
         message.set(MENTION_THRESHOLD, self.model["threshold"])
         best = float(scores.max())
         if best >= threshold:

@@ -1,1 +1,2 @@
-"""What keeps reporters anonymous: keyed pseudonyms, sealed addresses, lock-out, erasure, retention and log filtering."""
+"""What keeps reporters anonymous: keyed pseudonyms, sealed addresses, lock-out, erasure, retention
+and log filtering."""

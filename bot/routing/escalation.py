@@ -1,8 +1,9 @@
 """Escalation: a case nobody in its chain acknowledged by the deadline climbs the call-down
 chain (data/hotline/routing.yml `escalation_chain`), one step per missed deadline, each step a case
 event. Everyone alerted before gets a numbered reminder that says what changed ("3rd
-reminder: nobody has acknowledged yet; now also sent to ..."). The state is the case's deadline and step in the database, so it survives any
-restart; the worker calls `escalate_due` on every tick."""
+reminder: nobody has acknowledged yet; now also sent to ..."). The state is the case's
+deadline and step in the database, so it survives any restart; the worker calls
+`escalate_due` on every tick."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 database, until the database is back.
 
 One append-only file per channel and process (`<channel>-<pid>-<random>.journal` in
-HOTLINE_JOURNAL_DIR, default var/journal: a PID can come back after a restart). Each record is one line, "<crc32> <token>",
-where the token is the record's JSON encrypted with the deployment's key (Fernet, a key
+HOTLINE_JOURNAL_DIR, default var/journal: a PID can come back after a restart). Each record
+is one line, "<crc32> <token>", where the token is the record's JSON encrypted with the deployment's key (Fernet, a key
 derived from HOTLINE_SECRET_KEY, not the contact vault's); the address inside is sealed
 as in the inbox as well. Every append is flushed and fsynced before the webhook answers.
 

@@ -10,6 +10,7 @@ a crisis only as a pair."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 # Judged whole, as the classifier and the safety net were built for (the training
 # messages are at most about 120 characters).
@@ -48,7 +49,7 @@ def pieces_in_context(text: str) -> list[tuple[str, str]]:
     parts = _sentences_in_context(text)
     pairs = [
         (f"{first} {second}", f"{first_context} {second_context}")
-        for (first, first_context), (second, second_context) in zip(parts, parts[1:])
+        for (first, first_context), (second, second_context) in pairwise(parts)
     ]
     return parts + pairs
 

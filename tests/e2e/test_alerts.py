@@ -224,7 +224,7 @@ TELEGRAM_REPORT = [
 
 def telegram_report(stack: Stack, chat: int, contact: str) -> str:
     """A report over Telegram; returns its code (read from the bot's last reply)."""
-    for step, text in enumerate(TELEGRAM_REPORT + [contact, "pošalji"], start=1):
+    for text in [*TELEGRAM_REPORT, contact, "pošalji"]:
         count = len(telegram_sent(stack, chat))
         assert post_telegram(stack, text_update(chat, text)) == 200
         wait_telegram(stack, chat, count + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -216,7 +217,7 @@ def test_raw_addresses_never_reach_the_database_or_logs(stack: Stack, e2e_databa
     wait_sms(stack, phone, 1)
     time.sleep(1)
     database = e2e_database.replace("sqlite:///", "")
-    raw = open(database, "rb").read()
+    raw = Path(database).read_bytes()
     for address in (str(chat), phone, phone.lstrip("+")):
         assert address.encode() not in raw
         assert address not in stack.logs()
@@ -320,11 +321,11 @@ def test_no_message_text_reaches_the_logs(stack: Stack) -> None:
     secret = "ljubicastikitobran"
     stack.say("logs-rest", f"/reply JS-AAAA-BBBB {secret} prvi")
     stack.say("logs-rest", f"moj drug {secret} me tuče")
-    for text in (f"/reply JS-AAAA-BBBB {secret} drugi", f"{secret} zdravo"):
+    for written in (f"/reply JS-AAAA-BBBB {secret} drugi", f"{secret} zdravo"):
         count = len(telegram_sent(stack, 700555))
-        assert post_telegram(stack, text_update(700555, text)) == 200
+        assert post_telegram(stack, text_update(700555, written)) == 200
         wait_telegram(stack, 700555, count + 1)
-        post_sms(stack, "+38761555777", text)
+        post_sms(stack, "+38761555777", written)
     wait_sms(stack, "+38761555777", 2)
     time.sleep(1)
     logs = "\n".join(

@@ -58,7 +58,7 @@ def reach(stack: Stack, needle: str, everyone: set[str]) -> list[dict]:
             )
         )
     except AssertionError:
-        raise AssertionError(f"{needle!r} reached {staff_messages(stack, needle)}, not all of {everyone}")
+        raise AssertionError(f"{needle!r} reached {staff_messages(stack, needle)}, not all of {everyone}") from None
 
 
 def write(stack: Stack, chat: int, text: str) -> list[dict]:

@@ -131,7 +131,7 @@ def test_during_a_cut_nothing_is_lost_and_nothing_is_answered_twice(
     )
     assert {c.crisis_kind for c in cases} == {"self_harm", "urgent_danger"}
     for case in cases:
-        wait_until(lambda: alerts_of(database, case.id), timeout=30)
+        wait_until(lambda case_id=case.id: alerts_of(database, case_id), timeout=30)
     # The plain message and the report's answer get their real answers now.
     wait_sms(stack, plain_phone, 2)
     after = wait_telegram(stack, reporter, mid_report + 2)[-1]["text"]

@@ -51,7 +51,7 @@ def _report(engine: Engine, conversation_id: str | None = None, **extra: Any) ->
 def _case(engine: Engine, code: str) -> Case:
     with session_scope(engine) as session:
         case = session.scalars(select(Case).where(Case.code == code)).one()
-        case.owner  # load while the session is open
+        _ = case.owner  # load while the session is open
         return case
 
 

@@ -178,7 +178,7 @@ coordinators:
     language: de
     on_duty: ["mon-fri 16:00-16:00"]
 extra: 1
-"""
+"""  # noqa: E501  (one long YAML line is part of what is tested)
 
 
 def test_every_error_is_listed_with_its_line_and_nothing_is_written(db, tmp_path: Path) -> None:

@@ -99,7 +99,7 @@ def test_a_dead_process_file_is_taken_over_and_a_live_one_is_not(tmp_path: Path)
     dead.write_bytes(journal.encode({**delivery(7), "at": "2026-01-01T00:00:00+00:00"}))
     live = tmp_path / f"sms-888888-live{journal.SUFFIX}"
     live.write_bytes(journal.encode({**delivery(8), "at": "2026-01-01T00:00:00+00:00"}))
-    owner = open(live, "ab")
+    owner = open(live, "ab")  # noqa: SIM115  # held open as the live process would
     fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)  # its process still runs
     try:
         batch = Journal("sms", tmp_path).take()

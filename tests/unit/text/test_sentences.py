@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from bot.text.sentences import MAX_PIECE_CHARS, SHORT_MESSAGE_CHARS, is_long, pieces, sentences
 
 
@@ -21,7 +23,7 @@ def test_a_run_on_sentence_is_cut_into_overlapping_windows() -> None:
     windows = sentences(" ".join(words))
     assert len(windows) > 1 and all(len(window) <= MAX_PIECE_CHARS for window in windows)
     # Every pair of neighbouring words is together in some window: nothing falls between two.
-    assert all(any(f"{a} {b}" in window for window in windows) for a, b in zip(words, words[1:]))
+    assert all(any(f"{a} {b}" in window for window in windows) for a, b in pairwise(words))
 
 
 def test_a_word_longer_than_a_window_is_kept() -> None:
