@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.shared import CHECK_SLOTS, heard, message_key, reader, record_crisis, reset
-from bot.cases import submission as cases
+from bot.cases import check_in
 from bot.cases.codes import find_code_and_pin, normalize_case_code, normalize_pin
 from bot.followup.texts import reporter_text
 from bot.intake import patterns
@@ -102,7 +102,7 @@ class CheckCase(Action):
             return reset(CHECK_SLOTS)
 
         def check(session: Session) -> tuple[str, str | None, str | None, str | None, tuple[str, ...]]:
-            result = cases.check_case(session, tracker.sender_id, typed_code, typed_pin)
+            result = check_in.check_case(session, tracker.sender_id, typed_code, typed_pin)
             code = result.case.code if result.case else None
             status = result.case.status if result.case else None
             return result.outcome, code, status, result.latest_update, result.staff_messages
@@ -113,7 +113,7 @@ class CheckCase(Action):
         elif outcome == "invalid":
             dispatcher.utter_message(response="utter_case_invalid")
         else:
-            dispatcher.utter_message(response=f"utter_case_status_{cases.reporter_status(status)}", code=code)
+            dispatcher.utter_message(response=f"utter_case_status_{check_in.reporter_status(status)}", code=code)
             if update:
                 dispatcher.utter_message(response="utter_case_latest_update", update=update)
             elif not messages:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,14 +13,12 @@ from sqlalchemy.orm import Session
 from bot.alerts.compose import forward_to_alerted
 from bot.cases import audit_trail
 from bot.cases.attachments import attach_to_case
-from bot.cases.codes import hash_pin, new_case_code, new_pin, normalize_case_code, normalize_pin, verify_pin
+from bot.cases.codes import hash_pin, new_case_code, new_pin
 from bot.cases.report import Report
-from bot.followup import thread as followup
 from bot.intake.choices import MAX_DESCRIPTION
-from bot.privacy.lockout import LOCK_DURATION, MAX_FAILURES, count_failure, is_locked, lock_for
 from bot.privacy.reporter_addresses import CRISIS_SEEN, request_contact
 from bot.routing.referrals import route_case
-from bot.storage.models import Case, CaseEvent, CheckLock, utcnow
+from bot.storage.models import Case, CaseEvent, utcnow
 
 
 @dataclass(frozen=True)
@@ -109,14 +107,6 @@ def add_crisis_message(session: Session, case_id: int, kind: str, message: str) 
     forward_to_alerted(session, case, message, f"crisis-message:{case.id}:{event.id}")
 
 
-# What the reporter is told of a case's status; staff statuses are finer.
-_REPORTER_STATUS = {"new": "new", "closed": "closed"}
-
-
-def reporter_status(status: str | None) -> str:
-    return _REPORTER_STATUS.get(status or "new", "in_progress")
-
-
 def submit_report(
     session: Session, report: Report, crisis_case_id: int | None = None, conversation_id: str | None = None
 ) -> IssuedCase:
@@ -139,48 +129,3 @@ def submit_report(
             request_contact(session, conversation_id, case.id)
     route_case(session, case, utcnow())  # the alerts leave with this transaction
     return IssuedCase(case.id, case.code, pin, case.ack_deadline_at)
-
-
-CheckOutcome = Literal["ok", "invalid", "locked"]
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    outcome: CheckOutcome
-    case: Case | None = None
-    latest_update: str | None = None
-    staff_messages: tuple[str, ...] = ()
-
-
-def _fail(session: Session, case: Case | None, lock: CheckLock, now: datetime) -> CheckResult:
-    count_failure(lock, now)
-    if case is not None:
-        case.failed_checks += 1
-        if case.failed_checks >= MAX_FAILURES:
-            case.locked_until, case.failed_checks = now + LOCK_DURATION, 0
-            _record(session, case, "locked", "too many failed checks")
-    locked = is_locked(lock.locked_until, now) or (case is not None and is_locked(case.locked_until, now))
-    return CheckResult("locked" if locked else "invalid")
-
-
-def check_case(
-    session: Session, conversation_id: str, typed_code: str, typed_pin: str, now: datetime | None = None
-) -> CheckResult:
-    """Verify code and PIN. Wrong code and wrong PIN look the same to the reporter."""
-    now = now or utcnow()
-    lock = lock_for(session, "check", conversation_id)
-    if is_locked(lock.locked_until, now):
-        return CheckResult("locked")
-    code, pin = normalize_case_code(typed_code), normalize_pin(typed_pin)
-    case = session.scalars(select(Case).where(Case.code == code)).one_or_none() if code else None
-    if case is not None and is_locked(case.locked_until, now):
-        return CheckResult("locked")
-    if case is None or pin is None or not verify_pin(case.pin_hash, pin):
-        return _fail(session, case, lock, now)
-    case.failed_checks, lock.failures = 0, 0
-    _record(session, case, "checked_by_reporter")
-    updates = [e.body for e in case.events if e.visible_to_reporter and e.body]
-    messages = tuple(followup.take_unread(session, case, now))
-    if messages:  # what they write next is their answer, in whichever channel they use
-        followup.open_window(session, conversation_id, case.id, now)
-    return CheckResult("ok", case, updates[-1] if updates else None, messages)

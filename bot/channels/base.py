@@ -27,7 +27,7 @@ from bot.channels.flood import LIMITED, FloodGate
 from bot.channels.never_silent import handle_without_silence, no_reply_text
 from bot.channels.outage import OutageDesk
 from bot.channels.outage_replies import crisis_in
-from bot.channels.turn_queues import Lanes
+from bot.channels.turn_queues import TurnQueues
 from bot.followup.answers import answer_in_thread
 from bot.ops.health import process_view
 from bot.privacy import reporter_addresses
@@ -57,7 +57,7 @@ class HotlineChannel(InputChannel):
     """Subclasses implement authenticate, parse, before_turn and send."""
 
     def __init__(self) -> None:
-        self.lanes = Lanes()
+        self.lanes = TurnQueues()
         self.on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
         self.outage = OutageDesk(self)
         self.flood = FloodGate(self.name(), self.looks_like_crisis)

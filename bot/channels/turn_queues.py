@@ -1,4 +1,4 @@
-"""One lane per conversation: its messages are processed one after another, in order,
+"""One turn queue (a "lane") per conversation: its messages are processed one after another, in order,
 while different conversations run side by side. A lane's worker ends when it is idle."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[None]]
 
 
-class Lanes:
+class TurnQueues:
     def __init__(self) -> None:
         self._queues: dict[str, asyncio.Queue[Job]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
