@@ -57,7 +57,7 @@ class HotlineChannel(InputChannel):
     """Subclasses implement authenticate, parse, before_turn and send."""
 
     def __init__(self) -> None:
-        self.lanes = TurnQueues()
+        self.turn_queues = TurnQueues()
         self.on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
         self.outage = OutageDesk(self)
         self.flood = FloodGate(self.name(), self.looks_like_crisis)
@@ -175,7 +175,7 @@ class HotlineChannel(InputChannel):
     def submit(self, inbox_id: int, conversation_id: str, job: Callable[[], Awaitable[None]]) -> None:
         """A turn into its conversation's lane, once."""
         self.outage.queued.add(inbox_id)
-        self.lanes.submit(conversation_id, job)
+        self.turn_queues.submit(conversation_id, job)
 
     async def _record(self, delivery: inbox.Delivery) -> int | None:
         """The delivery in the inbox (None: a repeat). On a thread, so that a database

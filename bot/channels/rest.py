@@ -1,5 +1,5 @@
 """The REST channel at /webhooks/rest/webhook, hardened: a malformed request gets 400, and
-a turn never ends in silence (see no_silence)."""
+a turn never ends in silence (see never_silent)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 a one-time code (`/enrol CODE`), acknowledge alerts with the alert's button, and write to
 reporters (`/reply CODE text`, or a reply to an alert). It has its own token
 (TELEGRAM_STAFF_BOT_TOKEN) and webhook secret (TELEGRAM_STAFF_WEBHOOK_SECRET), and shares
-the hotline's Telegram machinery: secret check, parsing, once-per-update inbox, lanes."""
+the hotline's Telegram machinery: secret check, parsing, once-per-update inbox, turn queues."""
 
 from __future__ import annotations
 
