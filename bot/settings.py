@@ -38,6 +38,11 @@ def public_base_url() -> str:
     return env("PUBLIC_BASE_URL", "http://127.0.0.1:5005").rstrip("/")
 
 
+def console_public_url() -> str:
+    """Where staff open the console (invitation links point there)."""
+    return env("CONSOLE_PUBLIC_URL", f"http://localhost:{env('CONSOLE_PORT', '8000')}").rstrip("/")
+
+
 def telegram_api_base_url() -> str:
     return env("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
 

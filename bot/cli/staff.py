@@ -61,3 +61,42 @@ def staff_list() -> None:
             for r in responders
         ]
     table(rows, ("code", "role", "school/area", "channels", "enrolled", ""))
+
+
+@staff.command("invite")
+@click.argument("responder_code")
+def staff_invite(responder_code: str) -> None:
+    """A one-time link (valid 72 hours) for RESPONDER_CODE to set a console password and
+    enrol two-factor. Any password and second factor they had stop working."""
+    from bot.console.accounts import AccountError, invite
+    from bot.directory.duty_hours import LOCAL_ZONE
+    from bot.storage.db import session_scope
+    from bot.storage.models import utcnow
+
+    try:
+        with session_scope() as session:
+            invitation = invite(session, responder_code, utcnow())
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    until = invitation.expires_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
+    click.echo(
+        f"Console invitation for {invitation.responder_code} ({invitation.responder_name}):\n"
+        f"{invitation.link}\n"
+        f"Give it to them in person or by a channel only they read. It works once, until {until}"
+        f" (Europe/Sarajevo), and is not shown again."
+    )
+
+
+@staff.command("reset")
+@click.argument("responder_code")
+def staff_reset(responder_code: str) -> None:
+    """Revoke RESPONDER_CODE's console password and two-factor (and any open invitation)."""
+    from bot.console.accounts import AccountError, reset
+    from bot.storage.db import session_scope
+
+    try:
+        with session_scope() as session:
+            reset(session, responder_code)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{responder_code}: console password and two-factor revoked; `hotline staff invite` issues a new link")

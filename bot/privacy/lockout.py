@@ -1,5 +1,5 @@
 """Lock-out after repeated wrong codes: five failures lock a key (a conversation's case
-check-in, a chat's staff enrolment) for 15 minutes. Keys are keyed pseudonyms, never a
+check-in, a chat's staff enrolment, a console account's sign-in) for 15 minutes. Keys are keyed pseudonyms, never a
 raw conversation or chat id."""
 
 from __future__ import annotations

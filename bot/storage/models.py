@@ -353,3 +353,23 @@ class SmsSpend(Base):
     # not sent because a cap was reached (0 segments); "notice": the one message saying so.
     kind = Column(String(8), default="reply")
     sent_at = Column(UtcDateTime(), default=utcnow)
+
+
+class StaffAccount(Base):
+    """A responder's sign-in to the console: an Argon2 password hash and a sealed TOTP
+    secret, both set by the person from a one-time invitation (`hotline staff invite`).
+    Failed sign-ins lock it through bot.privacy.lockout, as a wrong case code does."""
+
+    __tablename__ = "staff_accounts"
+
+    id = Column(Integer, primary_key=True)
+    responder_id = Column(ForeignKey("responders.id"), unique=True)
+    password_hash = Column(String(200), nullable=True)
+    sealed_totp_secret = Column(Text, nullable=True)
+    totp_last_step = Column(Integer, nullable=True)  # a TOTP code is accepted once
+    invite_token_hash = Column(String(64), nullable=True, index=True)
+    invite_expires_at = Column(UtcDateTime(), nullable=True)
+    created_at = Column(UtcDateTime(), default=utcnow)
+    activated_at = Column(UtcDateTime(), nullable=True)
+
+    responder = relationship("Responder")
