@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final, Literal
+from typing import Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.alerts import compose as alerts
-from bot.cases import audit_trail
+from bot.cases import access, audit_trail
 from bot.cases.codes import normalize_case_code
 from bot.cases.vocabulary import OUTCOMES, Outcome
 from bot.followup.texts import reporter_text, staff_text
@@ -26,8 +26,9 @@ from bot.storage.models import Case, CaseMessage, ChannelState, FollowupWindow, 
 from bot.text import emergency_numbers
 
 WINDOW = timedelta(hours=24)
-# The outbox kind of the one message a crisis conversation's address may carry.
-CRISIS_SEEN: Final = "crisis_seen"
+# The outbox kind of the one message a crisis conversation's address may carry: the
+# address purpose of the same name.
+CRISIS_SEEN = reporter_addresses.CRISIS_SEEN
 
 
 def case_by_code(session: Session, typed_code: str) -> Case | None:
@@ -35,24 +36,9 @@ def case_by_code(session: Session, typed_code: str) -> Case | None:
     return session.scalars(select(Case).where(Case.code == code)).one_or_none() if code else None
 
 
-# A referral waiting for the reporter's consent, or declined by them, gives no access.
-_WITHOUT_ACCESS = ("awaiting_consent", "declined")
-
-
 def may_act_on(session: Session, case: Case, responder: Responder) -> bool:
-    """Staff act on cases referred to them; the cantonal coordinator on every case."""
-    if responder.role == "coordinator":
-        return True
-    return (
-        session.scalars(
-            select(Referral.id).where(
-                Referral.case_id == case.id,
-                Referral.responder_id == responder.id,
-                Referral.status.not_in(_WITHOUT_ACCESS),
-            )
-        ).first()
-        is not None
-    )
+    """Whether this responder may act on the case (bot.cases.access has the rule)."""
+    return access.may_see(session, case, responder)
 
 
 # -- to the reporter -------------------------------------------------------------------
@@ -60,9 +46,7 @@ def push_to_reporter(session: Session, case: Case, text: str, dedupe_key: str, k
     """Queue a message to the reporter's channel; False when they cannot be contacted
     (no consent, the address expired, or they sent STOP: then it waits for a check-in).
     A CRISIS_SEEN message may also use a crisis conversation's address."""
-    purpose: reporter_addresses.Purpose = (
-        reporter_addresses.CRISIS_SEEN if kind == CRISIS_SEEN else reporter_addresses.FOLLOWUP
-    )
+    purpose: reporter_addresses.Purpose = CRISIS_SEEN if kind == CRISIS_SEEN else reporter_addresses.FOLLOWUP
     conversation = reporter_addresses.conversation_for_case(session, case.id, purpose)
     if conversation is None:
         return False

@@ -130,9 +130,9 @@ def _staff_address(session: Session, row: OutboxMessage) -> tuple[str, str] | No
 def _address(session: Session, row: OutboxMessage) -> tuple[str, str] | None:
     if row.channel == REPORTER:
         # Only the "an adult has seen it" message may use a crisis conversation's address.
-        purpose: reporter_addresses.Purpose = (
-            reporter_addresses.CRISIS_SEEN if row.kind == "crisis_seen" else reporter_addresses.FOLLOWUP
-        )
+        purpose: reporter_addresses.Purpose = reporter_addresses.FOLLOWUP
+        if row.kind == reporter_addresses.CRISIS_SEEN:
+            purpose = reporter_addresses.CRISIS_SEEN
         return reporter_addresses.address_for_case(session, row.case_id, purpose) if row.case_id else None
     return _staff_address(session, row)
 

@@ -77,6 +77,8 @@ class School(Base):
 
 class Case(Base):
     __tablename__ = "cases"
+    # The console's queue: open cases by deadline.
+    __table_args__ = (Index("ix_cases_closed_deadline", "closed_at", "ack_deadline_at"),)
 
     id = Column(Integer, primary_key=True)
     code = Column(String(16), unique=True)
@@ -156,7 +158,10 @@ class Referral(Base):
     acknowledgement by one of them stops escalation."""
 
     __tablename__ = "referrals"
-    __table_args__ = (UniqueConstraint("case_id", "responder_id"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "responder_id"),
+        Index("ix_referrals_responder_id", "responder_id"),
+    )
 
     id = Column(Integer, primary_key=True)
     case_id = Column(ForeignKey("cases.id"), index=True)
@@ -371,5 +376,38 @@ class StaffAccount(Base):
     invite_expires_at = Column(UtcDateTime(), nullable=True)
     created_at = Column(UtcDateTime(), default=utcnow)
     activated_at = Column(UtcDateTime(), nullable=True)
+
+    responder = relationship("Responder")
+
+
+class ConsoleSession(Base):
+    """A signed-in console session, kept on the server: the browser holds only a random
+    token, whose keyed hash is stored here. Ended by logout (every session of the account),
+    30 minutes without a request, or 8 hours after sign-in (bot.console.sessions)."""
+
+    __tablename__ = "console_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), unique=True)
+    account_id = Column(ForeignKey("staff_accounts.id"), index=True)
+    csrf_token = Column(String(64))
+    language = Column(String(8), default="bcs")
+    created_at = Column(UtcDateTime(), default=utcnow)
+    last_seen_at = Column(UtcDateTime(), default=utcnow)
+
+    account = relationship("StaffAccount")
+
+
+class CaseNote(Base):
+    """An internal note on a case, written in the console: never shown to the reporter.
+    A service reads only its own notes (bot.cases.access)."""
+
+    __tablename__ = "case_notes"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(ForeignKey("cases.id"), index=True)
+    responder_id = Column(ForeignKey("responders.id"))
+    body = Column(Text)
+    created_at = Column(UtcDateTime(), default=utcnow)
 
     responder = relationship("Responder")
