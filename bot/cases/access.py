@@ -31,7 +31,7 @@ def role_of(responder: Responder) -> ConsoleRole:
     if responder.role in COUNSELLOR_ROLES:
         return "counsellor"
     if responder.role in ("principal", "coordinator", "administrator"):
-        return responder.role  # type: ignore[return-value]
+        return responder.role
     return "service"
 
 

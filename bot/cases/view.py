@@ -55,6 +55,7 @@ class CaseView:
     ground: str | None
     crisis_kind: str | None
     affected: str | None
+    reporter_role: str | None
     incident_time: str | None
     danger_now: str | None
     language: str
@@ -100,6 +101,7 @@ def case_view(session: Session, case: Case) -> CaseView:
         ground=case.discrimination_ground,
         crisis_kind=case.crisis_kind,
         affected=case.affected,
+        reporter_role=case.reporter_role,
         incident_time=case.incident_time,
         danger_now=case.danger_now,
         language=case.language or "bcs",

@@ -20,6 +20,7 @@ for command in (
     cases.case,
     status.status,
     running.worker,
+    running.console,
     retention.purge,
     running.run,
     telegram.telegram,

@@ -28,6 +28,25 @@ def worker() -> None:
 
 
 @click.command()
+@click.option("--host", envvar="CONSOLE_HOST", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", envvar="CONSOLE_PORT", default=8000, show_default=True, type=int)
+def console(host: str, port: int) -> None:
+    """Serve the staff console (Starlette on uvicorn) on the hotline's database. Behind a
+    proxy that speaks https, set CONSOLE_PUBLIC_URL=https://...: cookies are then Secure."""
+    import uvicorn
+
+    from bot import settings
+    from bot.console.app import create_app
+
+    click.echo(f"Javi se console on http://{host}:{port} (staff open {settings.console_public_url()})")
+    # One process: the IP rate limit and the database pool live in it. Proxy headers are
+    # trusted from this machine only (a local nginx or HAProxy).
+    uvicorn.run(
+        create_app(), host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_level="warning"
+    )
+
+
+@click.command()
 def shell() -> None:
     """Chat in the terminal (rasa shell), with the action server running beside it."""
     from bot.ops.supervisor import run_shell

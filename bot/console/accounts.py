@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import settings
-from bot.console import passwords, two_factor
+from bot.console import passwords, sessions, two_factor
 from bot.privacy.lockout import count_failure, is_locked, lock_for
 from bot.privacy.sealing import seal, unseal
 from bot.storage.models import Responder, StaffAccount
@@ -58,7 +58,9 @@ def _account(session: Session, responder: Responder) -> StaffAccount:
     return account
 
 
-def _revoke(account: StaffAccount) -> None:
+def _revoke(session: Session, account: StaffAccount) -> None:
+    if account.id is not None:
+        sessions.end_everywhere(session, account.id)
     account.password_hash = None
     account.sealed_totp_secret = None
     account.totp_last_step = None
@@ -71,7 +73,7 @@ def invite(session: Session, responder_code: str, now: datetime) -> Invitation:
     responder = _responder(session, responder_code)
     account = _account(session, responder)
     token = secrets.token_urlsafe(32)
-    _revoke(account)
+    _revoke(session, account)
     account.invite_token_hash = _token_hash(token)
     account.invite_expires_at = now + INVITE_VALIDITY
     session.flush()
@@ -84,7 +86,7 @@ def reset(session: Session, responder_code: str) -> None:
     """Revoke the password, the second factor and any open invitation."""
     responder = _responder(session, responder_code)
     account = _account(session, responder)
-    _revoke(account)
+    _revoke(session, account)
     account.invite_token_hash = account.invite_expires_at = None
     session.flush()
 
@@ -102,13 +104,14 @@ def invited_account(session: Session, token: str, now: datetime) -> StaffAccount
 def accept_invitation(
     session: Session, account: StaffAccount, password: str, totp_secret: str, code: str, now: datetime
 ) -> list[str]:
-    """Set the password and the second factor from an invitation; the problems that stop it
-    (empty when the account is active now). The code proves the authenticator holds the secret."""
+    """Set the password and the second factor from an invitation; the problems that stop it,
+    as keys of the console's texts (empty when the account is active now). The code proves
+    the authenticator holds the secret."""
     responder = account.responder
     problems = passwords.problems(password, also_not=(responder.code, responder.name or ""))
     step = two_factor.accepted_step(totp_secret, code, now, None)
     if step is None:
-        problems.append("a current code from the authenticator app")
+        problems.append("otp_not_current")
     if problems:
         return problems
     account.password_hash = passwords.hash_password(password)
@@ -128,11 +131,12 @@ def sign_in(
 ) -> tuple[SignIn, StaffAccount | None]:
     """Password and TOTP code together. "refused" says nothing about which was wrong, or
     whether the account exists."""
-    lock = lock_for(session, LOCK_NAMESPACE, responder_code.strip().lower())
+    code_typed = responder_code.strip().lower()
+    lock = lock_for(session, LOCK_NAMESPACE, code_typed)
     if is_locked(lock.locked_until, now):
         return "locked", None
     responder = session.scalars(
-        select(Responder).where(Responder.code == responder_code.strip().lower(), Responder.active.is_(True))
+        select(Responder).where(Responder.code == code_typed, Responder.active.is_(True))
     ).one_or_none()
     account = (
         None

@@ -31,18 +31,18 @@ def _stems(password: str) -> set[str]:
 
 
 def problems(password: str, also_not: tuple[str, ...] = ()) -> list[str]:
-    """Why a new password cannot be used (empty when it can). `also_not`: words that must not
-    be the password, such as the responder's code or name."""
+    """Why a new password cannot be used, as keys of the console's texts (empty when it can).
+    `also_not`: words that must not be the password, such as the responder's code or name."""
     found = []
     if len(password) < MIN_LENGTH:
-        found.append(f"at least {MIN_LENGTH} characters")
+        found.append("password_too_short")
     if len(set(password)) < 4:
-        found.append("more than a few different characters")
+        found.append("password_few_characters")
     stems = _stems(password)
     if "" in stems:
-        found.append("some letters, not only digits and signs")
+        found.append("password_no_letters")
     if stems & _common() or any(word and word.lower() in stems for word in also_not):
-        found.append("not a common password or your own name or code")
+        found.append("password_common")
     return found
 
 

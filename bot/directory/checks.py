@@ -10,6 +10,7 @@ from bot.directory.duty_hours import ALWAYS, normalize_on_duty
 from bot.directory.entries import (
     CHANNELS,
     COUNSELLOR_ROLES,
+    DEFAULT_ROLES,
     FIELDS,
     LABELS,
     LANGUAGES,
@@ -83,7 +84,7 @@ def _code(fields: _Fields) -> str:
 
 def _role(fields: _Fields) -> str:
     allowed = ROLES[fields.raw.type]
-    role = fields.text("role") or (allowed[0] if len(allowed) == 1 else "")
+    role = fields.text("role") or (allowed[0] if len(allowed) == 1 else DEFAULT_ROLES.get(fields.raw.type, ""))
     if role and role not in allowed:
         home = next((t for t, roles in ROLES.items() if role in roles), None)
         hint = f"; '{role}' belongs in a {LABELS[home]}" if home else ""

@@ -11,9 +11,13 @@ from bot.directory.duty_hours import ALWAYS
 COUNSELLOR_ROLES = ("pedagogue", "psychologist")
 ROLES: dict[str, tuple[str, ...]] = {
     "staff": (*COUNSELLOR_ROLES, "principal"),
-    "coordinator": ("coordinator",),
+    # Canton-wide people: the coordinator, and the administrator of the directory and the
+    # console's accounts (never alerted, never shown a case).
+    "coordinator": ("coordinator", "administrator"),
     "service": ("red_cross_duty", "red_cross_psychosocial", "legal_aid", "social_welfare", "police"),
 }
+# The role an entry without one has (a `coordinators:` entry is the coordinator).
+DEFAULT_ROLES = {"coordinator": "coordinator"}
 CHANNELS = ("telegram", "sms")
 LANGUAGES = ("bcs", "en")
 LABELS = {

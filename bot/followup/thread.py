@@ -46,7 +46,9 @@ def push_to_reporter(session: Session, case: Case, text: str, dedupe_key: str, k
     """Queue a message to the reporter's channel; False when they cannot be contacted
     (no consent, the address expired, or they sent STOP: then it waits for a check-in).
     A CRISIS_SEEN message may also use a crisis conversation's address."""
-    purpose: reporter_addresses.Purpose = CRISIS_SEEN if kind == CRISIS_SEEN else reporter_addresses.FOLLOWUP
+    purpose: reporter_addresses.Purpose = reporter_addresses.FOLLOWUP
+    if kind == CRISIS_SEEN:
+        purpose = reporter_addresses.CRISIS_SEEN
     conversation = reporter_addresses.conversation_for_case(session, case.id, purpose)
     if conversation is None:
         return False

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from honcho.manager import Manager
 
+from bot import settings
 from bot.paths import PROJECT_DIR
 
 # Rasa's dependencies print pages of deprecation warnings that hide the useful lines.
@@ -51,6 +52,8 @@ def run_stack(rasa_port: int = 5005, actions_port: int = 5055) -> int:
     # One worker per database: it sends the outbox (staff alerts, messages to reporters)
     # and escalates cases nobody acknowledged in time.
     commands["worker"] = f"{_bin('hotline')} worker"
+    # The staff console, on the same database (CONSOLE_PORT, default 8000).
+    commands["console"] = f"{_bin('hotline')} console"
     if with_fakes:
         commands["fakes"] = f"{_bin('hotline')} fakes --telegram-port {TELEGRAM_PORT} --twilio-port {TWILIO_PORT}"
         print(
@@ -61,7 +64,8 @@ def run_stack(rasa_port: int = 5005, actions_port: int = 5055) -> int:
         )
     print(
         "The worker sends staff alerts and escalates overdue cases; follow them with "
-        "`.venv/bin/hotline case list` and `... case show CODE`."
+        "`.venv/bin/hotline case list` and `... case show CODE`. The staff console is at "
+        f"{settings.console_public_url()} (README: signing in to the sample accounts)."
     )
     for name, command in commands.items():
         manager.add_process(name, command, cwd=str(PROJECT_DIR), env=env)

@@ -33,6 +33,7 @@ def refer(
     in_chain: bool,
     step: int = 0,
     needs_consent: bool = False,
+    actor: str = "system",
 ) -> Referral | None:
     """A new referral with its alert queued; None when this responder has one already.
     A referral that needs the reporter's consent waits for it (or is declined); one that
@@ -47,9 +48,9 @@ def refer(
     session.flush()
     if needs_consent and not case.legal_aid_ok:
         referral.status = "declined" if case.legal_aid_ok is False else "awaiting_consent"
-        audit_trail.record(session, case, "referral_" + referral.status, f"{responder.code}: {reason}")
+        audit_trail.record(session, case, "referral_" + referral.status, f"{responder.code}: {reason}", actor=actor)
         return referral
-    _alert(session, case, referral, reason)
+    _alert(session, case, referral, reason, actor)
     return referral
 
 
@@ -62,11 +63,11 @@ def _consented(session: Session, case: Case, referral: Referral, reason: str) ->
         audit_trail.record(session, case, "referral_declined", f"{referral.responder.code}: {reason}")
 
 
-def _alert(session: Session, case: Case, referral: Referral, reason: str) -> None:
+def _alert(session: Session, case: Case, referral: Referral, reason: str, actor: str = "system") -> None:
     responder = referral.responder
     if alerts.queue_alert(session, case, referral) is None:
         audit_trail.record(session, case, "alert_impossible", f"{responder.code}: no reachable channel")
-    audit_trail.record(session, case, "referred", f"{responder.code} ({responder.role}): {reason}")
+    audit_trail.record(session, case, "referred", f"{responder.code} ({responder.role}): {reason}", actor=actor)
 
 
 def route_case(session: Session, case: Case, now: datetime) -> None:

@@ -64,6 +64,7 @@ STAFF_PLACEHOLDERS = {
     "help": set(),
     "no_school": set(),
     "town_schools": {"town"},
+    "assigned": {"by", "code"},
 }
 # Realistic values: a case code, a counsellor's message of 80 characters, a deadline.
 VALUES = {
@@ -77,6 +78,7 @@ VALUES = {
     "step": 2,
     "who": "Amra H., pedagoginja",
     "name": "Amra H.",
+    "by": "Uzorak Koordinator Kanton 10",
     "police": "122",
 }
 READERS = [("bcs", "cyrillic", False), ("bcs", "latin", True), ("en", "latin", True)]

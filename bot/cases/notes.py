@@ -1,0 +1,33 @@
+"""Internal notes on a case: for the staff and services on it, never for the reporter.
+Who reads which note is bot.cases.access's rule (a service reads only its own)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.cases import access, audit_trail
+from bot.storage.models import Case, CaseNote, Responder
+
+MAX_NOTE = 4000
+
+
+def add_note(session: Session, case: Case, author: Responder, body: str) -> CaseNote | None:
+    """A note by `author`; None for an empty one. The trail records that a note was written,
+    not what it says (the trail is read by more people than the note)."""
+    text = body.strip()[:MAX_NOTE]
+    if not text:
+        return None
+    note = CaseNote(case_id=case.id, responder_id=author.id, body=text)
+    session.add(note)
+    session.flush()
+    audit_trail.record(session, case, "note", f"note {note.id}", actor=author.code)
+    return note
+
+
+def notes_for(session: Session, case: Case, reader: Responder) -> list[CaseNote]:
+    return list(
+        session.scalars(
+            select(CaseNote).where(CaseNote.case_id == case.id, access.visible_notes(reader)).order_by(CaseNote.id)
+        )
+    )
