@@ -94,10 +94,12 @@ class Stack:
     with_actions: bool = True
     with_fakes: bool = False
     with_worker: bool = False
+    with_console: bool = False
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     telegram_port: int = field(default_factory=free_port)
     twilio_port: int = field(default_factory=free_port)
+    console_port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -109,6 +111,10 @@ class Stack:
     @property
     def telegram_api(self) -> str:
         return f"http://127.0.0.1:{self.telegram_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
 
     @property
     def twilio_api(self) -> str:
@@ -151,11 +157,13 @@ class Stack:
             f"--telegram-port {self.telegram_port} --twilio-port {self.twilio_port}"
         )
         commands["worker"] = f"{Path(sys.executable).parent / 'hotline'} worker"
+        commands["console"] = f"{Path(sys.executable).parent / 'hotline'} console --port {self.console_port}"
         names = (
             (["fakes"] if self.with_fakes else [])
             + (["actions"] if self.with_actions else [])
             + ["rasa"]
             + (["worker"] if self.with_worker else [])
+            + (["console"] if self.with_console else [])
         )
         self._env = env
         self._commands = commands
@@ -185,6 +193,7 @@ class Stack:
                 "fakes": f"{self.twilio_api}/_recorded",
                 "actions": f"http://127.0.0.1:{self.actions_port}/health",
                 "rasa": f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
+                "console": f"{self.console_url}/healthz",
             }[name],
             process,
             log,

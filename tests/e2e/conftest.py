@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,9 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(e2e_database, tmp_path_factory.mktemp("stack"), with_fakes=True, with_worker=True).start()
+    running = Stack(
+        e2e_database, tmp_path_factory.mktemp("stack"), with_fakes=True, with_worker=True, with_console=True
+    ).start()
     yield running
     running.stop()
 
@@ -42,3 +45,15 @@ def no_open_cases_from_other_tests(request: pytest.FixtureRequest) -> None:
 
     with session_scope(engine_for(request.getfixturevalue("e2e_database"))) as session:
         session.execute(update(Case).where(Case.closed_at.is_(None)).values(closed_at=utcnow(), status="closed"))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright on Debian's Chromium (`apt-get install -y chromium`; .ci/run does):
+    Playwright's own browser download is not available here."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (bash .ci/run installs it)")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": ["--no-sandbox"]}

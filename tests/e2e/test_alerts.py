@@ -23,11 +23,11 @@ from bot.devtools.channel_client import (
 from bot.devtools.stack import STAFF_SECRET, STAFF_TOKEN, Stack, http
 from bot.storage.db import engine_for, session_scope
 from bot.storage.models import Case, CaseEvent, OutboxMessage, utcnow
+from tests.helpers.reports import CODE, TELEGRAM_REPORT, telegram_report
 
 pytestmark = pytest.mark.model
 
 STAFF_BOT = STAFF_TOKEN.split(":")[0]
-CODE = re.compile(r"JS-[A-Z0-9]{4}-[A-Z0-9]{4}")
 COORDINATOR_CHAT, COORDINATOR_PHONE = 7000000201, "+38763900201"
 LIVNO_1_PEDAGOGUE_CHAT = 7000000011
 # Sample staff: chat id 70000000NN has the phone +387639000NN (data/hotline/directory.yml).
@@ -207,31 +207,6 @@ def _all_sent(stack: Stack, case_id: int) -> bool:
     with session_scope(engine_for(stack.database_url)) as session:
         rows = session.scalars(select(OutboxMessage.status).where(OutboxMessage.case_id == case_id)).all()
         return bool(rows) and all(status == "sent" for status in rows)
-
-
-TELEGRAM_REPORT = [
-    "zdravo",
-    "želim prijaviti nasilje u školi",
-    "2",
-    "meni",
-    "ucenik",
-    "OS Uzorak 1 Livno",
-    "danas",
-    "Stalno mi se rugaju i skrivaju mi stvari.",
-    "ne",
-]
-
-
-def telegram_report(stack: Stack, chat: int, contact: str) -> str:
-    """A report over Telegram; returns its code (read from the bot's last reply)."""
-    for text in [*TELEGRAM_REPORT, contact, "pošalji"]:
-        count = len(telegram_sent(stack, chat))
-        assert post_telegram(stack, text_update(chat, text)) == 200
-        wait_telegram(stack, chat, count + 1)
-        time.sleep(0.2)
-    found = CODE.search(telegram_sent(stack, chat)[-1]["text"])
-    assert found, telegram_sent(stack, chat)[-1]
-    return found.group(0)
 
 
 def test_staff_reply_reaches_the_reporter_and_the_answer_reaches_staff(stack: Stack) -> None:
