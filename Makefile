@@ -42,9 +42,10 @@ db: $(STAMP) ## Create/migrate the database and load the sample directory
 validate: $(STAMP) ## Check domain, rules and training data
 	$(BIN)/rasa data validate --fail-on-warnings
 
-run: train db ## Set up and start the hotline (REST on :5005, actions on :5055, alert worker)
+run: train db ## Set up and start the hotline (REST on :5005, actions on :5055, alert worker, staff console on :8000)
 	@echo "Talk to it:  curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"demo\",\"message\":\"zdravo\"}'"
 	@echo "or run 'make shell' in another terminal; '.venv/bin/hotline case list' shows the cases."
+	@echo "Staff console: http://localhost:8000 (accounts: '.venv/bin/hotline staff invite k10-coordinator', see README)."
 	@echo "Ctrl-C stops everything."
 	$(BIN)/hotline run
 
