@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train db validate lint run shell test bench-nlu bench-channels bench-alerts bench-conversations bench-outage clean
+.PHONY: help setup train db validate lint run shell test bench-nlu bench-channels bench-alerts bench-conversations bench-outage bench-console clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ bench-outage: train ## 200 messages during a 20 s PostgreSQL cut: lost, answered
 
 bench-conversations: train ## Personas write as people do, over REST and signed SMS: completion, loops, descriptions kept
 	$(BIN)/python -m bench.conversations
+
+bench-console: $(STAMP) ## Queue and case page, 10,000 cases, 20 staff at once, SQLite and PostgreSQL (p95 under 200 ms)
+	$(BIN)/python -m bench.console
 
 clean: ## Remove the virtualenv, models and local database
 	rm -rf $(VENV) models/*.tar.gz var results

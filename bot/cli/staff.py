@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
 import click
 
 from bot.cli.output import table
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+def _in_transaction(work: Callable[[Session], T], *refusals: type[Exception]) -> T:
+    """`work(session)` in one transaction; a refusal becomes the command's error message."""
+    from bot.storage.db import session_scope
+
+    try:
+        with session_scope() as session:
+            return work(session)
+    except refusals as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _local(moment: datetime) -> str:
+    from bot.directory.duty_hours import LOCAL_ZONE
+
+    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 @click.group()
@@ -22,15 +49,9 @@ def staff_enrol(responder_code: str, hours: int) -> None:
     from datetime import timedelta
 
     from bot.alerts.staff_enrolment import EnrolmentError, issue
-    from bot.directory.duty_hours import LOCAL_ZONE
-    from bot.storage.db import session_scope
 
-    try:
-        with session_scope() as session:
-            issued = issue(session, responder_code, validity=timedelta(hours=hours))
-    except EnrolmentError as error:
-        raise click.ClickException(str(error)) from error
-    until = issued.expires_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
+    issued = _in_transaction(lambda s: issue(s, responder_code, validity=timedelta(hours=hours)), EnrolmentError)
+    until = _local(issued.expires_at)
     click.echo(
         f"Enrolment code for {issued.responder_code} ({issued.responder_name}): {issued.code}\n"
         f"They send it to the hotline's staff bot on Telegram: /enrol {issued.code}\n"
@@ -69,16 +90,10 @@ def staff_invite(responder_code: str) -> None:
     """A one-time link (valid 72 hours) for RESPONDER_CODE to set a console password and
     enrol two-factor. Any password and second factor they had stop working."""
     from bot.console.accounts import AccountError, invite
-    from bot.directory.duty_hours import LOCAL_ZONE
-    from bot.storage.db import session_scope
     from bot.storage.models import utcnow
 
-    try:
-        with session_scope() as session:
-            invitation = invite(session, responder_code, utcnow())
-    except AccountError as error:
-        raise click.ClickException(str(error)) from error
-    until = invitation.expires_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
+    invitation = _in_transaction(lambda s: invite(s, responder_code, utcnow()), AccountError)
+    until = _local(invitation.expires_at)
     click.echo(
         f"Console invitation for {invitation.responder_code} ({invitation.responder_name}):\n"
         f"{invitation.link}\n"
@@ -92,11 +107,6 @@ def staff_invite(responder_code: str) -> None:
 def staff_reset(responder_code: str) -> None:
     """Revoke RESPONDER_CODE's console password and two-factor (and any open invitation)."""
     from bot.console.accounts import AccountError, reset
-    from bot.storage.db import session_scope
 
-    try:
-        with session_scope() as session:
-            reset(session, responder_code)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from error
+    _in_transaction(lambda s: reset(s, responder_code), AccountError)
     click.echo(f"{responder_code}: console password and two-factor revoked; `hotline staff invite` issues a new link")

@@ -100,10 +100,8 @@ def numbers_for(reader: Reader) -> dict[str, str]:
     """The emergency numbers and their wording ({police}, {child_helpline_hours}, ...) as
     this reader reads them, for texts that are filled elsewhere (Rasa's responses)."""
     language = "en" if reader.language == "en" else "bcs"
-    return {
-        key: reader.in_script(value) if language == "bcs" else value
-        for key, value in emergency_numbers.placeholders(language).items()
-    }
+    # in_script leaves English as it is and renders the local language in the reader's script.
+    return {key: reader.in_script(value) for key, value in emergency_numbers.placeholders(language).items()}
 
 
 def for_writer(name: str, key: str, written: str = "", /, **values: Any) -> str:

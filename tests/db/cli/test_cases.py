@@ -264,7 +264,7 @@ def test_run_starts_the_worker_beside_rasa_and_actions(monkeypatch: pytest.Monke
     result = _hotline("run")
     assert result.exit_code == 0, result.output
     processes = _Manager.last.processes
-    expected = {"rasa", "actions", "worker"} | (set() if with_credentials else {"fakes"})
+    expected = {"rasa", "actions", "worker", "console"} | (set() if with_credentials else {"fakes"})
     assert set(processes) == expected
     assert processes["worker"].endswith("hotline worker")
     assert "REST channel on http://localhost:5005" in result.output
