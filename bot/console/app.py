@@ -50,6 +50,7 @@ ROUTES = [
     Route("/cases/{code}/note", case.note, methods=POST),
     Route("/cases/{code}/reply", case.reply, methods=POST),
     Route("/cases/{code}/attachments/{attachment_id:int}", case.reveal_attachment, methods=POST),
+    Route("/cases/{code}/attachments/{attachment_id:int}/file", case.attachment_file),
     Route("/cases/{code}/export", case.export),
     Route("/audit", admin.audit_log),
     Route("/admin", admin.directory),

@@ -50,8 +50,10 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in HEADERS]
-                headers += [(name.encode(), value.encode()) for name, value in HEADERS.items()]
+                own = {k.decode().lower() for k, _ in message.get("headers", [])}
+                # A response may set a stricter policy of its own (a reporter's file: a sandbox).
+                headers = list(message.get("headers", []))
+                headers += [(name.encode(), value.encode()) for name, value in HEADERS.items() if name not in own]
                 if not static:
                     headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
                     headers.append((b"cache-control", PAGE_CACHE.encode()))

@@ -161,6 +161,29 @@ def _true(state: TelegramState, params: dict[str, Any]) -> Any:
     return True
 
 
+def fake_file_content(file_id: str) -> bytes:
+    """What the fake serves for a file: a few bytes that name it (tests compare them)."""
+    return f"fake file {file_id}".encode()
+
+
+def _get_file(state: TelegramState, params: dict[str, Any]) -> Any:
+    file_id = str(params.get("file_id", ""))
+    return {
+        "file_id": file_id,
+        "file_unique_id": f"u-{file_id}",
+        "file_size": len(fake_file_content(file_id)),
+        "file_path": f"photos/{file_id}.jpg",
+    }
+
+
+async def download_file(request: web.Request) -> web.Response:
+    """`GET /file/bot<token>/<file_path>`, as python-telegram-bot downloads a file."""
+    if not _TOKEN.fullmatch(request.match_info["token"]):
+        return _error(404, "Not Found")
+    file_id = request.match_info["path"].rsplit("/", 1)[-1].removesuffix(".jpg")
+    return web.Response(body=fake_file_content(file_id), content_type="image/jpeg")
+
+
 METHODS: dict[str, Handler] = {
     "getMe": _get_me,
     "sendMessage": _send_message,
@@ -169,6 +192,7 @@ METHODS: dict[str, Handler] = {
     "setWebhook": _set_webhook,
     "deleteWebhook": _delete_webhook,
     "getWebhookInfo": _get_webhook_info,
+    "getFile": _get_file,
 }
 _BY_LOWER = {name.lower(): name for name in METHODS}
 
@@ -223,4 +247,5 @@ def create_app(recorder: Recorder | None = None) -> web.Application:
     app[STATE] = TelegramState()
     add_control_routes(app, recorder if recorder is not None else Recorder())
     app.router.add_route("*", "/bot{token}/{method}", api_call)
+    app.router.add_get("/file/bot{token}/{path:.+}", download_file)
     return app

@@ -20,6 +20,7 @@ from bot.cases import access
 from bot.cases.assignment import assign
 from bot.cases.notes import add_note
 from bot.cases.vocabulary import OUTCOMES
+from bot.console import attachment_files
 from bot.console.case_page import attachment_of, case_page, record_view, visible_case
 from bot.console.texts import canned_replies
 from bot.console.web import Staff, field, refused, render, staff_page
@@ -159,6 +160,27 @@ def reveal_attachment(request: Request, staff: Staff, form: FormData | None, cas
         return refused(staff.t, request, status=404)
     record_view(staff.db, case, staff.responder, "attachment_viewed", f"attachment {attachment.id}")
     return render(request, "_attachment.html", staff, case=case, attachment=attachment)
+
+
+@case_route
+def attachment_file(request: Request, staff: Staff, form: FormData | None, case: Case) -> Response:
+    """The file itself, fetched from its channel. Images are shown; anything else is a
+    download. Sandboxed: a file can never run as a page of the console."""
+    attachment = attachment_of(staff.db, case, int(request.path_params["attachment_id"]))
+    if attachment is None:
+        return refused(staff.t, request, status=404)
+    record_view(staff.db, case, staff.responder, "attachment_viewed", f"attachment {attachment.id}: file")
+    staff.db.commit()  # the view is on the record even if the channel fails
+    try:
+        fetched = attachment_files.fetch(attachment)
+    except attachment_files.FetchError:
+        return refused(staff.t, request, status=502)
+    disposition = "inline" if fetched.shown_inline else f'attachment; filename="attachment-{attachment.id}"'
+    return Response(
+        fetched.content,
+        media_type=fetched.content_type if fetched.shown_inline else "application/octet-stream",
+        headers={"content-disposition": disposition, "content-security-policy": "sandbox; default-src 'none'"},
+    )
 
 
 @case_route

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.devtools import fake_telegram
 from bot.routing.escalation import escalate_due
 from bot.routing.referrals import refer
 from bot.storage.db import session_scope
 from bot.storage.models import Attachment, Case, CaseEvent, OutboxMessage, utcnow
 from tests.helpers.cases import BULLYING_REPORT, contactable, responder, routed
 from tests.helpers.console import signed_in
+from tests.helpers.fake_apis import serving
 
 COUNSELLOR, PRINCIPAL = "livno-os-1-pedagogue", "livno-os-1-principal"
 
@@ -56,12 +59,17 @@ def test_every_view_is_recorded_and_staff_see_who_else_looked(engine: Engine) ->
     assert "Uzorak Pedagog" in viewers and "2 time(s)" in viewers  # the counsellor: page and export
 
 
-def test_attachments_are_shown_after_a_click_which_is_recorded(engine: Engine) -> None:
+def test_attachments_are_shown_after_a_click_which_is_recorded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     code = _case(engine)
     with session_scope(engine) as session:
         case = session.scalars(select(Case).where(Case.code == code)).one()
         attachment = Attachment(
-            case_id=case.id, conversation_id="c", channel="telegram", kind="photo", file_ref="AgAD-file"
+            case_id=case.id,
+            conversation_id="c",
+            channel="telegram",
+            kind="photo",
+            file_ref="AgAD-file",
+            content_type="image/jpeg",
         )
         session.add(attachment)
         session.flush()
@@ -69,8 +77,21 @@ def test_attachments_are_shown_after_a_click_which_is_recorded(engine: Engine) -
     counsellor = signed_in(engine, COUNSELLOR)
     assert "AgAD-file" not in counsellor.get(f"/cases/{code}").text
     revealed = counsellor.post(f"/cases/{code}/attachments/{attachment_id}")
-    assert revealed.status_code == 200 and "AgAD-file" in revealed.text
+    file_url = f"/cases/{code}/attachments/{attachment_id}/file"
+    assert revealed.status_code == 200 and f'src="{file_url}"' in revealed.text
     assert [e.actor for e in _events(engine, code, "attachment_viewed")] == [COUNSELLOR]
+    with serving(fake_telegram.create_app()) as api:
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", api)
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:hotline-test-token")
+        image = counsellor.get(file_url)
+    assert image.status_code == 200 and image.content == fake_telegram.fake_file_content("AgAD-file")
+    assert image.headers["content-type"] == "image/jpeg" and image.headers["content-security-policy"].startswith(
+        "sandbox"
+    )
+    assert len(_events(engine, code, "attachment_viewed")) == 2
+    assert counsellor.get(file_url).status_code == 502  # the channel away: said so, still recorded
+    assert len(_events(engine, code, "attachment_viewed")) == 3
+    assert signed_in(engine, "livno-os-2-pedagogue").get(file_url).status_code == 403
 
 
 def test_a_service_reads_its_own_notes_only_and_the_reporter_none(engine: Engine) -> None:
