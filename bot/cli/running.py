@@ -30,19 +30,32 @@ def worker() -> None:
 @click.command()
 @click.option("--host", envvar="CONSOLE_HOST", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", envvar="CONSOLE_PORT", default=8000, show_default=True, type=int)
-def console(host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    envvar="CONSOLE_WORKERS",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Processes serving the console (one per core); the per-IP sign-in limit counts per process.",
+)
+def console(host: str, port: int, workers: int) -> None:
     """Serve the staff console (Starlette on uvicorn) on the hotline's database. Behind a
     proxy that speaks https, set CONSOLE_PUBLIC_URL=https://...: cookies are then Secure."""
     import uvicorn
 
     from bot import settings
-    from bot.console.app import create_app
 
     click.echo(f"Javi se console on http://{host}:{port} (staff open {settings.console_public_url()})")
-    # One process: the IP rate limit and the database pool live in it. Proxy headers are
-    # trusted from this machine only (a local nginx or HAProxy).
+    # Proxy headers are trusted from this machine only (a local nginx or HAProxy).
     uvicorn.run(
-        create_app(), host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_level="warning"
+        "bot.console.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        log_level="warning",
     )
 
 

@@ -16,6 +16,9 @@ from bot.storage.models import ConsoleSession, StaffAccount
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_LIMIT = timedelta(hours=8)
+# The idle clock is written at most once a minute: a write per request would queue every
+# page behind the database's write lock (on SQLite, all of them) for no gain.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _hash(token: str) -> str:
@@ -53,7 +56,8 @@ def current(session: Session, token: str | None, now: datetime) -> ConsoleSessio
     if expired(row, now) or row.account is None or row.account.activated_at is None:
         session.delete(row)
         return None
-    row.last_seen_at = now
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
     return row
 
 
