@@ -61,10 +61,11 @@ def test_every_sample_school_has_a_pedagogue_a_backup_psychologist_and_a_princip
         staff = {(r.role, r.is_backup) for r in db.query(Responder).filter_by(school_id=school.id)}
         assert staff == {("pedagogue", False), ("psychologist", True), ("principal", False)}, school.code
     responders = db.query(Responder).all()
-    assert len(responders) == 12 * 3 + 1 + 10
+    assert len(responders) == 12 * 3 + 2 + 10  # staff, the coordinator and the administrator, services
     assert all(r.is_sample and r.name.startswith("Uzorak") and r.active for r in responders)
-    assert all(unseal(r.sealed_phone).startswith("+38763900") for r in responders)
-    assert all(r.telegram_chat_id.startswith("7000000") for r in responders if "telegram" in r.channels)
+    alerted = [r for r in responders if r.role != "administrator"]  # the administrator is never alerted
+    assert all(unseal(r.sealed_phone).startswith("+38763900") for r in alerted)
+    assert all(r.telegram_chat_id.startswith("7000000") for r in alerted if "telegram" in r.channels)
 
 
 def test_sample_services_cover_every_role_with_different_duty_hours(db) -> None:
@@ -113,7 +114,7 @@ def test_round_trip_yaml_database_csv_database_yaml(db, tmp_path: Path) -> None:
         6,
         12,
         36,
-        1,
+        2,
         10,
     )
     assert second == first
@@ -239,7 +240,7 @@ def test_cli_imports_the_sample_and_exports_csv_without_phones(app_database: str
     runner = CliRunner()
     result = runner.invoke(main, ["directory", "import"])
     assert result.exit_code == 0, result.output
-    assert ("imported 6 municipalities, 12 schools, 36 school staff, 1 coordinator and 10 services") in result.output
+    assert ("imported 6 municipalities, 12 schools, 36 school staff, 2 coordinators and 10 services") in result.output
     out = tmp_path / "export.csv"
     assert runner.invoke(main, ["directory", "export", str(out)]).exit_code == 0
     text = out.read_text(encoding="utf-8")
