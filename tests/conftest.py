@@ -15,6 +15,12 @@ from bot.storage.db import make_engine, session_scope
 from bot.storage.migrate import upgrade
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: pytest-playwright's session-wide sync Playwright keeps an event
+    loop running in the main thread, and asyncio tests after it could not start theirs."""
+    items.sort(key=lambda item: "page" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, dropped afterwards."""

@@ -119,10 +119,11 @@ def test_cli_list_shows_enrolment_but_never_a_phone(app_database: str) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["code", "role", "school/area", "channels", "enrolled"]
-    assert len(lines) == 1 + 47
+    assert len(lines) == 1 + 48  # 47 who are alerted, and the administrator
     assert "+387" not in result.output and "63900" not in result.output
     row = {line.split()[0]: line.split() for line in lines[1:]}
     assert row["livno-os-1-principal"] == ["livno-os-1-principal", "principal", "livno-os-1", "telegram", "sms", "no"]
     assert row["k10-coordinator"][1:] == ["coordinator", "canton", "telegram", "sms", "yes"]
+    assert row["k10-admin"][1:3] == ["administrator", "canton"] and row["k10-admin"][-1] == "no"
     assert row["police-k10"][1:] == ["police", "canton", "sms", "no"]
     assert row["red-cross-duty-kupres"][2] == "kupres"
