@@ -13,10 +13,14 @@ case page opens."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 
-from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy import and_, bindparam, exists, false, or_, select, true
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.directory.entries import COUNSELLOR_ROLES
@@ -35,39 +39,67 @@ def role_of(responder: Responder) -> ConsoleRole:
     return "service"
 
 
-def _referred_to(responder: Responder) -> ColumnElement[bool]:
+def _referred_to(responder_id: int) -> ColumnElement[bool]:
     return exists(
         select(Referral.id).where(
             Referral.case_id == Case.id,
-            Referral.responder_id == responder.id,
+            Referral.responder_id == responder_id,
             Referral.status.not_in(WITHOUT_ACCESS),
         )
     )
 
 
-def _own_school(responder: Responder) -> ColumnElement[bool]:
-    if responder.school_id is None:
+def _own_school(school_id: int | None) -> ColumnElement[bool]:
+    if school_id is None:
         return false()
-    return and_(Case.school_id.is_not(None), Case.school_id == responder.school_id)
+    return and_(Case.school_id.is_not(None), Case.school_id == school_id)
+
+
+# The condition depends only on these four facts about a responder. Built once per
+# responder and process: SQL expressions are immutable, and a reused one is not compiled again.
+_Who = tuple[int, ConsoleRole, int | None, bool]
+
+
+def _who(responder: Responder) -> _Who:
+    return (responder.id, role_of(responder), responder.school_id, bool(responder.active))
+
+
+@lru_cache(maxsize=4096)
+def _condition(who: _Who) -> ColumnElement[bool]:
+    responder_id, role, school_id, active = who
+    if role == "administrator" or not active:
+        return false()
+    if role == "coordinator":
+        return true()
+    if role == "principal":
+        return _own_school(school_id)
+    if role == "counsellor":
+        return or_(_own_school(school_id), _referred_to(responder_id))
+    return _referred_to(responder_id)
 
 
 def visible_cases(responder: Responder) -> ColumnElement[bool]:
     """The condition on `Case` rows this responder may see and act on."""
-    role = role_of(responder)
-    if role == "coordinator":
-        return true()
-    if role == "administrator" or not responder.active:
-        return false()
-    if role == "principal":
-        return _own_school(responder)
-    if role == "counsellor":
-        return or_(_own_school(responder), _referred_to(responder))
-    return _referred_to(responder)
+    return _condition(_who(responder))
 
 
 def may_see(session: Session, case: Case, responder: Responder) -> bool:
     found = session.scalars(select(Case.id).where(Case.id == case.id, visible_cases(responder))).first()
     return found is not None
+
+
+@lru_cache(maxsize=64)
+def _each_may_see(whos: tuple[_Who, ...]) -> Select:
+    columns = [when((_condition(who), 1), else_=0).label(f"may_see_{i}") for i, who in enumerate(whos)]
+    return select(*columns).where(Case.id == bindparam("case_id"))
+
+
+def who_may_see(session: Session, case: Case, candidates: Sequence[Responder]) -> list[Responder]:
+    """Those of the candidates who may see the case: each one's own condition, in one query."""
+    if not candidates:
+        return []
+    flags = session.execute(_each_may_see(tuple(_who(r) for r in candidates)), {"case_id": case.id}).one()
+    return [responder for responder, flag in zip(candidates, flags, strict=True) if flag]
 
 
 def may_reassign(responder: Responder) -> bool:

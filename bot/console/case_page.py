@@ -59,45 +59,34 @@ def record_view(session: Session, case: Case, responder: Responder, kind: str, w
 
 
 def _viewers(session: Session, case: Case, reader: Responder) -> list[Viewer]:
+    last = func.max(CaseEvent.created_at)
     rows = session.execute(
-        select(CaseEvent.actor, func.max(CaseEvent.created_at), func.count(CaseEvent.id))
+        select(CaseEvent.actor, Responder.name, last, func.count(CaseEvent.id))
+        .outerjoin(Responder, Responder.code == CaseEvent.actor)
         .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(VIEW_KINDS), CaseEvent.actor != reader.code)
-        .group_by(CaseEvent.actor)
-        .order_by(func.max(CaseEvent.created_at).desc())
+        .group_by(CaseEvent.actor, Responder.name)
+        .order_by(last.desc())
     ).all()
-    names = dict(
-        session.execute(select(Responder.code, Responder.name).where(Responder.code.in_([r[0] for r in rows]))).all()
-    )
-    return [Viewer(code, names.get(code) or code, last, times) for code, last, times in rows]
-
-
-def _could_own(session: Session, case: Case) -> list[Responder]:
-    """Whom the coordinator may give the case to: active staff and services who may see it."""
-    candidates = session.scalars(
-        select(Responder).where(Responder.active.is_(True), Responder.role != "administrator").order_by(Responder.code)
-    ).all()
-    return [r for r in candidates if access.may_see(session, case, r)]
-
-
-def _services(session: Session) -> list[Responder]:
-    return list(
-        session.scalars(
-            select(Responder).where(Responder.active.is_(True), Responder.kind == "service").order_by(Responder.code)
-        )
-    )
+    return [Viewer(code, name or code, at, times) for code, name, at, times in rows]
 
 
 def case_page(session: Session, case: Case, reader: Responder) -> CasePage:
     view = case_view(session, case)
     attachments = session.scalars(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))
+    notes, viewers = notes_for(session, case, reader), _viewers(session, case, reader)
+    # The people a case can go to: anyone active (for the coordinator's reassignment, those
+    # who may see it), and the services (for a referral, which a service does not make).
+    people = session.scalars(
+        select(Responder).where(Responder.active.is_(True), Responder.role != "administrator").order_by(Responder.code)
+    ).all()
     return CasePage(
         view=view,
-        notes=notes_for(session, case, reader),
+        notes=notes,
         attachments=[AttachmentLine(a.id, a.kind or "file", a.created_at) for a in attachments],
-        viewers=_viewers(session, case, reader),
+        viewers=viewers,
         crisis_messages=[(e.at, e.body) for e in view.events if e.kind.startswith(CRISIS_EVENT_PREFIX)],
-        colleagues=_could_own(session, case) if access.may_reassign(reader) else [],
-        services=_services(session) if access.role_of(reader) != "service" else [],
+        colleagues=access.who_may_see(session, case, people) if access.may_reassign(reader) else [],
+        services=[r for r in people if r.kind == "service"] if access.role_of(reader) != "service" else [],
     )
 
 

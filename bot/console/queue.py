@@ -1,5 +1,5 @@
 """The queue: the cases a member of staff may see, open ones by deadline, with the filters
-the page offers. One query with its joins, whatever the number of cases."""
+the page offers: a count and one page of rows, whatever the number of cases."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 
+from sqlalchemy import and_, func, select
 from sqlalchemy import case as when
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.cases import access
 from bot.cases.codes import normalize_case_code
@@ -61,67 +62,72 @@ class QueueRow:
         return None if self.deadline is None else int((self.deadline - now).total_seconds() // 60)
 
 
-def _filtered(responder: Responder, filters: QueueFilters, now: datetime):  # type: ignore[no-untyped-def]
-    query = select(Case.id).where(access.visible_cases(responder))
+def _conditions(responder: Responder, filters: QueueFilters, now: datetime) -> list[ColumnElement[bool]]:
+    conditions = [access.visible_cases(responder)]
     if filters.status == "closed":
-        query = query.where(Case.closed_at.is_not(None))
+        conditions.append(Case.closed_at.is_not(None))
     else:
-        query = query.where(Case.closed_at.is_(None))
+        conditions.append(Case.closed_at.is_(None))
         if filters.status:
-            query = query.where(Case.status == filters.status)
+            conditions.append(Case.status == filters.status)
     if filters.severity:
-        query = query.where(Case.severity == filters.severity)
+        conditions.append(Case.severity == filters.severity)
     if filters.school:
-        query = query.where(Case.school_id.in_(select(School.id).where(School.code == filters.school)))
+        conditions.append(Case.school_id.in_(select(School.id).where(School.code == filters.school)))
     if filters.municipality:
         places = select(Municipality.id).where(Municipality.code == filters.municipality)
         schools = select(School.id).where(School.municipality_id.in_(places))
-        query = query.where((Case.municipality_id.in_(places)) | (Case.school_id.in_(schools)))
+        conditions.append(Case.municipality_id.in_(places) | Case.school_id.in_(schools))
     if filters.incident_type:
-        query = query.where(Case.incident_type == filters.incident_type)
+        conditions.append(Case.incident_type == filters.incident_type)
     if filters.owner:
-        query = query.where(Case.owner_id.in_(select(Responder.id).where(Responder.code == filters.owner)))
+        conditions.append(Case.owner_id.in_(select(Responder.id).where(Responder.code == filters.owner)))
     if filters.mine:
-        query = query.where(Case.owner_id == responder.id)
+        conditions.append(Case.owner_id == responder.id)
     if filters.unassigned:
-        query = query.where(Case.owner_id.is_(None))
+        conditions.append(Case.owner_id.is_(None))
     if filters.overdue:
-        query = query.where(Case.ack_deadline_at.is_not(None), Case.ack_deadline_at < now)
+        conditions.append(and_(Case.ack_deadline_at.is_not(None), Case.ack_deadline_at < now))
     if filters.code:
         code = normalize_case_code(filters.code)
-        query = query.where(Case.code == code) if code else query.where(Case.code.contains(filters.code.upper()))
-    return query
+        conditions.append(Case.code == code if code else Case.code.contains(filters.code.upper()))
+    return conditions
+
+
+# Built once: the row's joins and order do not change between requests, only the conditions.
+# The page's cases are chosen on the cases table alone; only those are joined.
+_ORDER = (Case.ack_deadline_at.is_(None), Case.ack_deadline_at, _SEVERITY_ORDER, Case.created_at.desc())
+_OWNER, _PLACE, _SCHOOL_PLACE = aliased(Responder), aliased(Municipality), aliased(Municipality)
+_ROWS = (
+    select(
+        Case.code,
+        Case.severity,
+        Case.status,
+        School.name,
+        func.coalesce(_PLACE.name, _SCHOOL_PLACE.name),
+        Case.incident_type,
+        Case.crisis_kind,
+        _OWNER.name,
+        Case.ack_deadline_at,
+        Case.created_at,
+        Case.escalation_step,
+    )
+    .outerjoin(School, Case.school_id == School.id)
+    .outerjoin(_PLACE, Case.municipality_id == _PLACE.id)
+    .outerjoin(_SCHOOL_PLACE, School.municipality_id == _SCHOOL_PLACE.id)
+    .outerjoin(_OWNER, Case.owner_id == _OWNER.id)
+    .order_by(*_ORDER)
+)
 
 
 def queue(
     session: Session, responder: Responder, filters: QueueFilters, now: datetime, limit: int = PAGE_SIZE
 ) -> tuple[list[QueueRow], int]:
     """The page of cases and how many match in all."""
-    ids = _filtered(responder, filters, now).subquery()
-    total = session.scalar(select(func.count()).select_from(ids)) or 0
-    owner, place, school_place = aliased(Responder), aliased(Municipality), aliased(Municipality)
-    rows = session.execute(
-        select(
-            Case.code,
-            Case.severity,
-            Case.status,
-            School.name,
-            func.coalesce(place.name, school_place.name),
-            Case.incident_type,
-            Case.crisis_kind,
-            owner.name,
-            Case.ack_deadline_at,
-            Case.created_at,
-            Case.escalation_step,
-        )
-        .where(Case.id.in_(select(ids.c.id)))
-        .outerjoin(School, Case.school_id == School.id)
-        .outerjoin(place, Case.municipality_id == place.id)
-        .outerjoin(school_place, School.municipality_id == school_place.id)
-        .outerjoin(owner, Case.owner_id == owner.id)
-        .order_by(Case.ack_deadline_at.is_(None), Case.ack_deadline_at, _SEVERITY_ORDER, Case.created_at.desc())
-        .limit(limit)
-    ).all()
+    conditions = _conditions(responder, filters, now)
+    total = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+    page = select(Case.id).where(*conditions).order_by(*_ORDER).limit(limit)
+    rows = session.execute(_ROWS.where(Case.id.in_(page.scalar_subquery()))).all()
     return [
         QueueRow(r[0], r[1] or "medium", r[2] or "new", r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] or 0)
         for r in rows

@@ -8,8 +8,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import Session, joinedload
 
 from bot.privacy.pseudonyms import pseudonym
 from bot.storage.models import ConsoleSession, StaffAccount
@@ -46,11 +46,19 @@ def expired(row: ConsoleSession, now: datetime) -> bool:
     return now - row.last_seen_at >= IDLE_TIMEOUT or now - row.created_at >= ABSOLUTE_LIMIT
 
 
+# Every request asks: the session, its account and responder in one query, built once.
+_BY_TOKEN = (
+    select(ConsoleSession)
+    .where(ConsoleSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(ConsoleSession.account).joinedload(StaffAccount.responder))
+)
+
+
 def current(session: Session, token: str | None, now: datetime) -> ConsoleSession | None:
     """The live session a cookie names, its idle clock restarted; an expired one is deleted."""
     if not token:
         return None
-    row = session.scalars(select(ConsoleSession).where(ConsoleSession.token_hash == _hash(token))).one_or_none()
+    row = session.scalars(_BY_TOKEN, {"token_hash": _hash(token)}).one_or_none()
     if row is None:
         return None
     if expired(row, now) or row.account is None or row.account.activated_at is None:

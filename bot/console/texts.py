@@ -7,7 +7,7 @@ labels (bot.followup.texts.label), so that both say the same."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import yaml
@@ -49,18 +49,21 @@ class ConsoleTexts:
     def label(self, group: str, value: str | None) -> str:
         """The name of a value (a status, a role, an event kind); the value itself when the
         file has no name for it, so that a new kind of event still shows."""
-        if value is None:
-            return self("none")
-        if group in _ALERT_LABELS:
-            try:
-                return alert_label(group, value, self.language)
-            except KeyError:
-                return value
-        names = _file("texts")["labels"].get(group, {})
-        return names[value][self.language] if value in names else value
+        return self("none") if value is None else _label(self.language, group, value)
 
     def labels(self, group: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
         return [(value, self.label(group, value)) for value in values]
+
+
+@lru_cache(maxsize=4096)  # a queue page asks for hundreds of names, from a few dozen values
+def _label(language: str, group: str, value: str) -> str:
+    if group in _ALERT_LABELS:
+        try:
+            return alert_label(group, value, language)
+        except KeyError:
+            return value
+    names = _file("texts")["labels"].get(group, {})
+    return names[value][language] if value in names else value
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ seconds; the page title carries a banner while a critical case waits)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,19 +14,65 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.cases.vocabulary import CASE_STATUSES, INCIDENT_TYPES, SEVERITIES
-from bot.console.queue import QueueFilters, queue, waiting_critical
-from bot.console.web import Staff, refused, render, staff_page
+from bot.console.queue import QueueFilters, QueueRow, queue, waiting_critical
+from bot.console.texts import ConsoleTexts
+from bot.console.web import Staff, duration, refused, render, staff_page
 from bot.storage.models import Municipality, Responder, School
 
 POLL_SECONDS = 10
 
 
+@dataclass(frozen=True)
+class QueueLine:
+    """A row as the queue shows it, its words in the reader's language. Worked out here
+    rather than in the template: a page has a hundred rows, and a template call costs more."""
+
+    code: str
+    severity: str
+    severity_name: str
+    what: str
+    where: str
+    status: str
+    owner: str
+    deadline: str
+    overdue: bool
+
+
+def _deadline(t: ConsoleTexts, left: int | None) -> str:
+    if left is None:
+        return t("no_deadline")
+    return t("time_over", time=duration(left)) if left < 0 else t("time_left", time=duration(left))
+
+
+def _line(t: ConsoleTexts, row: QueueRow, now: datetime) -> QueueLine:
+    left = row.minutes_left(now)
+    if row.incident_type:
+        what = t.label("incident_type", row.incident_type)
+    else:
+        what = t.label("crisis_kind", row.crisis_kind) if row.crisis_kind else t("type_unknown")
+    status = t.label("status", row.status)
+    if row.escalation_step:
+        status += " · " + t("escalation_step", step=row.escalation_step)
+    return QueueLine(
+        code=row.code,
+        severity=row.severity,
+        severity_name=t.label("severity", row.severity),
+        what=what,
+        where=row.school or row.municipality or t("place_unknown"),
+        status=status,
+        owner=row.owner or t("unassigned"),
+        deadline=_deadline(t, left),
+        overdue=left is not None and left < 0,
+    )
+
+
 def _rows_context(request: Request, staff: Staff) -> dict[str, Any]:
     filters = QueueFilters.from_query(request.query_params)
     rows, total = queue(staff.db, staff.responder, filters, staff.now)
+    t = staff.t
     return {
         "filters": filters,
-        "rows": rows,
+        "rows": [_line(t, row, staff.now) for row in rows],
         "total": total,
         "critical_waiting": waiting_critical(staff.db, staff.responder),
         "now": staff.now,
