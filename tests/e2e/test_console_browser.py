@@ -67,7 +67,7 @@ def test_sign_in_needs_the_password_and_a_current_code(stack: Stack, account: No
 
 
 def test_staff_work_a_case_from_queue_to_close_and_the_reporter_hears(stack: Stack, account: None, page: Page) -> None:
-    reporter, child_in_danger = 730001, 730002
+    reporter, child_in_danger = 790001, 790002  # chats no other end-to-end test uses
     code = telegram_report(stack, reporter, "da")
     _sign_in(page, stack)
     queue = page.locator("ol.cases")
