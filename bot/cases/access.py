@@ -13,14 +13,13 @@ case page opens."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
-from sqlalchemy import and_, bindparam, exists, false, or_, select, true
-from sqlalchemy import case as when
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.directory.entries import COUNSELLOR_ROLES
@@ -29,6 +28,9 @@ from bot.storage.models import Case, CaseNote, Referral, Responder
 ConsoleRole = Literal["counsellor", "principal", "coordinator", "service", "administrator"]
 # A referral waiting for the reporter's consent, or declined by them, gives no access.
 WITHOUT_ACCESS = ("awaiting_consent", "declined")
+# What the rule needs to know of a responder: id, console role, school, active.
+_Who = tuple[int, ConsoleRole, int | None, bool]
+T = TypeVar("T")
 
 
 def role_of(responder: Responder) -> ConsoleRole:
@@ -39,10 +41,27 @@ def role_of(responder: Responder) -> ConsoleRole:
     return "service"
 
 
+def _rule(who: _Who, own_school: T, referred: T, yes: T, no: T, either: Callable[[T, T], T]) -> T:
+    """The rule, written once. It combines two facts about a case, "it is at the responder's
+    school" and "it is referred to the responder, with access", which come either as SQL
+    conditions (for lists of cases) or as known answers (for many people and one case)."""
+    _responder_id, role, _school_id, active = who
+    if role == "administrator" or not active:
+        return no
+    if role == "coordinator":
+        return yes
+    if role == "principal":
+        return own_school
+    if role == "counsellor":
+        return either(own_school, referred)
+    return referred
+
+
 def _referred_to(responder_id: int) -> ColumnElement[bool]:
-    return exists(
-        select(Referral.id).where(
-            Referral.case_id == Case.id,
+    # IN a list of case ids (read once per query), not EXISTS per case: a queue of a
+    # thousand open cases would otherwise look up its referrals a thousand times.
+    return Case.id.in_(
+        select(Referral.case_id).where(
             Referral.responder_id == responder_id,
             Referral.status.not_in(WITHOUT_ACCESS),
         )
@@ -55,27 +74,16 @@ def _own_school(school_id: int | None) -> ColumnElement[bool]:
     return and_(Case.school_id.is_not(None), Case.school_id == school_id)
 
 
-# The condition depends only on these four facts about a responder. Built once per
-# responder and process: SQL expressions are immutable, and a reused one is not compiled again.
-_Who = tuple[int, ConsoleRole, int | None, bool]
-
-
 def _who(responder: Responder) -> _Who:
     return (responder.id, role_of(responder), responder.school_id, bool(responder.active))
 
 
+# Built once per responder and process: SQL expressions are immutable, and a reused one
+# is not compiled again.
 @lru_cache(maxsize=4096)
 def _condition(who: _Who) -> ColumnElement[bool]:
-    responder_id, role, school_id, active = who
-    if role == "administrator" or not active:
-        return false()
-    if role == "coordinator":
-        return true()
-    if role == "principal":
-        return _own_school(school_id)
-    if role == "counsellor":
-        return or_(_own_school(school_id), _referred_to(responder_id))
-    return _referred_to(responder_id)
+    responder_id, _role, school_id, _active = who
+    return _rule(who, _own_school(school_id), _referred_to(responder_id), true(), false(), or_)
 
 
 def visible_cases(responder: Responder) -> ColumnElement[bool]:
@@ -88,18 +96,17 @@ def may_see(session: Session, case: Case, responder: Responder) -> bool:
     return found is not None
 
 
-@lru_cache(maxsize=64)
-def _each_may_see(whos: tuple[_Who, ...]) -> Select:
-    columns = [when((_condition(who), 1), else_=0).label(f"may_see_{i}") for i, who in enumerate(whos)]
-    return select(*columns).where(Case.id == bindparam("case_id"))
-
-
 def who_may_see(session: Session, case: Case, candidates: Sequence[Responder]) -> list[Responder]:
-    """Those of the candidates who may see the case: each one's own condition, in one query."""
-    if not candidates:
-        return []
-    flags = session.execute(_each_may_see(tuple(_who(r) for r in candidates)), {"case_id": case.id}).one()
-    return [responder for responder, flag in zip(candidates, flags, strict=True) if flag]
+    """Those of the candidates who may see the case: the two facts of the rule read once
+    from the case and its referrals, then the rule for each candidate (no query per person)."""
+    referred = {r.responder_id for r in case.referrals if r.status not in WITHOUT_ACCESS}
+
+    def may(who: _Who) -> bool:
+        responder_id, _role, school_id, _active = who
+        at_school = case.school_id is not None and case.school_id == school_id
+        return _rule(who, at_school, responder_id in referred, True, False, operator.or_)
+
+    return [responder for responder in candidates if may(_who(responder))]
 
 
 def may_reassign(responder: Responder) -> bool:

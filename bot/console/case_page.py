@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.cases import access, audit_trail
+from bot.cases.codes import normalize_case_code
 from bot.cases.notes import notes_for
 from bot.cases.view import CaseView, case_view
-from bot.followup.thread import case_by_code
-from bot.storage.models import Attachment, Case, CaseEvent, CaseNote, Responder
+from bot.storage.models import Attachment, Case, CaseNote, Referral, Responder
 
 VIEW_KINDS = ("viewed", "attachment_viewed", "exported")
 # Trail events a crisis message leaves (bot.cases.submission.record_crisis).
@@ -47,33 +47,44 @@ class CasePage:
     services: list[Responder]
 
 
+# What the page shows of the case itself, loaded with it rather than one query at a time.
+_WITH_PAGE = (
+    joinedload(Case.school),
+    joinedload(Case.municipality),
+    joinedload(Case.owner),
+    selectinload(Case.referrals).joinedload(Referral.responder),
+    selectinload(Case.events),
+)
+
+
 def visible_case(session: Session, typed_code: str, responder: Responder) -> Case | None:
     """The case a code names, when this responder may see it; None otherwise (the page
     answers 403 either way, so that a code's existence does not leak)."""
-    case = case_by_code(session, typed_code)
-    return case if case is not None and access.may_see(session, case, responder) else None
+    code = normalize_case_code(typed_code or "")
+    if not code:
+        return None
+    query = select(Case).where(Case.code == code, access.visible_cases(responder)).options(*_WITH_PAGE)
+    return session.scalars(query).one_or_none()
 
 
 def record_view(session: Session, case: Case, responder: Responder, kind: str, what: str) -> None:
     audit_trail.record(session, case, kind, what, actor=responder.code)
 
 
-def _viewers(session: Session, case: Case, reader: Responder) -> list[Viewer]:
-    last = func.max(CaseEvent.created_at)
-    rows = session.execute(
-        select(CaseEvent.actor, Responder.name, last, func.count(CaseEvent.id))
-        .outerjoin(Responder, Responder.code == CaseEvent.actor)
-        .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(VIEW_KINDS), CaseEvent.actor != reader.code)
-        .group_by(CaseEvent.actor, Responder.name)
-        .order_by(last.desc())
-    ).all()
-    return [Viewer(code, name or code, at, times) for code, name, at, times in rows]
+def _viewers(view: CaseView, reader: Responder, names: dict[str, str]) -> list[Viewer]:
+    """Who else opened the case, exported it or an attachment: from its trail, latest first."""
+    seen: dict[str, list[datetime]] = {}
+    for event in view.events:
+        if event.kind in VIEW_KINDS and event.actor != reader.code and event.at is not None:
+            seen.setdefault(event.actor, []).append(event.at)
+    viewers = [Viewer(code, names.get(code, code), max(times), len(times)) for code, times in seen.items()]
+    return sorted(viewers, key=lambda viewer: viewer.last_at, reverse=True)
 
 
 def case_page(session: Session, case: Case, reader: Responder) -> CasePage:
     view = case_view(session, case)
     attachments = session.scalars(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))
-    notes, viewers = notes_for(session, case, reader), _viewers(session, case, reader)
+    notes = notes_for(session, case, reader)
     # The people a case can go to: anyone active (for the coordinator's reassignment, those
     # who may see it), and the services (for a referral, which a service does not make).
     people = session.scalars(
@@ -83,7 +94,7 @@ def case_page(session: Session, case: Case, reader: Responder) -> CasePage:
         view=view,
         notes=notes,
         attachments=[AttachmentLine(a.id, a.kind or "file", a.created_at) for a in attachments],
-        viewers=viewers,
+        viewers=_viewers(view, reader, {r.code: r.name for r in people}),
         crisis_messages=[(e.at, e.body) for e in view.events if e.kind.startswith(CRISIS_EVENT_PREFIX)],
         colleagues=access.who_may_see(session, case, people) if access.may_reassign(reader) else [],
         services=[r for r in people if r.kind == "service"] if access.role_of(reader) != "service" else [],

@@ -125,7 +125,7 @@ def queue(
 ) -> tuple[list[QueueRow], int]:
     """The page of cases and how many match in all."""
     conditions = _conditions(responder, filters, now)
-    total = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+    total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
     page = select(Case.id).where(*conditions).order_by(*_ORDER).limit(limit)
     rows = session.execute(_ROWS.where(Case.id.in_(page.scalar_subquery()))).all()
     return [
@@ -136,10 +136,14 @@ def queue(
 
 def waiting_critical(session: Session, responder: Responder) -> int:
     """Open critical cases nobody has acknowledged yet: the page title's banner."""
-    query = select(func.count(Case.id)).where(
-        access.visible_cases(responder),
-        Case.closed_at.is_(None),
-        Case.acknowledged_at.is_(None),
-        Case.severity == "critical",
+    query = (
+        select(func.count())
+        .select_from(Case)
+        .where(
+            access.visible_cases(responder),
+            Case.closed_at.is_(None),
+            Case.acknowledged_at.is_(None),
+            Case.severity == "critical",
+        )
     )
     return session.scalar(query) or 0

@@ -35,6 +35,8 @@ CSRF_FIELD = "csrf_token"
 CHANGES_STATE = ("POST", "PUT", "PATCH", "DELETE")
 
 templates = Jinja2Templates(directory=str(PROJECT_DIR / "bot" / "console" / "templates"))
+# Templates change with a release, not while the console runs: no file check per render.
+templates.env.auto_reload = False
 
 
 def local_time(moment: datetime | None) -> str:

@@ -22,6 +22,14 @@ CONNECT_TIMEOUT_SECONDS = 3
 # How long a write waits for a locked SQLite file before it counts as an outage (the
 # channel then journals the message): well within Twilio's 15 s webhook timeout.
 SQLITE_BUSY_SECONDS = 5
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+# PostgreSQL connections each process keeps open. Above the pool, a connection is opened
+# for one transaction and closed after it, which costs the server a new backend each
+# time: the default of 5 made the console's two workers, with 20 staff at once, reconnect
+# on most requests. Six processes (REST, actions, worker, console x2, CLI) keep at most
+# 60 open, under PostgreSQL's default of 100; the overflow is for bursts.
+POSTGRES_POOL_SIZE = 10
+POSTGRES_MAX_OVERFLOW = 10
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -31,6 +39,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # fsync of the database file; Rasa's tracker store shares the file and benefits too.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Reads straight from the mapped file instead of a copy into each connection's cache:
+    # the console's workers read the same pages on many connections at once.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
@@ -59,6 +70,8 @@ def make_engine(url: str) -> Engine:
         url,
         future=True,
         pool_pre_ping=True,
+        pool_size=POSTGRES_POOL_SIZE,
+        max_overflow=POSTGRES_MAX_OVERFLOW,
         connect_args={
             "connect_timeout": CONNECT_TIMEOUT_SECONDS,
             "keepalives": 1,

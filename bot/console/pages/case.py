@@ -70,8 +70,11 @@ def _page(request: Request, staff: Staff, case: Case, status: int = 200, **extra
 
 @case_route
 def show(request: Request, staff: Staff, form: FormData | None, case: Case) -> Response:
+    page = _page(request, staff, case)
+    # Recorded last, in the same transaction: on SQLite the write lock is then held only
+    # until the commit, not while the page is built.
     record_view(staff.db, case, staff.responder, "viewed", "case page")
-    return _page(request, staff, case)
+    return page
 
 
 @case_route
@@ -187,8 +190,8 @@ def attachment_file(request: Request, staff: Staff, form: FormData | None, case:
 def export(request: Request, staff: Staff, form: FormData | None, case: Case) -> Response:
     """The case as JSON, as the page shows it to this reader (their notes only, for a
     service). Recorded like a view."""
-    record_view(staff.db, case, staff.responder, "exported", "json")
     page = case_page(staff.db, case, staff.responder)
+    record_view(staff.db, case, staff.responder, "exported", "json")
     body = {
         "case": dataclasses.asdict(page.view),
         "notes": [

@@ -3,12 +3,15 @@ seconds; the page title carries a banner while a critical case waits)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -81,11 +84,49 @@ def _rows_context(request: Request, staff: Staff) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class FilterChoices:
+    """The directory's names the filters offer: (code, name) pairs."""
+
+    schools: list[tuple[str, str]]
+    municipalities: list[tuple[str, str]]
+    owners: list[tuple[str, str]]
+
+
+# The directory changes a few times a year; every queue page asking for it again would
+# cost three queries. A change shows in the filters within a minute.
+CHOICES_TTL_SECONDS = 60.0
+_choices: dict[str, tuple[float, FilterChoices]] = {}
+
+
+def _pairs(db: Session, query: Select) -> list[tuple[str, str]]:
+    return [(code, name) for code, name in db.execute(query)]
+
+
+def filter_choices(db: Session) -> FilterChoices:
+    key = str(db.get_bind().url)
+    cached = _choices.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CHOICES_TTL_SECONDS:
+        return cached[1]
+    choices = FilterChoices(
+        schools=_pairs(db, select(School.code, School.name).order_by(School.name)),
+        municipalities=_pairs(db, select(Municipality.code, Municipality.name).order_by(Municipality.name)),
+        owners=_pairs(
+            db,
+            select(Responder.code, Responder.name)
+            .where(Responder.active.is_(True), Responder.role != "administrator")
+            .order_by(Responder.name),
+        ),
+    )
+    _choices[key] = (time.monotonic(), choices)
+    return choices
+
+
 @staff_page
 def queue_page(request: Request, staff: Staff, form: FormData | None) -> Response:
     if staff.role == "administrator":
         return refused(staff.t, request)
-    db = staff.db
+    choices = filter_choices(staff.db)
     return render(
         request,
         "queue.html",
@@ -93,13 +134,9 @@ def queue_page(request: Request, staff: Staff, form: FormData | None) -> Respons
         statuses=CASE_STATUSES,
         severities=SEVERITIES,
         incident_types=INCIDENT_TYPES,
-        schools=db.execute(select(School.code, School.name).order_by(School.name)).all(),
-        municipalities=db.execute(select(Municipality.code, Municipality.name).order_by(Municipality.name)).all(),
-        owners=db.execute(
-            select(Responder.code, Responder.name)
-            .where(Responder.active.is_(True), Responder.role != "administrator")
-            .order_by(Responder.name)
-        ).all(),
+        schools=choices.schools,
+        municipalities=choices.municipalities,
+        owners=choices.owners,
         **_rows_context(request, staff),
     )
 

@@ -41,7 +41,10 @@ def test_an_inactive_responder_sees_nothing_whatever_the_role(session: Session) 
 def test_who_may_see_in_one_query_agrees_with_asking_each_person(session: Session) -> None:
     school_case = routed(session, **BULLYING_REPORT)
     refer(session, school_case, responder(session, "red-cross-duty-livno"), "psychosocial", in_chain=False)
+    refer(session, school_case, responder(session, "legal-aid-mobile"), "legal_aid", in_chain=False, needs_consent=True)
     elsewhere = routed(session, school="drvar-os-1", **BULLYING_REPORT)
+    refer(session, elsewhere, responder(session, "livno-os-1-psychologist"), "second_opinion", in_chain=False)
+    responder(session, "kupres-os-1-principal").active = False
     no_school = routed(session, school=None, **BULLYING_REPORT)
     people = session.scalars(select(Responder).order_by(Responder.code)).all()
     for case in (school_case, elsewhere, no_school):
