@@ -14,9 +14,9 @@ case page opens."""
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, cast
 
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -89,6 +89,16 @@ def _condition(who: _Who) -> ColumnElement[bool]:
 def visible_cases(responder: Responder) -> ColumnElement[bool]:
     """The condition on `Case` rows this responder may see and act on."""
     return _condition(_who(responder))
+
+
+def visibility_key(responder: Responder) -> Hashable:
+    """What `visible_cases` depends on: a key under which a statement built on it can be
+    kept (a reused statement is not compiled again)."""
+    return _who(responder)
+
+
+def visible_cases_by_key(key: Hashable) -> ColumnElement[bool]:
+    return _condition(cast(_Who, key))
 
 
 def may_see(session: Session, case: Case, responder: Responder) -> bool:
