@@ -9,12 +9,13 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy import case as when
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.cases import access
 from bot.cases.codes import normalize_case_code
 from bot.cases.vocabulary import SEVERITIES
+from bot.console.directory_names import directory_names
 from bot.storage.models import Case, Municipality, Responder, School
 
 PAGE_SIZE = 100
@@ -94,30 +95,22 @@ def _conditions(responder: Responder, filters: QueueFilters, now: datetime) -> l
     return conditions
 
 
-# Built once: the row's joins and order do not change between requests, only the conditions.
-# The page's cases are chosen on the cases table alone; only those are joined.
+# Built once: the order does not change between requests, only the conditions. The page's
+# cases are chosen from the queue's index; their names come from the directory's.
 _ORDER = (Case.ack_deadline_at.is_(None), Case.ack_deadline_at, _SEVERITY_ORDER, Case.created_at.desc())
-_OWNER, _PLACE, _SCHOOL_PLACE = aliased(Responder), aliased(Municipality), aliased(Municipality)
-_ROWS = (
-    select(
-        Case.code,
-        Case.severity,
-        Case.status,
-        School.name,
-        func.coalesce(_PLACE.name, _SCHOOL_PLACE.name),
-        Case.incident_type,
-        Case.crisis_kind,
-        _OWNER.name,
-        Case.ack_deadline_at,
-        Case.created_at,
-        Case.escalation_step,
-    )
-    .outerjoin(School, Case.school_id == School.id)
-    .outerjoin(_PLACE, Case.municipality_id == _PLACE.id)
-    .outerjoin(_SCHOOL_PLACE, School.municipality_id == _SCHOOL_PLACE.id)
-    .outerjoin(_OWNER, Case.owner_id == _OWNER.id)
-    .order_by(*_ORDER)
-)
+_ROWS = select(
+    Case.code,
+    Case.severity,
+    Case.status,
+    Case.school_id,
+    Case.municipality_id,
+    Case.incident_type,
+    Case.crisis_kind,
+    Case.owner_id,
+    Case.ack_deadline_at,
+    Case.created_at,
+    Case.escalation_step,
+).order_by(*_ORDER)
 
 
 def queue(
@@ -128,8 +121,21 @@ def queue(
     total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
     page = select(Case.id).where(*conditions).order_by(*_ORDER).limit(limit)
     rows = session.execute(_ROWS.where(Case.id.in_(page.scalar_subquery()))).all()
+    names = directory_names(session, [(r.school_id, r.municipality_id, r.owner_id) for r in rows])
     return [
-        QueueRow(r[0], r[1] or "medium", r[2] or "new", r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] or 0)
+        QueueRow(
+            code=r.code,
+            severity=r.severity or "medium",
+            status=r.status or "new",
+            school=names.school(r.school_id),
+            municipality=names.place(r.municipality_id, r.school_id),
+            incident_type=r.incident_type,
+            crisis_kind=r.crisis_kind,
+            owner=names.person(r.owner_id),
+            deadline=r.ack_deadline_at,
+            reported_at=r.created_at,
+            escalation_step=r.escalation_step or 0,
+        )
         for r in rows
     ], total
 

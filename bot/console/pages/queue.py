@@ -3,24 +3,22 @@ seconds; the page title carries a banner while a critical case waits)."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.cases.vocabulary import CASE_STATUSES, INCIDENT_TYPES, SEVERITIES
+from bot.console.directory_names import Person, Place, directory_names
 from bot.console.queue import QueueFilters, QueueRow, queue, waiting_critical
 from bot.console.texts import ConsoleTexts
 from bot.console.web import Staff, duration, refused, render, staff_page
-from bot.storage.models import Municipality, Responder, School
 
 POLL_SECONDS = 10
 
@@ -86,40 +84,24 @@ def _rows_context(request: Request, staff: Staff) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class FilterChoices:
-    """The directory's names the filters offer: (code, name) pairs."""
+    """The directory's names the filters offer: (code, name) pairs, by name."""
 
     schools: list[tuple[str, str]]
     municipalities: list[tuple[str, str]]
     owners: list[tuple[str, str]]
 
 
-# The directory changes a few times a year; every queue page asking for it again would
-# cost three queries. A change shows in the filters within a minute.
-CHOICES_TTL_SECONDS = 60.0
-_choices: dict[str, tuple[float, FilterChoices]] = {}
-
-
-def _pairs(db: Session, query: Select) -> list[tuple[str, str]]:
-    return [(code, name) for code, name in db.execute(query)]
+def _by_name(entries: Iterable[Place | Person]) -> list[tuple[str, str]]:
+    return sorted(((e.code, e.name) for e in entries), key=lambda pair: pair[1])
 
 
 def filter_choices(db: Session) -> FilterChoices:
-    key = str(db.get_bind().url)
-    cached = _choices.get(key)
-    if cached is not None and time.monotonic() - cached[0] < CHOICES_TTL_SECONDS:
-        return cached[1]
-    choices = FilterChoices(
-        schools=_pairs(db, select(School.code, School.name).order_by(School.name)),
-        municipalities=_pairs(db, select(Municipality.code, Municipality.name).order_by(Municipality.name)),
-        owners=_pairs(
-            db,
-            select(Responder.code, Responder.name)
-            .where(Responder.active.is_(True), Responder.role != "administrator")
-            .order_by(Responder.name),
-        ),
+    names = directory_names(db)
+    return FilterChoices(
+        schools=_by_name(names.schools.values()),
+        municipalities=_by_name(names.municipalities.values()),
+        owners=_by_name(p for p in names.people.values() if p.may_own),
     )
-    _choices[key] = (time.monotonic(), choices)
-    return choices
 
 
 @staff_page
