@@ -16,7 +16,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
-from typing import Literal, TypeVar, cast
+from typing import Literal, Protocol, TypeVar, cast
 
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -33,12 +33,33 @@ _Who = tuple[int, ConsoleRole, int | None, bool]
 T = TypeVar("T")
 
 
-def role_of(responder: Responder) -> ConsoleRole:
+class Someone(Protocol):
+    """A responder as the rule needs them: a directory row, or the console's names of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def school_id(self) -> int | None: ...
+    @property
+    def active(self) -> bool | None: ...
+
+
+S = TypeVar("S", bound=Someone)
+
+
+_NAMED_ROLES: dict[str, ConsoleRole] = {
+    "principal": "principal",
+    "coordinator": "coordinator",
+    "administrator": "administrator",
+}
+
+
+def role_of(responder: Someone) -> ConsoleRole:
     if responder.role in COUNSELLOR_ROLES:
         return "counsellor"
-    if responder.role in ("principal", "coordinator", "administrator"):
-        return responder.role
-    return "service"
+    return _NAMED_ROLES.get(responder.role or "", "service")
 
 
 def _rule(who: _Who, own_school: T, referred: T, yes: T, no: T, either: Callable[[T, T], T]) -> T:
@@ -74,7 +95,7 @@ def _own_school(school_id: int | None) -> ColumnElement[bool]:
     return and_(Case.school_id.is_not(None), Case.school_id == school_id)
 
 
-def _who(responder: Responder) -> _Who:
+def _who(responder: Someone) -> _Who:
     return (responder.id, role_of(responder), responder.school_id, bool(responder.active))
 
 
@@ -106,7 +127,7 @@ def may_see(session: Session, case: Case, responder: Responder) -> bool:
     return found is not None
 
 
-def who_may_see(session: Session, case: Case, candidates: Sequence[Responder]) -> list[Responder]:
+def who_may_see(case: Case, candidates: Sequence[S]) -> list[S]:
     """Those of the candidates who may see the case: the two facts of the rule read once
     from the case and its referrals, then the rule for each candidate (no query per person)."""
     referred = {r.responder_id for r in case.referrals if r.status not in WITHOUT_ACCESS}

@@ -17,6 +17,7 @@ from bot.cases import access, audit_trail
 from bot.cases.codes import normalize_case_code
 from bot.cases.notes import notes_for
 from bot.cases.view import CaseView, case_view
+from bot.console.directory_names import Person, directory_names
 from bot.storage.models import Attachment, Case, CaseNote, Referral, Responder
 
 VIEW_KINDS = ("viewed", "attachment_viewed", "exported")
@@ -46,8 +47,8 @@ class CasePage:
     attachments: list[AttachmentLine]
     viewers: list[Viewer]
     crisis_messages: list[tuple[datetime | None, str]]
-    colleagues: list[Responder]
-    services: list[Responder]
+    colleagues: list[Person]
+    services: list[Person]
 
 
 # What the page shows of the case itself, loaded with it rather than one query at a time.
@@ -94,19 +95,19 @@ def case_page(session: Session, case: Case, reader: Responder) -> CasePage:
     view = case_view(session, case)
     attachments = session.scalars(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))
     notes = notes_for(session, case, reader)
+    # The directory's names, read again if the case's school or referrals are new to them.
+    names = directory_names(session, [(case.school_id, None, r.responder_id) for r in case.referrals])
     # The people a case can go to: anyone active (for the coordinator's reassignment, those
     # who may see it), and the services (for a referral, which a service does not make).
-    people = session.scalars(
-        select(Responder).where(Responder.active.is_(True), Responder.role != "administrator").order_by(Responder.code)
-    ).all()
+    people = sorted((p for p in names.people.values() if p.may_own), key=lambda p: p.code)
     return CasePage(
         view=view,
         notes=notes,
         attachments=[AttachmentLine(a.id, a.kind or "file", a.created_at) for a in attachments],
-        viewers=_viewers(view, reader, {r.code: r.name for r in people}),
+        viewers=_viewers(view, reader, {p.code: p.name for p in names.people.values()}),
         crisis_messages=[(e.at, e.body) for e in view.events if e.kind.startswith(CRISIS_EVENT_PREFIX)],
-        colleagues=access.who_may_see(session, case, people) if access.may_reassign(reader) else [],
-        services=[r for r in people if r.kind == "service"] if access.role_of(reader) != "service" else [],
+        colleagues=access.who_may_see(case, people) if access.may_reassign(reader) else [],
+        services=[p for p in people if p.kind == "service"] if access.role_of(reader) != "service" else [],
     )
 
 

@@ -25,9 +25,20 @@ class Place:
 
 @dataclass(frozen=True)
 class Person:
+    """A responder as the console's pages name them (and as bot.cases.access needs them)."""
+
+    id: int
     code: str
     name: str
-    may_own: bool  # active and not the administrator: may be given a case
+    role: str | None
+    kind: str | None
+    school_id: int | None
+    active: bool
+
+    @property
+    def may_own(self) -> bool:
+        """Active and not the administrator: may be given a case or a referral."""
+        return self.active and self.role != "administrator"
 
 
 @dataclass(frozen=True)
@@ -71,9 +82,10 @@ def _read(db: Session) -> DirectoryNames:
         row.id: Place(row.code, row.name)
         for row in db.execute(select(Municipality.id, Municipality.code, Municipality.name))
     }
+    columns = (Responder.id, Responder.code, Responder.name, Responder.role, Responder.kind, Responder.school_id)
     people = {
-        row.id: Person(row.code, row.name, bool(row.active) and row.role != "administrator")
-        for row in db.execute(select(Responder.id, Responder.code, Responder.name, Responder.active, Responder.role))
+        row.id: Person(row.id, row.code, row.name, row.role, row.kind, row.school_id, bool(row.active))
+        for row in db.execute(select(*columns, Responder.active))
     }
     return DirectoryNames(schools, places, people)
 

@@ -38,7 +38,7 @@ def test_an_inactive_responder_sees_nothing_whatever_the_role(session: Session) 
     assert not _who_sees(session, case) & {"k10-coordinator", "livno-os-1-pedagogue"}
 
 
-def test_who_may_see_in_one_query_agrees_with_asking_each_person(session: Session) -> None:
+def test_who_may_see_without_a_query_per_person_agrees_with_asking_each_person(session: Session) -> None:
     school_case = routed(session, **BULLYING_REPORT)
     refer(session, school_case, responder(session, "red-cross-duty-livno"), "psychosocial", in_chain=False)
     refer(session, school_case, responder(session, "legal-aid-mobile"), "legal_aid", in_chain=False, needs_consent=True)
@@ -48,5 +48,5 @@ def test_who_may_see_in_one_query_agrees_with_asking_each_person(session: Sessio
     no_school = routed(session, school=None, **BULLYING_REPORT)
     people = session.scalars(select(Responder).order_by(Responder.code)).all()
     for case in (school_case, elsewhere, no_school):
-        assert {r.code for r in access.who_may_see(session, case, people)} == _who_sees(session, case)
-    assert access.who_may_see(session, school_case, []) == []
+        assert {r.code for r in access.who_may_see(case, people)} == _who_sees(session, case)
+    assert access.who_may_see(school_case, []) == []
