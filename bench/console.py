@@ -500,15 +500,30 @@ def _options(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def machine_speed_ms() -> float:
+    """How long a fixed piece of pure Python takes here, best of three: a shared machine's
+    speed drifts, and figures from two runs compare only beside this one."""
+    best = math.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, (time.perf_counter() - start) * 1000)
+    return best
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = _options(argv)
     databases = ("sqlite", "postgresql") if options.database == "both" else (options.database,)
     print(f"bench-console: {os.cpu_count()} cores, {options.cases} cases, {options.events} events")
+    print(f"machine speed: a fixed Python loop takes {machine_speed_ms():.0f} ms (lower is faster)")
     verdicts = []
     with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
         for database in databases:
             for url in database_url(database, Path(tmp)):
                 verdicts += bench(database, url, Path(tmp), options)
+    print(f"machine speed at the end: {machine_speed_ms():.0f} ms")
     print()
     for line, _ok in verdicts:
         print(line)
