@@ -130,7 +130,8 @@ def may_see(session: Session, case: Case, responder: Responder) -> bool:
 def who_may_see(case: Case, candidates: Sequence[S]) -> list[S]:
     """Those of the candidates who may see the case: the two facts of the rule read once
     from the case and its referrals, then the rule for each candidate (no query per person)."""
-    referred = {r.responder_id for r in case.referrals if r.status not in WITHOUT_ACCESS}
+    # As in SQL, where a referral without a status is not "NOT IN" anything: no access.
+    referred = {r.responder_id for r in case.referrals if r.status is not None and r.status not in WITHOUT_ACCESS}
 
     def may(who: _Who) -> bool:
         responder_id, _role, school_id, _active = who

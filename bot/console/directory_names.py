@@ -38,7 +38,7 @@ class Person:
     @property
     def may_own(self) -> bool:
         """Active and not the administrator: may be given a case or a referral."""
-        return self.active and self.role != "administrator"
+        return self.active and self.role is not None and self.role != "administrator"
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,8 @@ def _conditions(responder: Responder, filters: QueueFilters, now: datetime) -> l
 
 # Built once: the order does not change between requests, only the conditions. The page's
 # cases are chosen from the queue's index; their names come from the directory's.
-_ORDER = (Case.ack_deadline_at.is_(None), Case.ack_deadline_at, _SEVERITY_ORDER, Case.created_at.desc())
+# The id last: cases alike in all else keep their place from one poll to the next.
+_ORDER = (Case.ack_deadline_at.is_(None), Case.ack_deadline_at, _SEVERITY_ORDER, Case.created_at.desc(), Case.id)
 _ROWS = select(
     Case.code,
     Case.severity,

@@ -27,9 +27,9 @@ SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 # for one transaction and closed after it, which costs the server a new backend each
 # time: the default of 5 made the console's two workers, with 20 staff at once, reconnect
 # on most requests. Six processes (REST, actions, worker, console x2, CLI) keep at most
-# 60 open, under PostgreSQL's default of 100; the overflow is for bursts.
+# 60 open and reach 90 in a burst, under PostgreSQL's default of 100.
 POSTGRES_POOL_SIZE = 10
-POSTGRES_MAX_OVERFLOW = 10
+POSTGRES_MAX_OVERFLOW = 5
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

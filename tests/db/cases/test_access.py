@@ -4,12 +4,12 @@ with asking for each person on their own."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.cases import access
 from bot.routing.referrals import refer
-from bot.storage.models import Case, Responder
+from bot.storage.models import Case, Referral, Responder
 from tests.helpers.cases import BULLYING_REPORT, responder, routed
 
 
@@ -46,6 +46,12 @@ def test_who_may_see_without_a_query_per_person_agrees_with_asking_each_person(s
     refer(session, elsewhere, responder(session, "livno-os-1-psychologist"), "second_opinion", in_chain=False)
     responder(session, "kupres-os-1-principal").active = False
     no_school = routed(session, school=None, **BULLYING_REPORT)
+    # A referral without a status (written by hand, say) gives no access, in SQL as here.
+    by_hand = Referral(case=no_school, responder=responder(session, "police-k10"))
+    session.add(by_hand)
+    session.flush()
+    session.execute(update(Referral).where(Referral.id == by_hand.id).values(status=None))
+    session.expire_all()
     people = session.scalars(select(Responder).order_by(Responder.code)).all()
     for case in (school_case, elsewhere, no_school):
         assert {r.code for r in access.who_may_see(case, people)} == _who_sees(session, case)
