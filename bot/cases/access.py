@@ -14,9 +14,9 @@ case page opens."""
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Literal, Protocol, TypeVar, cast
+from typing import Literal, Protocol, TypeVar
 
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -28,8 +28,9 @@ from bot.storage.models import Case, CaseNote, Referral, Responder
 ConsoleRole = Literal["counsellor", "principal", "coordinator", "service", "administrator"]
 # A referral waiting for the reporter's consent, or declined by them, gives no access.
 WITHOUT_ACCESS = ("awaiting_consent", "declined")
-# What the rule needs to know of a responder: id, console role, school, active.
-_Who = tuple[int, ConsoleRole, int | None, bool]
+# What the rule needs to know of a responder: id, console role, school, active. Also the
+# key under which a statement built on a responder's condition can be kept.
+VisibilityKey = tuple[int, ConsoleRole, int | None, bool]
 T = TypeVar("T")
 
 
@@ -62,7 +63,7 @@ def role_of(responder: Someone) -> ConsoleRole:
     return _NAMED_ROLES.get(responder.role or "", "service")
 
 
-def _rule(who: _Who, own_school: T, referred: T, yes: T, no: T, either: Callable[[T, T], T]) -> T:
+def _rule(who: VisibilityKey, own_school: T, referred: T, yes: T, no: T, either: Callable[[T, T], T]) -> T:
     """The rule, written once. It combines two facts about a case, "it is at the responder's
     school" and "it is referred to the responder, with access", which come either as SQL
     conditions (for lists of cases) or as known answers (for many people and one case)."""
@@ -95,31 +96,26 @@ def _own_school(school_id: int | None) -> ColumnElement[bool]:
     return and_(Case.school_id.is_not(None), Case.school_id == school_id)
 
 
-def _who(responder: Someone) -> _Who:
+def visibility_key(responder: Someone) -> VisibilityKey:
     return (responder.id, role_of(responder), responder.school_id, bool(responder.active))
 
 
 # Built once per responder and process: SQL expressions are immutable, and a reused one
 # is not compiled again.
 @lru_cache(maxsize=4096)
-def _condition(who: _Who) -> ColumnElement[bool]:
+def _condition(who: VisibilityKey) -> ColumnElement[bool]:
     responder_id, _role, school_id, _active = who
     return _rule(who, _own_school(school_id), _referred_to(responder_id), true(), false(), or_)
 
 
 def visible_cases(responder: Responder) -> ColumnElement[bool]:
     """The condition on `Case` rows this responder may see and act on."""
-    return _condition(_who(responder))
+    return _condition(visibility_key(responder))
 
 
-def visibility_key(responder: Responder) -> Hashable:
-    """What `visible_cases` depends on: a key under which a statement built on it can be
-    kept (a reused statement is not compiled again)."""
-    return _who(responder)
-
-
-def visible_cases_by_key(key: Hashable) -> ColumnElement[bool]:
-    return _condition(cast(_Who, key))
+def visible_cases_by_key(key: VisibilityKey) -> ColumnElement[bool]:
+    """The same condition, from a responder's key (for statements kept under that key)."""
+    return _condition(key)
 
 
 def may_see(session: Session, case: Case, responder: Responder) -> bool:
@@ -133,12 +129,12 @@ def who_may_see(case: Case, candidates: Sequence[S]) -> list[S]:
     # As in SQL, where a referral without a status is not "NOT IN" anything: no access.
     referred = {r.responder_id for r in case.referrals if r.status is not None and r.status not in WITHOUT_ACCESS}
 
-    def may(who: _Who) -> bool:
+    def may(who: VisibilityKey) -> bool:
         responder_id, _role, school_id, _active = who
         at_school = case.school_id is not None and case.school_id == school_id
         return _rule(who, at_school, responder_id in referred, True, False, operator.or_)
 
-    return [responder for responder in candidates if may(_who(responder))]
+    return [responder for responder in candidates if may(visibility_key(responder))]
 
 
 def may_reassign(responder: Responder) -> bool:

@@ -4,7 +4,6 @@ attachments behind a click, who else opened the case, and the people it can go t
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -71,7 +70,7 @@ def visible_case(session: Session, typed_code: str, responder: Responder) -> Cas
 
 
 @lru_cache(maxsize=1024)
-def _case_query(visibility: Hashable) -> Select:
+def _case_query(visibility: access.VisibilityKey) -> Select:
     """Built once per reader and process: its loader options cost more to build than to run."""
     condition = access.visible_cases_by_key(visibility)
     return select(Case).where(Case.code == bindparam("code"), condition).options(*_WITH_PAGE)
