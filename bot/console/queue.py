@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.cases import access
@@ -44,8 +47,10 @@ class QueueFilters:
         return cls(**values)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(NamedTuple):
+    """A case as the queue lists it (a tuple: a page builds a hundred, and hashes them to
+    find their rendered rows)."""
+
     code: str
     severity: str
     status: str
@@ -63,8 +68,11 @@ class QueueRow:
         return None if self.deadline is None else int((self.deadline - now).total_seconds() // 60)
 
 
-def _conditions(responder: Responder, filters: QueueFilters, now: datetime) -> list[ColumnElement[bool]]:
-    conditions = [access.visible_cases(responder)]
+_NOW = bindparam("now")
+
+
+def _conditions(reader: access.VisibilityKey, filters: QueueFilters) -> list[ColumnElement[bool]]:
+    conditions = [access.visible_cases_by_key(reader)]
     if filters.status == "closed":
         conditions.append(Case.closed_at.is_not(None))
     else:
@@ -84,11 +92,11 @@ def _conditions(responder: Responder, filters: QueueFilters, now: datetime) -> l
     if filters.owner:
         conditions.append(Case.owner_id.in_(select(Responder.id).where(Responder.code == filters.owner)))
     if filters.mine:
-        conditions.append(Case.owner_id == responder.id)
+        conditions.append(Case.owner_id == reader[0])
     if filters.unassigned:
         conditions.append(Case.owner_id.is_(None))
     if filters.overdue:
-        conditions.append(and_(Case.ack_deadline_at.is_not(None), Case.ack_deadline_at < now))
+        conditions.append(and_(Case.ack_deadline_at.is_not(None), Case.ack_deadline_at < _NOW))
     if filters.code:
         code = normalize_case_code(filters.code)
         conditions.append(Case.code == code if code else Case.code.contains(filters.code.upper()))
@@ -114,43 +122,75 @@ _ROWS = select(
 ).order_by(*_ORDER)
 
 
-def queue(
-    session: Session, responder: Responder, filters: QueueFilters, now: datetime, limit: int = PAGE_SIZE
-) -> tuple[list[QueueRow], int]:
-    """The page of cases and how many match in all."""
-    conditions = _conditions(responder, filters, now)
-    total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
-    page = select(Case.id).where(*conditions).order_by(*_ORDER).limit(limit)
-    rows = session.execute(_ROWS.where(Case.id.in_(page.scalar_subquery()))).all()
-    names = directory_names(session, [(r.school_id, r.municipality_id, r.owner_id) for r in rows])
-    return [
-        QueueRow(
-            code=r.code,
-            severity=r.severity or "medium",
-            status=r.status or "new",
-            school=names.school(r.school_id),
-            municipality=names.place(r.municipality_id, r.school_id),
-            incident_type=r.incident_type,
-            crisis_kind=r.crisis_kind,
-            owner=names.person(r.owner_id),
-            deadline=r.ack_deadline_at,
-            reported_at=r.created_at,
-            escalation_step=r.escalation_step or 0,
-        )
-        for r in rows
-    ], total
+# A reader polls the same queue every few seconds: its statements are built (and compiled)
+# once per reader and filters, and take the time as a parameter.
+@lru_cache(maxsize=1024)
+def _rows_statement(reader: access.VisibilityKey, filters: QueueFilters, limit: int) -> Select:
+    # The page's cases are chosen on the queue's index, with how many match in all (the
+    # window counts before the limit); only those hundred rows are read in full.
+    page = (
+        select(Case.id, func.count().over().label("total"))
+        .where(*_conditions(reader, filters))
+        .order_by(*_ORDER)
+        .limit(limit)
+        .subquery()
+    )
+    return _ROWS.add_columns(page.c.total).join(page, page.c.id == Case.id)
 
 
-def waiting_critical(session: Session, responder: Responder) -> int:
-    """Open critical cases nobody has acknowledged yet: the page title's banner."""
-    query = (
+@lru_cache(maxsize=1024)
+def _critical_statement(reader: access.VisibilityKey) -> Select:
+    return (
         select(func.count())
         .select_from(Case)
         .where(
-            access.visible_cases(responder),
+            access.visible_cases_by_key(reader),
             Case.closed_at.is_(None),
             Case.acknowledged_at.is_(None),
             Case.severity == "critical",
         )
     )
-    return session.scalar(query) or 0
+
+
+def queue(
+    session: Session, responder: Responder, filters: QueueFilters, now: datetime, limit: int = PAGE_SIZE
+) -> tuple[list[QueueRow], int]:
+    """The page of cases and how many match in all."""
+    statement = _rows_statement(access.visibility_key(responder), filters, limit)
+    # Core rows, unpacked by position: the ORM's row objects cost more than the query.
+    rows = session.connection().execute(statement, {"now": now}).all()
+    names = directory_names(session, [(r.school_id, r.municipality_id, r.owner_id) for r in rows])
+    return [
+        QueueRow(
+            code,
+            severity or "medium",
+            status or "new",
+            names.school(school_id),
+            names.place(municipality_id, school_id),
+            incident_type,
+            crisis_kind,
+            names.person(owner_id),
+            deadline,
+            reported_at,
+            escalation_step or 0,
+        )
+        for (
+            code,
+            severity,
+            status,
+            school_id,
+            municipality_id,
+            incident_type,
+            crisis_kind,
+            owner_id,
+            deadline,
+            reported_at,
+            escalation_step,
+            _total,
+        ) in rows
+    ], (rows[0][-1] if rows else 0)
+
+
+def waiting_critical(session: Session, responder: Responder) -> int:
+    """Open critical cases nobody has acknowledged yet: the page title's banner."""
+    return session.scalar(_critical_statement(access.visibility_key(responder))) or 0

@@ -64,3 +64,14 @@ def test_critical_cases_nobody_acknowledged_count_for_the_banner(session: Sessio
     assert waiting_critical(session, responder(session, "drvar-os-1-pedagogue")) == 0
     acknowledge(session, crisis.code, counsellor, via="test", now=T0)
     assert waiting_critical(session, counsellor) == 0
+
+
+def test_the_count_covers_every_match_beyond_the_page(session: Session) -> None:
+    first = routed(session, incident_type="threats", affected="me", danger_now="yes", description="nož")
+    routed(session, **BULLYING_REPORT)
+    routed(session, **BULLYING_REPORT)
+    rows, total = queue(session, responder(session, "livno-os-1-pedagogue"), QueueFilters(), NOW, limit=1)
+    assert [row.code for row in rows] == [first.code]
+    assert total == 3
+    rows, total = queue(session, responder(session, "livno-os-1-pedagogue"), QueueFilters(code="NO-SUCH"), NOW)
+    assert (rows, total) == ([], 0)
