@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.outbox import store as outbox
-from bot.storage.models import Case, CaseMessage, Responder
+from bot.storage.models import Case, CaseEvent, CaseMessage, Responder
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,15 @@ def event_body(kind: str, body: str | None) -> str:
     return " ".join((body or "").split())
 
 
+# The trail as plain rows: a case's page reads dozens of events, and the ORM's objects for
+# them cost more than the query.
+_TRAIL = (
+    select(CaseEvent.created_at, CaseEvent.kind, CaseEvent.actor, CaseEvent.body)
+    .where(CaseEvent.case_id == bindparam("case_id"))
+    .order_by(CaseEvent.id)
+)
+
+
 def case_view(session: Session, case: Case) -> CaseView:
     messages = session.execute(
         select(CaseMessage, Responder.code)
@@ -124,7 +133,8 @@ def case_view(session: Session, case: Case) -> CaseView:
             for r in case.referrals
         ),
         events=tuple(
-            EventLine(e.created_at, e.kind, e.actor or "system", event_body(e.kind, e.body)) for e in case.events
+            EventLine(at, kind, actor or "system", event_body(kind, body))
+            for at, kind, actor, body in session.execute(_TRAIL, {"case_id": case.id})
         ),
         thread=tuple(
             ThreadMessage(
