@@ -3,10 +3,14 @@ Who reads which note is bot.cases.access's rule (a service reads only its own)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cases import access, audit_trail
+from bot.storage.db import plain_rows
 from bot.storage.models import Case, CaseNote, Responder
 
 MAX_NOTE = 4000
@@ -25,9 +29,20 @@ def add_note(session: Session, case: Case, author: Responder, body: str) -> Case
     return note
 
 
-def notes_for(session: Session, case: Case, reader: Responder) -> list[CaseNote]:
-    return list(
-        session.scalars(
-            select(CaseNote).where(CaseNote.case_id == case.id, access.visible_notes(reader)).order_by(CaseNote.id)
-        )
+@dataclass(frozen=True)
+class NoteLine:
+    author_code: str | None
+    author: str | None  # the author's name in the directory
+    at: datetime | None
+    body: str
+
+
+def notes_for(session: Session, case: Case, reader: Responder) -> list[NoteLine]:
+    """The notes this reader may read, oldest first."""
+    query = (
+        select(Responder.code, Responder.name, CaseNote.created_at, CaseNote.body)
+        .outerjoin(Responder, CaseNote.responder_id == Responder.id)
+        .where(CaseNote.case_id == case.id, access.visible_notes(reader))
+        .order_by(CaseNote.id)
     )
+    return [NoteLine(code, name, at, body or "") for code, name, at, body in plain_rows(session, query)]

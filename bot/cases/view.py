@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.outbox import store as outbox
+from bot.storage.db import plain_rows
 from bot.storage.models import Case, CaseEvent, CaseMessage, Responder
 
 
@@ -81,8 +82,14 @@ def event_body(kind: str, body: str | None) -> str:
     return " ".join((body or "").split())
 
 
-# The trail as plain rows: a case's page reads dozens of events, and the ORM's objects for
-# them cost more than the query.
+# The trail and the thread as plain rows: a case's page reads dozens of events, and the
+# ORM's objects for them cost more than the query.
+_THREAD = (
+    select(CaseMessage.created_at, CaseMessage.direction, Responder.code, CaseMessage.read_at, CaseMessage.body)
+    .outerjoin(Responder, CaseMessage.responder_id == Responder.id)
+    .where(CaseMessage.case_id == bindparam("case_id"))
+    .order_by(CaseMessage.id)
+)
 _TRAIL = (
     select(CaseEvent.created_at, CaseEvent.kind, CaseEvent.actor, CaseEvent.body)
     .where(CaseEvent.case_id == bindparam("case_id"))
@@ -91,12 +98,7 @@ _TRAIL = (
 
 
 def case_view(session: Session, case: Case) -> CaseView:
-    messages = session.execute(
-        select(CaseMessage, Responder.code)
-        .outerjoin(Responder, CaseMessage.responder_id == Responder.id)
-        .where(CaseMessage.case_id == case.id)
-        .order_by(CaseMessage.id)
-    ).all()
+    messages = plain_rows(session, _THREAD, {"case_id": case.id})
     return CaseView(
         code=case.code,
         severity=case.severity or "-",
@@ -134,17 +136,17 @@ def case_view(session: Session, case: Case) -> CaseView:
         ),
         events=tuple(
             EventLine(at, kind, actor or "system", event_body(kind, body))
-            for at, kind, actor, body in session.execute(_TRAIL, {"case_id": case.id})
+            for at, kind, actor, body in plain_rows(session, _TRAIL, {"case_id": case.id})
         ),
         thread=tuple(
             ThreadMessage(
-                m.created_at,
-                m.direction == "to_reporter",
-                (author or "staff") if m.direction == "to_reporter" else "reporter",
-                m.read_at is not None,
-                m.body or "",
+                at,
+                direction == "to_reporter",
+                (author or "staff") if direction == "to_reporter" else "reporter",
+                read_at is not None,
+                body or "",
             )
-            for m, author in messages
+            for at, direction, author, read_at, body in messages
         ),
         outbox=outbox.counts(session, case.id),
     )

@@ -14,10 +14,11 @@ from sqlalchemy.sql import Select
 
 from bot.cases import access, audit_trail
 from bot.cases.codes import normalize_case_code
-from bot.cases.notes import notes_for
+from bot.cases.notes import NoteLine, notes_for
 from bot.cases.view import CaseView, case_view
 from bot.console.directory_names import Person, directory_names
-from bot.storage.models import Attachment, Case, CaseNote, Referral, Responder
+from bot.storage.db import plain_rows
+from bot.storage.models import Attachment, Case, Referral, Responder
 
 VIEW_KINDS = ("viewed", "attachment_viewed", "exported")
 # Trail events a crisis message leaves (bot.cases.submission.record_crisis).
@@ -42,7 +43,7 @@ class AttachmentLine:
 @dataclass(frozen=True)
 class CasePage:
     view: CaseView
-    notes: list[CaseNote]
+    notes: list[NoteLine]
     attachments: list[AttachmentLine]
     viewers: list[Viewer]
     crisis_messages: list[tuple[datetime | None, str]]
@@ -91,9 +92,16 @@ def _viewers(view: CaseView, reader: Responder, names: dict[str, str]) -> list[V
     return sorted(viewers, key=lambda viewer: viewer.last_at, reverse=True)
 
 
+_ATTACHMENTS = (
+    select(Attachment.id, Attachment.kind, Attachment.created_at)
+    .where(Attachment.case_id == bindparam("case_id"))
+    .order_by(Attachment.id)
+)
+
+
 def case_page(session: Session, case: Case, reader: Responder) -> CasePage:
     view = case_view(session, case)
-    attachments = session.scalars(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))
+    attachments = plain_rows(session, _ATTACHMENTS, {"case_id": case.id})
     notes = notes_for(session, case, reader)
     # The directory's names, read again if the case's school or referrals are new to them.
     names = directory_names(session, [(case.school_id, None, r.responder_id) for r in case.referrals])
@@ -103,7 +111,7 @@ def case_page(session: Session, case: Case, reader: Responder) -> CasePage:
     return CasePage(
         view=view,
         notes=notes,
-        attachments=[AttachmentLine(a.id, a.kind or "file", a.created_at) for a in attachments],
+        attachments=[AttachmentLine(id, kind or "file", at) for id, kind, at in attachments],
         viewers=_viewers(view, reader, {p.code: p.name for p in names.people.values()}),
         crisis_messages=[(e.at, e.body) for e in view.events if e.kind.startswith(CRISIS_EVENT_PREFIX)],
         colleagues=access.who_may_see(case, people) if access.may_reassign(reader) else [],

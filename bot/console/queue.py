@@ -19,6 +19,7 @@ from bot.cases import access
 from bot.cases.codes import normalize_case_code
 from bot.cases.vocabulary import SEVERITIES
 from bot.console.directory_names import directory_names
+from bot.storage.db import plain_rows
 from bot.storage.models import Case, Municipality, Responder, School
 
 PAGE_SIZE = 100
@@ -157,8 +158,8 @@ def queue(
 ) -> tuple[list[QueueRow], int]:
     """The page of cases and how many match in all."""
     statement = _rows_statement(access.visibility_key(responder), filters, limit)
-    # Core rows, unpacked by position: the ORM's row objects cost more than the query.
-    rows = session.connection().execute(statement, {"now": now}).all()
+    # Plain rows, unpacked by position: the ORM's row objects cost more than the query.
+    rows = plain_rows(session, statement, {"now": now})
     names = directory_names(session, [(r.school_id, r.municipality_id, r.owner_id) for r in rows])
     return [
         QueueRow(

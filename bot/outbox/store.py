@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.privacy import reporter_addresses
 from bot.privacy.sealing import VaultError
 from bot.routing import responders
+from bot.storage.db import plain_rows
 from bot.storage.models import OutboxMessage, Responder, utcnow
 
 MAX_ATTEMPTS = 12
@@ -246,5 +247,4 @@ def counts(session: Session, case_id: int | None = None) -> dict[str, Any]:
     query = select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
     if case_id is not None:
         query = query.where(OutboxMessage.case_id == case_id)
-    rows = session.execute(query)
-    return {status: number for status, number in rows}
+    return {status: number for status, number in plain_rows(session, query)}

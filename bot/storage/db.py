@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, Row, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.sql.expression import Executable
 
 from bot import settings
 from bot.storage import availability
@@ -132,3 +133,11 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def plain_rows(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> list[Row]:
+    """A read's rows as the database gives them, past the ORM's result machinery (which
+    costs more than a small query): for pages that only show what they read. Changes
+    still pending in the session are written first, as the ORM's own queries do."""
+    session.flush()
+    return list(session.connection().execute(statement, params or {}).all())

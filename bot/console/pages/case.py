@@ -194,9 +194,7 @@ def export(request: Request, staff: Staff, form: FormData | None, case: Case) ->
     record_view(staff.db, case, staff.responder, "exported", "json")
     body = {
         "case": dataclasses.asdict(page.view),
-        "notes": [
-            {"at": n.created_at, "by": n.responder.code if n.responder else None, "body": n.body} for n in page.notes
-        ],
+        "notes": [{"at": n.at, "by": n.author_code, "body": n.body} for n in page.notes],
     }
     return JSONResponse(
         json.loads(json.dumps(body, default=str)),
