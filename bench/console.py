@@ -406,20 +406,17 @@ class StaffBrowser:
         self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
 
     def get(self, path: str) -> int:
-        """The page's status, its body read to the end."""
+        """The page's status, its body read to the end. A failed request is not tried again
+        (it counts as an error); the next one goes over a new connection."""
         try:
-            return self._get(path)
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            # The server closed an idle keep-alive connection: a new one, as a browser opens.
+            self.connection.request("GET", path, headers=self.headers)
+            response = self.connection.getresponse()
+            response.read()
+            return response.status
+        except BaseException:
             self.connection.close()
             self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
-            return self._get(path)
-
-    def _get(self, path: str) -> int:
-        self.connection.request("GET", path, headers=self.headers)
-        response = self.connection.getresponse()
-        response.read()
-        return response.status
+            raise
 
     def close(self) -> None:
         self.connection.close()

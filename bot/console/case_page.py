@@ -111,7 +111,7 @@ def case_page(session: Session, case: Case, reader: Responder) -> CasePage:
     return CasePage(
         view=view,
         notes=notes,
-        attachments=[AttachmentLine(id, kind or "file", at) for id, kind, at in attachments],
+        attachments=[AttachmentLine(number, kind or "file", at) for number, kind, at in attachments],
         viewers=_viewers(view, reader, {p.code: p.name for p in names.people.values()}),
         crisis_messages=[(e.at, e.body) for e in view.events if e.kind.startswith(CRISIS_EVENT_PREFIX)],
         colleagues=access.who_may_see(case, people) if access.may_reassign(reader) else [],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -135,9 +135,9 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
-def plain_rows(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> list[Row]:
+def plain_rows(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
     """A read's rows as the database gives them, past the ORM's result machinery (which
     costs more than a small query): for pages that only show what they read. Changes
     still pending in the session are written first, as the ORM's own queries do."""
     session.flush()
-    return list(session.connection().execute(statement, params or {}).all())
+    return session.connection().execute(statement, params or {}).all()

@@ -75,3 +75,9 @@ def test_the_count_covers_every_match_beyond_the_page(session: Session) -> None:
     assert total == 3
     rows, total = queue(session, responder(session, "livno-os-1-pedagogue"), QueueFilters(code="NO-SUCH"), NOW)
     assert (rows, total) == ([], 0)
+
+
+def test_a_search_is_text_not_a_pattern(session: Session) -> None:
+    routed(session, **BULLYING_REPORT)
+    assert _codes(session, "k10-coordinator", code="%") == []
+    assert _codes(session, "k10-coordinator", code="_") == []
