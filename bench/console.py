@@ -28,10 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bench import cpu
 from bot.cases import access
 from bot.cases.codes import hash_pin, new_case_code
 from bot.cases.vocabulary import INCIDENT_TYPES, OUTCOMES, SEVERITIES
@@ -117,6 +118,12 @@ class StaffMember:
 
 
 @dataclass(frozen=True)
+class RunningConsole:
+    base: str
+    pid: int
+
+
+@dataclass(frozen=True)
 class Page:
     name: str
     path: Callable[[StaffMember, random.Random], str]
@@ -128,6 +135,7 @@ class Sample:
     latencies_ms: list[float]
     errors: list[str]
     seconds: float
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU per request, by process group
 
     def percentile(self, q: float) -> float:
         """Nearest rank: the smallest latency at or above a share q of the requests."""
@@ -366,8 +374,8 @@ def _wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) 
 
 
 @contextmanager
-def console(url: str, workdir: Path) -> Iterator[str]:
-    """`hotline console` on the database, on a free port; its base URL."""
+def console(url: str, workdir: Path) -> Iterator[RunningConsole]:
+    """`hotline console` on the database, on a free port: its base URL and process."""
     port = free_port()
     log = workdir / f"console-{port}.log"
     with log.open("w") as out:
@@ -381,7 +389,7 @@ def console(url: str, workdir: Path) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base, process, log)
-        yield base
+        yield RunningConsole(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -444,17 +452,25 @@ def _shares(requests: int, members: int) -> list[int]:
 
 
 def measure(
-    browsers: Sequence[StaffBrowser], members: Sequence[StaffMember], page: Page, requests: int, rng: random.Random
+    browsers: Sequence[StaffBrowser],
+    members: Sequence[StaffMember],
+    page: Page,
+    requests: int,
+    rng: random.Random,
+    groups: Mapping[str, cpu.Group] | None = None,
 ) -> Sample:
-    """`requests` requests of the page, shared by the members of staff, all at once."""
+    """`requests` requests of the page, shared by the members of staff, all at once; with
+    `groups`, the CPU each group of processes spent per request meanwhile."""
     plans = [
         [page.path(m, rng) for _ in range(n)] for m, n in zip(members, _shares(requests, len(members)), strict=True)
     ]
+    cpu_before = cpu.cpu_seconds(groups or {})
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
         results = list(pool.map(_walk, browsers, plans))
     seconds = time.perf_counter() - start
-    return Sample([ms for r in results for ms in r[0]], [e for r in results for e in r[1]], seconds)
+    cpu_ms = cpu.per_request_ms(cpu_before, cpu.cpu_seconds(groups or {}), requests)
+    return Sample([ms for r in results for ms in r[0]], [e for r in results for e in r[1]], seconds, cpu_ms)
 
 
 def _browsers(base: str, members: Sequence[StaffMember]) -> list[StaffBrowser]:
@@ -468,6 +484,9 @@ def _report(page: Page, sample: Sample) -> None:
         f"p50 {sample.percentile(0.5):.0f} ms, p95 {sample.percentile(0.95):.0f} ms, "
         f"max {max(sample.latencies_ms, default=math.inf):.0f} ms, {count / sample.seconds:.1f} requests/s"
     )
+    if sample.cpu_ms:
+        spent = ", ".join(f"{name} {ms:.1f} ms" for name, ms in sample.cpu_ms.items())
+        print(f"    CPU per request: {spent}")
     for error in sample.errors[:5]:
         print(f"    error: {error}")
 
@@ -488,6 +507,20 @@ def _verdicts(database: str, samples: dict[str, Sample]) -> list[tuple[str, bool
     return lines
 
 
+def _cpu_groups(database: str, running: RunningConsole) -> dict[str, cpu.Group]:
+    """The console's processes, the database server's (all of PostgreSQL's backends on this
+    machine: the bench's database is the only busy one), and the bench's own staff."""
+    groups = {"console": cpu.descendants_of(running.pid)}
+    if database == "postgresql":
+        groups["PostgreSQL"] = cpu.named("postgres")
+    groups["staff (the bench)"] = _this_process
+    return groups
+
+
+def _this_process(process: cpu.Process, _table: Mapping[int, cpu.Process]) -> bool:
+    return process.pid == os.getpid()
+
+
 def bench(database: str, url: str, workdir: Path, options: argparse.Namespace) -> list[tuple[str, bool]]:
     rng = random.Random(20260101)
     prepare_database(url)
@@ -496,12 +529,13 @@ def bench(database: str, url: str, workdir: Path, options: argparse.Namespace) -
     seed(engine, options.cases, options.events, rng)
     print(f"{database}: seeded {options.cases} cases, {options.events} events in {time.perf_counter() - started:.1f} s")
     members = sign_in(engine, staff_codes(options.concurrency))
-    with console(url, workdir) as base:
-        browsers = _browsers(base, members)
+    with console(url, workdir) as running:
+        browsers = _browsers(running.base, members)
+        groups = _cpu_groups(database, running)
         try:
             for page in PAGES:
                 measure(browsers, members, page, WARM_UP * len(members), rng)
-            samples = {page.name: measure(browsers, members, page, options.requests, rng) for page in PAGES}
+            samples = {page.name: measure(browsers, members, page, options.requests, rng, groups) for page in PAGES}
         finally:
             for browser in browsers:
                 browser.close()
