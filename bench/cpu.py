@@ -38,7 +38,11 @@ def processes() -> list[Process]:
     return [p for p in found if p is not None]
 
 
-def descendants_of(root: int) -> Callable[[Process, Mapping[int, Process]], bool]:
+# Whether a process (looked up with the table of all of them) belongs to a group.
+Group = Callable[[Process, Mapping[int, Process]], bool]
+
+
+def descendants_of(root: int) -> Group:
     """A test for a process and its children, grandchildren and so on."""
 
     def test(process: Process, table: Mapping[int, Process]) -> bool:
@@ -53,15 +57,18 @@ def descendants_of(root: int) -> Callable[[Process, Mapping[int, Process]], bool
     return test
 
 
-def named(prefix: str) -> Callable[[Process, Mapping[int, Process]], bool]:
+def named(prefix: str) -> Group:
     return lambda process, _table: process.command.startswith(prefix)
 
 
-Group = Callable[[Process, Mapping[int, Process]], bool]
+def only(pid: int) -> Group:
+    return lambda process, _table: process.pid == pid
 
 
 def cpu_seconds(groups: Mapping[str, Group]) -> dict[str, float]:
     """CPU seconds used so far by the live processes of each group."""
+    if not groups:
+        return {}
     table = {p.pid: p for p in processes()}
     return {name: sum(p.cpu_seconds for p in table.values() if test(p, table)) for name, test in groups.items()}
 

@@ -192,7 +192,7 @@ def queue(
             escalation_step,
             _total,
         ) in rows
-    ], (rows[0][-1] if rows else 0)
+    ], (rows[0].total if rows else 0)
 
 
 def waiting_critical(session: Session, responder: Responder) -> int:
